@@ -1,0 +1,211 @@
+// The command table: every operation the doors expose, declared once. The HTTP router, the IPC
+// handler, the control client and the renderer bridge are generic over this table.
+import { z } from 'zod';
+import { FusedWorker, LogLine, RunEvent, RunSummary, ConnectivitySample, SelfStatus } from './status.js';
+import { SAFE_SEGMENT } from './util.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface CommandDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** Route, with `:name` path parameters (URL-decoded into the input object). */
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** The whole input: path parameters, query parameters and JSON body merged into one object. */
+  readonly input: I;
+  readonly output: O;
+  /** HTTP status on success. */
+  readonly status: 200 | 201 | 202;
+  readonly summary: string;
+}
+
+function command<I extends z.ZodType, O extends z.ZodType>(def: {
+  method: HttpMethod;
+  path: string;
+  input: I;
+  output: O;
+  status?: 200 | 201 | 202;
+  summary: string;
+}): CommandDef<I, O> {
+  return { status: 200, ...def };
+}
+
+/** Integer query parameter: clamped to [min, max]; unparsable → `fallback` (§7.3). */
+export function clampedInt(min: number, max: number, fallback: number) {
+  return z.preprocess((v) => {
+    if (v === undefined) return undefined;
+    const n = typeof v === 'number' ? v : Number.parseInt(String(v), 10);
+    if (!Number.isFinite(n)) return fallback;
+    return Math.min(max, Math.max(min, Math.trunc(n)));
+  }, z.number().int().optional());
+}
+
+export const WorkerId = z.string().min(1).max(200);
+/** Ids that become file-path segments: `[A-Za-z0-9._-]+`, no `..`. */
+export const PathSegment = z
+  .string()
+  .regex(SAFE_SEGMENT, 'must match [A-Za-z0-9._-]+')
+  .refine((s) => !s.includes('..'), 'must not contain ..');
+
+/** An npm version we will install: plain semver or a dist-tag word; never a path, URL or git spec. */
+export const InstallVersion = z
+  .string()
+  .regex(/^(?:\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?|latest|next|beta)$/, 'must be a version like 1.4.2');
+
+export const BuildAuthMode = z.enum(['claude-max', 'api-key', 'claude_max', 'api_key']);
+
+const VerbResult = <A extends string>(action: A) =>
+  z.object({ id: z.string(), action: z.literal(action), ok: z.literal(true) });
+
+const byId = z.object({ id: WorkerId });
+
+const UpgradeSource = z
+  .object({
+    version: InstallVersion.optional(),
+    fromLocal: z.string().min(1).max(4096).optional(),
+  })
+  .refine((v) => (v.version === undefined) !== (v.fromLocal === undefined), {
+    message: 'exactly one of version or fromLocal is required',
+    path: ['version'],
+  });
+
+export const commands = {
+  listWorkers: command({
+    method: 'GET',
+    path: '/api/workers',
+    input: z.object({}),
+    output: z.object({ items: z.array(FusedWorker) }),
+    summary: 'The fused view of every managed worker, in manifest order.',
+  }),
+  buildWorker: command({
+    method: 'POST',
+    path: '/api/workers',
+    input: z.object({
+      apiUrl: z.url(),
+      workspaceId: z.string().min(1).max(200).optional(),
+      token: z.string().min(1).max(4096).optional(),
+      label: z.string().min(1).max(200).optional(),
+      pool: z.boolean().optional(),
+      authMode: BuildAuthMode.optional(),
+      hostname: z.string().min(1).max(255).optional(),
+    }),
+    output: z.object({ id: z.string() }),
+    status: 201,
+    summary: 'Register a new worker with pipedai-api and supervise it.',
+  }),
+  startWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/start',
+    input: byId,
+    output: VerbResult('start'),
+    summary: 'Keep the worker running (local only).',
+  }),
+  stopWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/stop',
+    input: byId.extend({ force: z.boolean().optional() }),
+    output: VerbResult('stop'),
+    summary: 'Drain and stop the worker (local only); force kills at once.',
+  }),
+  restartWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/restart',
+    input: byId,
+    output: VerbResult('restart'),
+    summary: 'Drain, stop and start the worker again.',
+  }),
+  disableWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/disable',
+    input: byId,
+    output: VerbResult('disable'),
+    summary: 'Disable server-side, then stop locally.',
+  }),
+  enableWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/enable',
+    input: byId,
+    output: VerbResult('enable'),
+    summary: 'Enable server-side, then start locally.',
+  }),
+  deleteWorker: command({
+    method: 'DELETE',
+    path: '/api/workers/:id',
+    input: byId,
+    output: VerbResult('delete'),
+    summary: 'Deregister server-side (404 = already gone), stop, forget.',
+  }),
+  upgradeWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/upgrade',
+    input: z.intersection(byId, UpgradeSource),
+    output: z.object({
+      id: z.string(),
+      action: z.literal('upgrade'),
+      ok: z.literal(true),
+      target: z.string(),
+      durationMs: z.number(),
+      oldVersion: z.string().nullable(),
+    }),
+    summary: 'Drain, install a worker version, respawn, re-enable.',
+  }),
+  upgradeSelf: command({
+    method: 'POST',
+    path: '/api/upgrade-self',
+    input: UpgradeSource,
+    output: z.object({ ok: z.literal(true), action: z.literal('upgrade-self'), durationMs: z.number() }),
+    summary: 'Drain every worker, install the orchestrator, exit for the service manager.',
+  }),
+  getSelf: command({
+    method: 'GET',
+    path: '/api/self',
+    input: z.object({}),
+    output: SelfStatus,
+    summary: 'The orchestrator version and the latest release.',
+  }),
+  getLogs: command({
+    method: 'GET',
+    path: '/api/workers/:id/logs',
+    input: byId.extend({ tail: clampedInt(1, 2000, 1) }),
+    output: z.object({ items: z.array(LogLine), dropped: z.number().int().nonnegative().optional() }),
+    summary: 'The last captured log lines of a worker.',
+  }),
+  listRuns: command({
+    method: 'GET',
+    path: '/api/workers/:id/runs',
+    input: z.object({ id: PathSegment }),
+    output: z.object({ items: z.array(RunSummary) }),
+    summary: 'Runs with local event files, newest first (at most 50).',
+  }),
+  getRunEvents: command({
+    method: 'GET',
+    path: '/api/workers/:id/runs/:runId/events',
+    input: z.object({
+      id: PathSegment,
+      runId: PathSegment,
+      after: z.preprocess((v) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        return Number.isFinite(n) ? n : 0;
+      }, z.number().optional()),
+      tail: clampedInt(1, 5000, 500),
+    }),
+    output: z.object({ items: z.array(RunEvent) }),
+    summary: 'Events of one run: after a seq, or the last N.',
+  }),
+  getConnectivity: command({
+    method: 'GET',
+    path: '/api/connectivity',
+    input: z.object({ tail: clampedInt(1, 2000, 1) }),
+    output: z.object({ current: ConnectivitySample.nullable(), history: z.array(ConnectivitySample) }),
+    summary: 'The latest connectivity sample and recent history.',
+  }),
+} as const satisfies Record<string, CommandDef>;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<N extends CommandName> = z.input<Commands[N]['input']>;
+export type CommandArgs<N extends CommandName> = z.output<Commands[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output']>;
+
+/** What a door needs from the daemon: one async method per command. */
+export type CommandHandlers = { [N in CommandName]: (input: CommandArgs<N>) => Promise<CommandOutput<N>> };

@@ -1,0 +1,36 @@
+// Event frames pushed to the doors (WebSocket /api/events, IPC). §7.4 plus our own kinds.
+import { z } from 'zod';
+import { ConnectivitySample, FusedWorker, LogStream, RunEvent, SupervisorStatus } from './status.js';
+
+export const StatusFrame = z.object({ kind: z.literal('status'), items: z.array(FusedWorker) });
+export const LogFrame = z.object({
+  kind: z.literal('log'),
+  id: z.string(),
+  ts: z.number().int(),
+  stream: LogStream,
+  line: z.string(),
+});
+export const ConnectivityFrame = z.object({ kind: z.literal('connectivity'), sample: ConnectivitySample });
+/** A supervisor state change, pushed at once (the reference waits for the next status tick). */
+export const WorkerStateFrame = z.object({ kind: z.literal('worker-state'), status: SupervisorStatus });
+/** New events appended to a run file. */
+export const RunEventsFrame = z.object({
+  kind: z.literal('run-events'),
+  id: z.string(),
+  runId: z.string(),
+  items: z.array(RunEvent),
+});
+/** Frames this client lost because it read too slowly; `dropped` counts since its connection. */
+export const DroppedFrame = z.object({ kind: z.literal('dropped'), dropped: z.number().int().nonnegative() });
+
+export const EventFrame = z.discriminatedUnion('kind', [
+  StatusFrame,
+  LogFrame,
+  ConnectivityFrame,
+  WorkerStateFrame,
+  RunEventsFrame,
+  DroppedFrame,
+]);
+export type EventFrame = z.infer<typeof EventFrame>;
+export type EventKind = EventFrame['kind'];
+export type FrameOf<K extends EventKind> = Extract<EventFrame, { kind: K }>;

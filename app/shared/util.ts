@@ -1,0 +1,76 @@
+// Pure helpers shared by every room. No Node, DOM or electron imports here.
+
+/** The reference strips trailing slashes and keys every per-environment map by the result. */
+export function normalizeApiUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** §4.4: lower-case, runs outside [a-z0-9] → '-', trim '-', cut to 60, empty → 'worker'. */
+export function slugify(input: string): string {
+  const slug = input
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/g, '');
+  return slug === '' ? 'worker' : slug;
+}
+
+/** Worker and run ids used as file-path segments (§7.3). */
+export const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+export function isSafeSegment(s: string): boolean {
+  return SAFE_SEGMENT.test(s) && !s.includes('..');
+}
+
+/** Shown where an error must identify a token: its first 5 characters and an ellipsis. */
+export function tokenHint(token: string): string {
+  return `${token.slice(0, 5)}…`;
+}
+
+/** What a renderer may see of a token: its last four characters. */
+export function lastFour(token: string): string {
+  return token.length <= 4 ? '****' : `…${token.slice(-4)}`;
+}
+
+/**
+ * Replace every occurrence of each secret in `text` by its hint. Secrets shorter than
+ * 6 characters are ignored (they would scrub ordinary words).
+ */
+export function scrub(text: string, secrets: Iterable<string | null | undefined>): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 6) continue;
+    out = out.split(s).join(tokenHint(s));
+  }
+  return out;
+}
+
+/** Token-looking substrings (any known prefix + 8 or more token characters). */
+export const TOKEN_PATTERN = /\b(?:enr|wrk|pool|wkt|hos|pwk|pop|oct)_[A-Za-z0-9_-]{8,}/g;
+
+/** Belt and braces: scrub anything that looks like a PipedAI token. */
+export function scrubTokens(text: string): string {
+  return text.replace(TOKEN_PATTERN, (m) => tokenHint(m));
+}
+
+/** Compare `MAJOR.MINOR.PATCH[-pre]` versions; null when either is not a version. */
+export function compareVersions(a: string, b: string): number | null {
+  const re = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?/;
+  const ma = re.exec(a.trim());
+  const mb = re.exec(b.trim());
+  if (!ma || !mb) return null;
+  for (let i = 1; i <= 3; i++) {
+    const d = Number(ma[i]) - Number(mb[i]);
+    if (d !== 0) return Math.sign(d);
+  }
+  const pa = ma[4];
+  const pb = mb[4];
+  if (pa === pb) return 0;
+  if (pa === undefined) return 1; // a release is newer than its pre-release
+  if (pb === undefined) return -1;
+  return pa < pb ? -1 : 1;
+}
+
+export function isVersion(v: string | null | undefined): v is string {
+  return typeof v === 'string' && compareVersions(v, v) === 0;
+}
