@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { VERSION } from '../app/main/daemon/version.js';
+import { VERSION } from '../app/main/daemon/version.ts';
 
 const program = new Command('pipedai-orchestrator')
   .description('Local control plane for PipedAI workers')

@@ -1,8 +1,8 @@
 // The command table: every operation the doors expose, declared once. The HTTP router, the IPC
 // handler, the control client and the renderer bridge are generic over this table.
 import { z } from 'zod';
-import { FusedWorker, LogLine, RunEvent, RunSummary, ConnectivitySample, SelfStatus } from './status.js';
-import { SAFE_SEGMENT } from './util.js';
+import { FusedWorker, LogLine, RunEvent, RunSummary, ConnectivitySample, SelfStatus } from './status.ts';
+import { SAFE_SEGMENT } from './util.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 

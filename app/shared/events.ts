@@ -1,6 +1,6 @@
 // Event frames pushed to the doors (WebSocket /api/events, IPC). §7.4 plus our own kinds.
 import { z } from 'zod';
-import { ConnectivitySample, FusedWorker, LogStream, RunEvent, SupervisorStatus } from './status.js';
+import { ConnectivitySample, FusedWorker, LogStream, RunEvent, SupervisorStatus } from './status.ts';
 
 export const StatusFrame = z.object({ kind: z.literal('status'), items: z.array(FusedWorker) });
 export const LogFrame = z.object({

@@ -1,8 +1,8 @@
 // The contract: one module the rest of the code imports. No Node, DOM or electron imports.
-export * from './api.js';
-export * from './state.js';
-export * from './status.js';
-export * from './events.js';
-export * from './commands.js';
-export * from './util.js';
-export * from './errors.js';
+export * from './api.ts';
+export * from './state.ts';
+export * from './status.ts';
+export * from './events.ts';
+export * from './commands.ts';
+export * from './util.ts';
+export * from './errors.ts';

@@ -1,7 +1,7 @@
 // Views the doors carry: supervisor status, log lines, fused workers, runs, connectivity (contract §5–§8).
 import { z } from 'zod';
-import { DerivedStatus } from './api.js';
-import { DesiredState, WorkerMode } from './state.js';
+import { DerivedStatus } from './api.ts';
+import { DesiredState, WorkerMode } from './state.ts';
 
 export const RunState = z.enum(['stopped', 'starting', 'running', 'backing-off', 'crashed']);
 export type RunState = z.infer<typeof RunState>;

@@ -1,0 +1,52 @@
+// Every path the daemon touches derives from PIPEDAI_HOME (default ~/.pipedai), in the
+// contract's layout (§4.1), so a host running the published orchestrator keeps its state.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface Paths {
+  readonly home: string;
+  readonly orchestratorDir: string;
+  readonly manifest: string;
+  readonly credentials: string;
+  readonly workersDir: string;
+  readonly logsDir: string;
+  readonly runsDir: string;
+  readonly connectivityLog: string;
+  /** Runtime record of the process that owns the host (ours; the reference only reads `port`). */
+  readonly runtimeRecord: string;
+  /** Owner lock (a directory, created atomically). */
+  readonly ownerLock: string;
+  /** Live worker children, so a daemon restarted after a crash never runs a worker twice. */
+  readonly children: string;
+  workerConfig(slug: string): string;
+  logFile(workerId: string): string;
+  runDir(workerId: string): string;
+}
+
+export function resolveHome(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string {
+  const fromEnv = env.PIPEDAI_HOME?.trim();
+  return resolve(fromEnv ? fromEnv : join(home(), '.pipedai'));
+}
+
+export function pathsFor(home: string): Paths {
+  const orchestratorDir = join(home, 'orchestrator');
+  const logsDir = join(home, 'logs');
+  const runsDir = join(home, 'runs');
+  const workersDir = join(orchestratorDir, 'workers');
+  return {
+    home,
+    orchestratorDir,
+    manifest: join(orchestratorDir, 'manifest.json'),
+    credentials: join(orchestratorDir, 'credentials.json'),
+    workersDir,
+    logsDir,
+    runsDir,
+    connectivityLog: join(home, 'connectivity.log'),
+    runtimeRecord: join(orchestratorDir, 'daemon.json'),
+    ownerLock: join(orchestratorDir, 'daemon.lock'),
+    children: join(orchestratorDir, 'children.json'),
+    workerConfig: (slug) => join(workersDir, `${slug}.json`),
+    logFile: (workerId) => join(logsDir, `${workerId}.log`),
+    runDir: (workerId) => join(runsDir, workerId),
+  };
+}
