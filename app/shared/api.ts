@@ -87,7 +87,10 @@ export const ReleasesResponse = z.object({ pipedaiWorker: Release, pipedaiOrches
 export type ReleasesResponse = z.infer<typeof ReleasesResponse>;
 
 /** Data of one SSE event on the worker event stream (§2.7). */
-export const WorkerStreamEvent = z.looseObject({ type: z.string().optional(), ts: z.string().optional() });
+export const WorkerStreamEvent = z.looseObject({
+  type: z.string().optional(),
+  ts: z.string().optional(),
+});
 export type WorkerStreamEvent = z.infer<typeof WorkerStreamEvent>;
 export const KnownWorkerEventType = z.enum([
   'worker.started',

@@ -1,7 +1,14 @@
 // The command table: every operation the doors expose, declared once. The HTTP router, the IPC
 // handler, the control client and the renderer bridge are generic over this table.
 import { z } from 'zod';
-import { FusedWorker, LogLine, RunEvent, RunSummary, ConnectivitySample, SelfStatus } from './status.ts';
+import {
+  FusedWorker,
+  LogLine,
+  RunEvent,
+  RunSummary,
+  ConnectivitySample,
+  SelfStatus,
+} from './status.ts';
 import { SAFE_SEGMENT } from './util.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -49,7 +56,10 @@ export const PathSegment = z
 /** An npm version we will install: plain semver or a dist-tag word; never a path, URL or git spec. */
 export const InstallVersion = z
   .string()
-  .regex(/^(?:\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?|latest|next|beta)$/, 'must be a version like 1.4.2');
+  .regex(
+    /^(?:\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?|latest|next|beta)$/,
+    'must be a version like 1.4.2',
+  );
 
 export const BuildAuthMode = z.enum(['claude-max', 'api-key', 'claude_max', 'api_key']);
 
@@ -152,7 +162,11 @@ export const commands = {
     method: 'POST',
     path: '/api/upgrade-self',
     input: UpgradeSource,
-    output: z.object({ ok: z.literal(true), action: z.literal('upgrade-self'), durationMs: z.number() }),
+    output: z.object({
+      ok: z.literal(true),
+      action: z.literal('upgrade-self'),
+      durationMs: z.number(),
+    }),
     summary: 'Drain every worker, install the orchestrator, exit for the service manager.',
   }),
   getSelf: command({
@@ -166,7 +180,10 @@ export const commands = {
     method: 'GET',
     path: '/api/workers/:id/logs',
     input: byId.extend({ tail: clampedInt(1, 2000, 1) }),
-    output: z.object({ items: z.array(LogLine), dropped: z.number().int().nonnegative().optional() }),
+    output: z.object({
+      items: z.array(LogLine),
+      dropped: z.number().int().nonnegative().optional(),
+    }),
     summary: 'The last captured log lines of a worker.',
   }),
   listRuns: command({
@@ -196,7 +213,10 @@ export const commands = {
     method: 'GET',
     path: '/api/connectivity',
     input: z.object({ tail: clampedInt(1, 2000, 1) }),
-    output: z.object({ current: ConnectivitySample.nullable(), history: z.array(ConnectivitySample) }),
+    output: z.object({
+      current: ConnectivitySample.nullable(),
+      history: z.array(ConnectivitySample),
+    }),
     summary: 'The latest connectivity sample and recent history.',
   }),
 } as const satisfies Record<string, CommandDef>;
@@ -208,4 +228,6 @@ export type CommandArgs<N extends CommandName> = z.output<Commands[N]['input']>;
 export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output']>;
 
 /** What a door needs from the daemon: one async method per command. */
-export type CommandHandlers = { [N in CommandName]: (input: CommandArgs<N>) => Promise<CommandOutput<N>> };
+export type CommandHandlers = {
+  [N in CommandName]: (input: CommandArgs<N>) => Promise<CommandOutput<N>>;
+};

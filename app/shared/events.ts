@@ -1,6 +1,12 @@
 // Event frames pushed to the doors (WebSocket /api/events, IPC). §7.4 plus our own kinds.
 import { z } from 'zod';
-import { ConnectivitySample, FusedWorker, LogStream, RunEvent, SupervisorStatus } from './status.ts';
+import {
+  ConnectivitySample,
+  FusedWorker,
+  LogStream,
+  RunEvent,
+  SupervisorStatus,
+} from './status.ts';
 
 export const StatusFrame = z.object({ kind: z.literal('status'), items: z.array(FusedWorker) });
 export const LogFrame = z.object({
@@ -10,9 +16,15 @@ export const LogFrame = z.object({
   stream: LogStream,
   line: z.string(),
 });
-export const ConnectivityFrame = z.object({ kind: z.literal('connectivity'), sample: ConnectivitySample });
+export const ConnectivityFrame = z.object({
+  kind: z.literal('connectivity'),
+  sample: ConnectivitySample,
+});
 /** A supervisor state change, pushed at once (the reference waits for the next status tick). */
-export const WorkerStateFrame = z.object({ kind: z.literal('worker-state'), status: SupervisorStatus });
+export const WorkerStateFrame = z.object({
+  kind: z.literal('worker-state'),
+  status: SupervisorStatus,
+});
 /** New events appended to a run file. */
 export const RunEventsFrame = z.object({
   kind: z.literal('run-events'),
@@ -21,7 +33,10 @@ export const RunEventsFrame = z.object({
   items: z.array(RunEvent),
 });
 /** Frames this client lost because it read too slowly; `dropped` counts since its connection. */
-export const DroppedFrame = z.object({ kind: z.literal('dropped'), dropped: z.number().int().nonnegative() });
+export const DroppedFrame = z.object({
+  kind: z.literal('dropped'),
+  dropped: z.number().int().nonnegative(),
+});
 
 export const EventFrame = z.discriminatedUnion('kind', [
   StatusFrame,

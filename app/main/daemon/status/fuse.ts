@@ -1,0 +1,73 @@
+// Status fusion (contract §6): the manifest is the spine; every entry appears once, in order.
+import {
+  compareVersions,
+  isVersion,
+  normalizeApiUrl,
+  type FusedWorker,
+  type LastEvent,
+  type ManifestEntry,
+  type RemoteView,
+  type RemoteWorker,
+  type SupervisorStatus,
+} from '../../../shared/index.ts';
+
+export interface FusionInputs {
+  entries: readonly ManifestEntry[];
+  local: (id: string) => SupervisorStatus | null;
+  remote: (id: string) => RemoteView | null;
+  lastEvent: (id: string) => LastEvent | null;
+  /** Latest worker version per normalised apiUrl; `unknown` is already mapped to null. */
+  latestWorkerVersion: (apiUrl: string) => string | null;
+}
+
+export function toRemoteView(row: RemoteWorker): RemoteView {
+  const view: RemoteView = {
+    status: row.status,
+    currentRunId: row.currentRunId ?? null,
+    version: row.version ?? null,
+    lastSeenAt: row.lastSeenAt,
+    disabled: row.disabled,
+  };
+  if (row.derivedStatus !== undefined) view.derivedStatus = row.derivedStatus;
+  return view;
+}
+
+/** Precedence disabled > busy > online > offline when the API omits derivedStatus. */
+export function derivedStatus(remote: RemoteView): NonNullable<RemoteView['derivedStatus']> {
+  if (remote.derivedStatus) return remote.derivedStatus;
+  if (remote.disabled) return 'disabled';
+  if (remote.currentRunId) return 'busy';
+  return remote.status === 'online' ? 'online' : 'offline';
+}
+
+/**
+ * Stale only when both are versions and the worker's is older. The reference compares strings,
+ * so `unknown` or a newer-than-latest worker read as stale and Upgrade would downgrade.
+ */
+export function isVersionStale(current: string | null, latest: string | null): boolean {
+  if (!isVersion(current) || !isVersion(latest)) return false;
+  return (compareVersions(current, latest) ?? 0) < 0;
+}
+
+export function fuseWorkers(inputs: FusionInputs): FusedWorker[] {
+  return inputs.entries.map((entry) => {
+    const remote = inputs.remote(entry.id);
+    const latest = inputs.latestWorkerVersion(normalizeApiUrl(entry.apiUrl));
+    const workerVersion = remote?.version ?? null;
+    return {
+      id: entry.id,
+      label: entry.label,
+      mode: entry.mode,
+      apiUrl: entry.apiUrl,
+      desiredState: entry.desiredState,
+      local: inputs.local(entry.id),
+      remote,
+      lastEvent: inputs.lastEvent(entry.id),
+      busy: remote !== null && derivedStatus(remote) === 'busy',
+      currentRunId: remote?.currentRunId ?? null,
+      workerVersion,
+      latestWorkerVersion: latest,
+      versionStale: isVersionStale(workerVersion, latest),
+    };
+  });
+}
