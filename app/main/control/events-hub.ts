@@ -1,0 +1,99 @@
+// WebSocket fan-out of event frames. Each client has a bounded send buffer: a client that reads
+// too slowly loses frames (counted and reported to it in a `dropped` frame), never daemon memory.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { EventFrame } from '../../shared/index.ts';
+
+export interface EventsHubOptions {
+  /** Frames are dropped for a client while this many bytes wait in its socket buffer. */
+  maxBufferedBytes?: number;
+  /** Ping interval; a client that misses a pong is terminated, so dead clients don't linger. */
+  pingIntervalMs?: number;
+  /** Frames sent to a client right after it connects (the reference sends none). */
+  snapshot?: () => Promise<EventFrame[]>;
+}
+
+interface Client {
+  ws: WebSocket;
+  dropped: number;
+  owesDropNotice: boolean;
+  alive: boolean;
+}
+
+export interface EventsHub {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  broadcast(frame: EventFrame): void;
+  clientCount(): number;
+  close(): void;
+}
+
+export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
+  const maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4 * 1024,
+    perMessageDeflate: false,
+  });
+  const clients = new Set<Client>();
+
+  const send = (c: Client, data: string): void => {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount > maxBuffered) {
+      c.dropped++;
+      c.owesDropNotice = true;
+      return;
+    }
+    if (c.owesDropNotice) {
+      c.owesDropNotice = false;
+      c.ws.send(JSON.stringify({ kind: 'dropped', dropped: c.dropped } satisfies EventFrame));
+    }
+    c.ws.send(data);
+  };
+
+  const ping = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, opts.pingIntervalMs ?? 30_000);
+  ping.unref();
+
+  return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const c: Client = { ws, dropped: 0, owesDropNotice: false, alive: true };
+        clients.add(c);
+        ws.on('pong', () => {
+          c.alive = true;
+        });
+        ws.on('close', () => clients.delete(c));
+        ws.on('error', () => ws.terminate());
+        // Clients never talk; anything they send is ignored (maxPayload bounds it).
+        ws.on('message', () => undefined);
+        if (opts.snapshot) {
+          opts
+            .snapshot()
+            .then((frames) => frames.forEach((f) => send(c, JSON.stringify(f))))
+            .catch(() => undefined);
+        }
+      });
+    },
+    broadcast(frame) {
+      if (clients.size === 0) return;
+      const data = JSON.stringify(frame);
+      for (const c of clients) send(c, data);
+    },
+    clientCount: () => clients.size,
+    close() {
+      clearInterval(ping);
+      for (const c of clients) c.ws.terminate();
+      clients.clear();
+      wss.close();
+    },
+  };
+}

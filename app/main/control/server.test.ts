@@ -1,0 +1,261 @@
+import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CommandError, type CommandHandlers, type EventFrame } from '../../shared/index.ts';
+import { startControlServer, type ControlServer } from './server.ts';
+
+const TOKEN = 'oct_' + 'a'.repeat(43);
+
+function fakeHandlers(calls: Array<[string, unknown]>): CommandHandlers {
+  const verb = (action: string) => async (input: { id: string }) => {
+    calls.push([action, input]);
+    if (input.id === 'missing') throw new CommandError('not-found', `unknown worker ${input.id}`);
+    return { id: input.id, action, ok: true as const };
+  };
+  return {
+    listWorkers: async () => ({ items: [] }),
+    buildWorker: async (input) => {
+      calls.push(['build', input]);
+      return { id: 'w_new' };
+    },
+    startWorker: verb('start') as CommandHandlers['startWorker'],
+    stopWorker: verb('stop') as CommandHandlers['stopWorker'],
+    restartWorker: verb('restart') as CommandHandlers['restartWorker'],
+    disableWorker: verb('disable') as CommandHandlers['disableWorker'],
+    enableWorker: verb('enable') as CommandHandlers['enableWorker'],
+    deleteWorker: verb('delete') as CommandHandlers['deleteWorker'],
+    upgradeWorker: async (input) => ({
+      id: input.id,
+      action: 'upgrade',
+      ok: true,
+      target: 'x',
+      durationMs: 1,
+      oldVersion: null,
+    }),
+    upgradeSelf: async () => ({ ok: true, action: 'upgrade-self', durationMs: 1 }),
+    getSelf: async () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
+    getLogs: async (input) => {
+      calls.push(['logs', input]);
+      return { items: [] };
+    },
+    listRuns: async () => ({ items: [] }),
+    getRunEvents: async (input) => {
+      calls.push(['events', input]);
+      return { items: [] };
+    },
+    getConnectivity: async () => ({ current: null, history: [] }),
+  };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+function call(
+  port: number,
+  method: string,
+  path: string,
+  opts: { token?: string | null; host?: string; origin?: string; body?: string | Buffer } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: opts.host ?? `127.0.0.1:${port}` };
+    const token = opts.token === undefined ? TOKEN : opts.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (opts.origin) headers.origin = opts.origin;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON (static file)
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+let server: ControlServer;
+let calls: Array<[string, unknown]>;
+let listeners: Array<(f: EventFrame) => void>;
+let staticDir: string;
+
+beforeEach(async () => {
+  calls = [];
+  listeners = [];
+  staticDir = mkdtempSync(join(tmpdir(), 'static-'));
+  writeFileSync(
+    join(staticDir, 'index.html'),
+    '<!doctype html><title>PipedAI Orchestrator</title>',
+  );
+  writeFileSync(join(staticDir, 'app.js'), 'console.log(1)');
+  server = await startControlServer({
+    port: 0,
+    token: () => TOKEN,
+    handlers: fakeHandlers(calls),
+    subscribe: (l) => {
+      listeners.push(l);
+      return () => undefined;
+    },
+    staticDir,
+  });
+});
+afterEach(async () => {
+  await server.close();
+  rmSync(staticDir, { recursive: true, force: true });
+});
+
+describe('control server', () => {
+  it('routes the contract table with params, query and body merged and parsed', async () => {
+    const p = server.port;
+    expect((await call(p, 'GET', '/api/workers')).body).toEqual({ items: [] });
+    expect(
+      await call(p, 'POST', '/api/workers/w%201/stop', { body: '{"force":true}' }),
+    ).toMatchObject({
+      status: 200,
+      body: { id: 'w 1', action: 'stop', ok: true },
+    });
+    expect(calls.at(-1)).toEqual(['stop', { id: 'w 1', force: true }]);
+    expect(
+      (
+        await call(p, 'POST', '/api/workers', {
+          body: JSON.stringify({ apiUrl: 'http://127.0.0.1:9' }),
+        })
+      ).status,
+    ).toBe(201);
+    await call(p, 'GET', '/api/workers/w1/logs?tail=99999');
+    expect(calls.at(-1)).toEqual(['logs', { id: 'w1', tail: 2000 }]);
+    await call(p, 'GET', '/api/workers/w1/logs?tail=abc');
+    expect(calls.at(-1)).toEqual(['logs', { id: 'w1', tail: 1 }]);
+    expect(await call(p, 'DELETE', '/api/workers/missing')).toMatchObject({
+      status: 404,
+      body: { code: 'not-found' },
+    });
+  });
+
+  it('refuses missing and wrong tokens with 401, and a foreign Host with 403', async () => {
+    const p = server.port;
+    expect((await call(p, 'GET', '/api/workers', { token: null })).status).toBe(401);
+    expect((await call(p, 'GET', '/api/workers', { token: 'oct_wrong' })).status).toBe(401);
+    expect((await call(p, 'GET', '/api/workers?token=' + TOKEN, { token: null })).status).toBe(401);
+    expect((await call(p, 'GET', '/api/workers', { host: 'evil.example' })).status).toBe(403);
+    expect((await call(p, 'GET', '/api/workers', { host: `evil.example:${p}` })).status).toBe(403);
+    expect((await call(p, 'GET', '/', { host: 'evil.example' })).status).toBe(403);
+    expect((await call(p, 'GET', '/api/workers', { host: `localhost:${p}` })).status).toBe(200);
+  });
+
+  it('refuses a foreign Origin on mutating requests and accepts our own', async () => {
+    const p = server.port;
+    const evil = await call(p, 'POST', '/api/workers/w1/start', { origin: 'http://evil.example' });
+    expect(evil.status).toBe(403);
+    expect(calls).toEqual([]);
+    expect(
+      (await call(p, 'POST', '/api/workers/w1/start', { origin: `http://127.0.0.1:${p}` })).status,
+    ).toBe(200);
+  });
+
+  it('answers bad input with 4xx naming the field, never 500', async () => {
+    const p = server.port;
+    expect(await call(p, 'POST', '/api/workers', { body: '{nope' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid JSON body' },
+    });
+    expect(await call(p, 'POST', '/api/workers', { body: '[1]' })).toMatchObject({ status: 400 });
+    const wrongType = await call(p, 'POST', '/api/workers', {
+      body: JSON.stringify({ apiUrl: 'http://x', pool: 'yes' }),
+    });
+    expect(wrongType).toMatchObject({ status: 400, body: { field: 'pool' } });
+    expect(
+      await call(p, 'POST', '/api/workers', { body: JSON.stringify({ apiUrl: 'not a url' }) }),
+    ).toMatchObject({ status: 400, body: { field: 'apiUrl' } });
+    expect(
+      await call(p, 'POST', '/api/workers/w1/upgrade', {
+        body: JSON.stringify({ version: 'file:../evil' }),
+      }),
+    ).toMatchObject({ status: 400, body: { field: 'version' } });
+    expect(await call(p, 'GET', '/api/workers/w1/runs/..%2F..%2Fetc/events')).toMatchObject({
+      status: 400,
+      body: { field: 'runId' },
+    });
+    expect(await call(p, 'GET', '/api/workers/../runs')).toMatchObject({ status: 404 });
+    const big = await call(p, 'POST', '/api/workers', {
+      body: Buffer.alloc(10 * 1024 * 1024, 0x20),
+    });
+    expect(big.status).toBe(413);
+    expect((await call(p, 'GET', '/api/nothing')).status).toBe(404);
+    expect((await call(p, 'PUT', '/api/workers')).status).toBe(405);
+    expect((await call(p, 'GET', '/api/workers/%E0%A4%A/logs')).status).toBe(404);
+    expect((await call(p, 'GET', '/api/workers')).status).toBe(200);
+  });
+
+  it('serves the dashboard with a strict CSP, SPA fallback and no traversal', async () => {
+    const p = server.port;
+    const index = await call(p, 'GET', '/', { token: null });
+    expect(index.status).toBe(200);
+    expect(String(index.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect(index.headers['x-frame-options']).toBe('DENY');
+    expect((await call(p, 'GET', '/app.js', { token: null })).headers['content-type']).toContain(
+      'text/javascript',
+    );
+    expect((await call(p, 'GET', '/some/route', { token: null })).body).toContain(
+      'PipedAI Orchestrator',
+    );
+    expect((await call(p, 'GET', '/..%2f..%2fetc%2fpasswd', { token: null })).status).toBe(403);
+    // The URL parser folds dot segments first: the answer is the dashboard, never the file.
+    expect((await call(p, 'GET', '/%2e%2e/%2e%2e/etc/passwd', { token: null })).body).toContain(
+      'PipedAI Orchestrator',
+    );
+  });
+
+  it('refuses to listen beyond loopback', async () => {
+    await expect(
+      startControlServer({
+        host: '0.0.0.0',
+        port: 0,
+        token: () => TOKEN,
+        handlers: fakeHandlers([]),
+        subscribe: () => () => undefined,
+        staticDir: null,
+      }),
+    ).rejects.toThrow(/loopback-only/);
+  });
+});
+
+describe('control server events', () => {
+  const open = (url: string, headers: Record<string, string> = {}): Promise<WebSocket> =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+
+  it('authenticates by header or ?token=, refuses foreign origins, and delivers frames', async () => {
+    const base = `ws://127.0.0.1:${server.port}/api/events`;
+    await expect(open(base)).rejects.toThrow('HTTP 401');
+    await expect(open(`${base}?token=bad`)).rejects.toThrow('HTTP 401');
+    await expect(open(`${base}?token=${TOKEN}`, { origin: 'http://evil.example' })).rejects.toThrow(
+      'HTTP 403',
+    );
+    const ws = await open(`${base}?token=${TOKEN}`, { origin: `http://127.0.0.1:${server.port}` });
+    const got = new Promise<unknown>((resolve) =>
+      ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))),
+    );
+    for (const l of listeners) l({ kind: 'log', id: 'w1', ts: 1, stream: 'out', line: 'hello' });
+    expect(await got).toEqual({ kind: 'log', id: 'w1', ts: 1, stream: 'out', line: 'hello' });
+    ws.close();
+  });
+});

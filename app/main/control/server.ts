@@ -1,0 +1,236 @@
+// The control server: loopback HTTP + WebSocket, a generic adapter over the contract's command
+// table. Every request is checked (Host, Origin, token), bounded (body cap) and parsed (schema)
+// before a handler runs; bad input is a 4xx naming the field, never a 500.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  COMMAND_ERROR_STATUS,
+  CommandError,
+  commands,
+  describeZodError,
+  firstField,
+  scrubTokens,
+  type CommandHandlers,
+  type CommandName,
+  type ErrorBody,
+  type EventFrame,
+} from '../../shared/index.ts';
+import { createEventsHub } from './events-hub.ts';
+import { matchRoute } from './router.ts';
+import {
+  bearerOf,
+  isAllowedHost,
+  isAllowedOrigin,
+  isLoopbackBind,
+  tokenMatches,
+} from './security.ts';
+import { securityHeaders, serveStatic } from './static-files.ts';
+
+export const DEFAULT_CONTROL_PORT = 4599;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ControlServerOptions {
+  host?: string;
+  /** 0 picks any free port. */
+  port: number;
+  /** The local `oct_` token (read at each request, so a rotation takes effect at once). */
+  token: () => string;
+  handlers: CommandHandlers;
+  subscribe: (listener: (frame: EventFrame) => void) => () => void;
+  snapshot?: () => Promise<EventFrame[]>;
+  /** The dashboard bundle (out/renderer), or null to serve none. */
+  staticDir: string | null;
+  maxBodyBytes?: number;
+  wsMaxBufferedBytes?: number;
+  /** Internal errors (bugs) are reported here, never to the client. */
+  onInternalError?: (error: unknown, command: string) => void;
+}
+
+export interface ControlServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+class HttpFailure extends Error {
+  readonly status: number;
+  readonly body: ErrorBody;
+  constructor(status: number, body: ErrorBody) {
+    super(body.error);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+const fail = (
+  status: number,
+  code: ErrorBody['code'],
+  error: string,
+  field?: string,
+): HttpFailure => new HttpFailure(status, field ? { error, code, field } : { error, code });
+
+async function readBody(req: IncomingMessage, cap: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > cap) throw fail(413, 'bad-request', `request body larger than ${cap} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > cap) throw fail(413, 'bad-request', `request body larger than ${cap} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw fail(400, 'bad-request', 'invalid JSON body');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw fail(400, 'bad-request', 'request body must be a JSON object', '(root)');
+  }
+  return parsed;
+}
+
+export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackBind(host)) {
+    throw new CommandError(
+      'bad-request',
+      `refusing to listen on ${host}: the control API is loopback-only (127.0.0.1, localhost, ::1); reach it from elsewhere through an SSH tunnel`,
+      'host',
+    );
+  }
+  const cap = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  const hub = createEventsHub({
+    maxBufferedBytes: opts.wsMaxBufferedBytes,
+    snapshot: opts.snapshot,
+  });
+  const unsubscribe = opts.subscribe((frame) => hub.broadcast(frame));
+  let port = opts.port;
+
+  const sendJson = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    extra: Record<string, string> = {},
+  ): void => {
+    if (res.headersSent) return void res.end();
+    const data = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(data),
+      ...securityHeaders(port),
+      ...extra,
+    });
+    res.end(data);
+  };
+
+  async function runCommand(
+    name: CommandName,
+    req: IncomingMessage,
+    url: URL,
+    params: Record<string, string>,
+  ): Promise<{ status: number; body: unknown }> {
+    const def = commands[name];
+    const body = def.method === 'GET' ? {} : await readBody(req, cap);
+    const query = Object.fromEntries(url.searchParams);
+    const parsed = def.input.safeParse({ ...query, ...(body as object), ...params });
+    if (!parsed.success)
+      throw fail(400, 'bad-request', describeZodError(parsed.error), firstField(parsed.error));
+    const handler = opts.handlers[name] as (input: unknown) => Promise<unknown>;
+    return { status: def.status, body: await handler(parsed.data) };
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && !isAllowedOrigin(req.headers.origin, port)) {
+      throw fail(403, 'forbidden', 'cross-origin request refused');
+    }
+    if (!tokenMatches(bearerOf(req.headers.authorization), opts.token()))
+      throw fail(401, 'unauthorized', 'Unauthorized');
+    const match = matchRoute(method, url.pathname);
+    if (match.kind === 'not-found') throw fail(404, 'not-found', 'Not found');
+    if (match.kind === 'method-not-allowed') {
+      return sendJson(
+        res,
+        405,
+        { error: 'Method not allowed', code: 'bad-request' },
+        { allow: match.allow.join(', ') },
+      );
+    }
+    const { status, body } = await runCommand(match.name, req, url, match.params);
+    sendJson(res, status, body);
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        if (!isAllowedHost(req.headers.host, port))
+          throw fail(403, 'forbidden', 'Host not allowed');
+        const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+        if (url.pathname === '/api' || url.pathname.startsWith('/api/'))
+          await handleApi(req, res, url);
+        else
+          await serveStatic(req, res, url.pathname, opts.staticDir, port, (s, b) =>
+            sendJson(res, s, b),
+          );
+      } catch (e) {
+        if (e instanceof HttpFailure) return sendJson(res, e.status, e.body);
+        if (e instanceof CommandError) {
+          const body: ErrorBody = { error: scrubTokens(e.message), code: e.code };
+          if (e.field) body.field = e.field;
+          return sendJson(res, COMMAND_ERROR_STATUS[e.code], body);
+        }
+        opts.onInternalError?.(e, req.url ?? '');
+        sendJson(res, 500, { error: 'internal error', code: 'internal' });
+      }
+    })();
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 0; // upgrades may legitimately run for a long time
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return refuse('400 Bad Request');
+    }
+    if (!isAllowedHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port))
+      return refuse('403 Forbidden');
+    const token = bearerOf(req.headers.authorization) ?? url.searchParams.get('token');
+    if (url.pathname !== '/api/events' || !tokenMatches(token, opts.token()))
+      return refuse('401 Unauthorized');
+    hub.handleUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      unsubscribe();
+      hub.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
