@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './commands.ts';
 export * from './util.ts';
 export * from './errors.ts';
+export * from './http.ts';

@@ -54,16 +54,3 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
   }
   return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
 }
-
-/** Fill a route's `:params` for the client side. */
-export function buildPath(
-  path: string,
-  input: Record<string, unknown>,
-): { path: string; used: Set<string> } {
-  const used = new Set<string>();
-  const out = path.replace(/:([A-Za-z]+)/g, (_, p: string) => {
-    used.add(p);
-    return encodeURIComponent(String(input[p] ?? ''));
-  });
-  return { path: out, used };
-}

@@ -259,3 +259,25 @@ describe('control server events', () => {
     ws.close();
   });
 });
+
+describe('control client over the server', () => {
+  it('round-trips commands typed from the contract and rebuilds CommandErrors', async () => {
+    const { createControlClient } = await import('./client.ts');
+    const client = createControlClient({ baseUrl: server.url, token: TOKEN });
+    expect(await client.call('stopWorker', { id: 'w/1', force: true })).toEqual({
+      id: 'w/1',
+      action: 'stop',
+      ok: true,
+    });
+    expect(calls.at(-1)).toEqual(['stop', { id: 'w/1', force: true }]);
+    await client.call('getRunEvents', { id: 'w1', runId: 'r1', after: 3 });
+    expect(calls.at(-1)).toEqual(['events', { id: 'w1', runId: 'r1', after: 3 }]);
+    await expect(client.call('deleteWorker', { id: 'missing' })).rejects.toMatchObject({
+      code: 'not-found',
+    });
+    const bad = createControlClient({ baseUrl: server.url, token: 'oct_nope' });
+    await expect(bad.call('listWorkers', {})).rejects.toMatchObject({ code: 'unauthorized' });
+    const down = createControlClient({ baseUrl: 'http://127.0.0.1:1', token: TOKEN });
+    await expect(down.call('listWorkers', {})).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
