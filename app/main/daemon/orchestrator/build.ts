@@ -1,0 +1,135 @@
+// Build a worker (contract §8.2): register it with pipedai-api through the worker CLI, then
+// supervise it. Differences from the reference: the worker binary is installed only when it is
+// missing (not force-reinstalled on every build), concurrent builds of one config path are
+// refused instead of racing, and the registration token is never logged or stored.
+import { access } from 'node:fs/promises';
+import { CommandError, normalizeApiUrl, slugify, type CommandArgs } from '../../../shared/index.ts';
+import { WORKER_PACKAGE } from '../tools/worker-cli.ts';
+import { operatorTokenOrThrow, type Ctx } from './context.ts';
+import { apiFailure } from './verbs.ts';
+
+const buildsInFlight = new WeakMap<Ctx, Set<string>>();
+
+export async function ensureWorkerBinary(ctx: Ctx): Promise<string> {
+  const have = await ctx.workerCli.version();
+  if (have) return have;
+  try {
+    await ctx.npm.installVersion(WORKER_PACKAGE, 'latest');
+  } catch (e) {
+    throw new CommandError(
+      'precondition',
+      `pipedai-worker is not installed and installing it failed (${e instanceof Error ? e.message : String(e)}); install it with \`npm install -g ${WORKER_PACKAGE}\` and try again`,
+    );
+  }
+  const after = await ctx.workerCli.version();
+  if (!after)
+    throw new CommandError(
+      'precondition',
+      `pipedai-worker still does not answer \`pipedai-worker version\` after installing ${WORKER_PACKAGE}; check that npm's global bin folder is on PATH`,
+    );
+  return after;
+}
+
+export async function buildWorker(
+  ctx: Ctx,
+  input: CommandArgs<'buildWorker'>,
+): Promise<{ id: string }> {
+  const apiUrl = normalizeApiUrl(input.apiUrl);
+  const pool = input.pool === true;
+  if (pool && !input.token)
+    throw new CommandError(
+      'bad-request',
+      'a pool worker needs a pool_… registration token from a platform admin',
+      'token',
+    );
+  const entries = await ctx.manifest.list();
+
+  let workspaceId: string | null = null;
+  if (!pool) {
+    workspaceId =
+      input.workspaceId ??
+      entries.find(
+        (e) => normalizeApiUrl(e.apiUrl) === apiUrl && e.mode === 'workspace' && e.workspaceId,
+      )?.workspaceId ??
+      null;
+  }
+  if (!input.token && !workspaceId) {
+    throw new CommandError(
+      'precondition',
+      `no workspace known for ${apiUrl}: run \`pipedai-orchestrator connect --api-url ${apiUrl}\` first, or pass a registration token`,
+    );
+  }
+
+  const slug = slugify(input.label ?? new URL(apiUrl).host);
+  const configPath = ctx.paths.workerConfig(slug);
+  if (entries.some((e) => e.configPath === configPath)) {
+    throw new CommandError(
+      'conflict',
+      `a worker already uses ${configPath}; give this one another label`,
+      'label',
+    );
+  }
+  if (
+    await access(configPath).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new CommandError(
+      'conflict',
+      `${configPath} already exists; give this worker another label`,
+      'label',
+    );
+  }
+  let inFlight = buildsInFlight.get(ctx);
+  if (!inFlight) buildsInFlight.set(ctx, (inFlight = new Set()));
+  if (inFlight.has(configPath))
+    throw new CommandError('conflict', `a build of ${slug} is already in flight`, 'label');
+  inFlight.add(configPath);
+  try {
+    await ensureWorkerBinary(ctx);
+    let token = input.token;
+    if (!token) {
+      const operator = await operatorTokenOrThrow(ctx, apiUrl);
+      try {
+        token = (
+          await ctx.api.mintRegistrationToken(
+            apiUrl,
+            operator,
+            workspaceId ?? '',
+            input.label ? { label: input.label } : {},
+          )
+        ).token;
+      } catch (e) {
+        throw apiFailure(e, 'minting a registration token');
+      }
+    }
+    try {
+      await ctx.workerCli.register({
+        token,
+        apiUrl,
+        configPath,
+        hostname: input.hostname ?? `${ctx.hostname}-${slug}`,
+        pool,
+        authMode: input.authMode ?? 'claude-max',
+      });
+    } catch (e) {
+      throw new CommandError('upstream', e instanceof Error ? e.message : String(e));
+    }
+    const cfg = await ctx.workerConfigs.read(configPath);
+    await ctx.manifest.add({
+      id: cfg.workerId,
+      label: input.label ?? input.hostname ?? ctx.hostname,
+      apiUrl: normalizeApiUrl(cfg.apiUrl),
+      workspaceId: pool ? null : (cfg.workspaceId ?? workspaceId),
+      configPath,
+      mode: pool ? 'pool' : 'workspace',
+      desiredState: 'enabled',
+    });
+    await ctx.refreshRemote();
+    await ctx.afterChange();
+    return { id: cfg.workerId };
+  } finally {
+    inFlight.delete(configPath);
+  }
+}

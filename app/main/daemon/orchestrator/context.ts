@@ -1,0 +1,107 @@
+// What every Orchestrator operation shares: its parts, and the small helpers over them.
+import {
+  CommandError,
+  normalizeApiUrl,
+  type FusedWorker,
+  type ManifestEntry,
+} from '../../../shared/index.ts';
+import type { Paths } from '../paths.ts';
+import type {
+  ApiPort,
+  CredentialsPort,
+  ManifestPort,
+  SupervisorPort,
+  WorkerConfigPort,
+  WorkerTarget,
+} from '../ports.ts';
+import type { NpmInstaller } from '../tools/npm.ts';
+import type { WorkerCli } from '../tools/worker-cli.ts';
+
+export interface Timings {
+  /** Remote list poll and manifest re-read (contract: 15 s). */
+  refreshMs: number;
+  /** Version check per environment (contract: daily). */
+  releasesMs: number;
+  /** Grace of a graceful stop before the tree is killed. */
+  stopGraceMs: number;
+  /** Longest wait for an in-flight run before a worker upgrade goes on (contract: 30 min). */
+  upgradeDrainMs: number;
+  /** Longest wait per worker before a self-upgrade goes on (contract: 5 min). */
+  selfUpgradeDrainMs: number;
+  /** Poll interval while waiting for a drain. */
+  drainPollMs: number;
+  /** At most one `status` frame per this interval. */
+  statusCoalesceMs: number;
+}
+
+export const DEFAULT_TIMINGS: Timings = {
+  refreshMs: 15_000,
+  releasesMs: 24 * 60 * 60_000,
+  stopGraceMs: 30_000,
+  upgradeDrainMs: 30 * 60_000,
+  selfUpgradeDrainMs: 5 * 60_000,
+  drainPollMs: 2_000,
+  statusCoalesceMs: 250,
+};
+
+export interface Ctx {
+  paths: Paths;
+  manifest: ManifestPort;
+  credentials: CredentialsPort;
+  workerConfigs: WorkerConfigPort;
+  supervisor: SupervisorPort;
+  api: ApiPort;
+  workerCli: WorkerCli;
+  npm: NpmInstaller;
+  hostname: string;
+  timings: Timings;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  /** The fused view, read fresh. */
+  fused(): Promise<FusedWorker[]>;
+  /** Poll remote lists now (verbs call it so their answer reflects the server). */
+  refreshRemote(): Promise<void>;
+  /** Supervise what the manifest says, start event streams for new workers, push status. */
+  afterChange(): Promise<void>;
+}
+
+export async function entryOrThrow(ctx: Ctx, id: string): Promise<ManifestEntry> {
+  const entry = await ctx.manifest.get(id);
+  if (!entry) throw new CommandError('not-found', `no worker ${id} on this host`, 'id');
+  return entry;
+}
+
+export async function operatorTokenOrThrow(ctx: Ctx, apiUrl: string): Promise<string> {
+  const url = normalizeApiUrl(apiUrl);
+  const token = await ctx.credentials.operatorToken(url);
+  if (!token) {
+    throw new CommandError(
+      'precondition',
+      `no operator credential for ${url}: run \`pipedai-orchestrator connect --api-url ${url}\` (or \`login --api-url ${url}\`) first`,
+    );
+  }
+  return token;
+}
+
+/** The server-side identity of a workspace worker; explains the fix when workspaceId is missing. */
+export function workspaceTarget(entry: ManifestEntry): WorkerTarget {
+  if (!entry.workspaceId) {
+    throw new CommandError(
+      'precondition',
+      `worker ${entry.label} has no workspaceId (registered by pipedai-worker older than 1.3.5): delete it and build it again with a current worker to manage it server-side`,
+    );
+  }
+  return { mode: 'workspace', workspaceId: entry.workspaceId, workerId: entry.id };
+}
+
+/** A pool worker's own wkt_, read from its config, for self-disable/self-enable. */
+export async function poolWorkerToken(ctx: Ctx, entry: ManifestEntry): Promise<string> {
+  const cfg = await ctx.workerConfigs.read(entry.configPath);
+  if (!cfg.workerToken?.startsWith('wkt_')) {
+    throw new CommandError(
+      'precondition',
+      `the config of pool worker ${entry.label} holds no worker token (wkt_…); re-register it`,
+    );
+  }
+  return cfg.workerToken;
+}
