@@ -1,3 +1,67 @@
-// Sandbox runner: `node dist/sandbox.js api --port <n> --state <dir>` (sandbox issue).
-process.stderr.write('sandbox: not built yet\n');
-process.exit(2);
+// Sandbox runner: `node dist/sandbox.js api --port <n> --state <dir>` (or `node sandbox/index.ts
+// api …`). Prints exactly one line once listening, then runs until SIGINT/SIGTERM.
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { describeZodError, scrubTokens } from '../app/shared/index.ts';
+import { startApiEmulator } from './api/index.ts';
+
+export const DEFAULT_SANDBOX_PORT = 4600;
+export const DEFAULT_STATE_DIR = '.sandbox-state';
+
+const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const ApiFlags = z.object({
+  port: Int(0, 65_535),
+  state: z.string().min(1),
+  deviceInterval: Int(1, 60).optional(),
+  deviceTtl: Int(1, 86_400).optional(),
+  heartbeatTtlMs: Int(50, 3_600_000).optional(),
+  keepaliveMs: Int(10, 300_000).optional(),
+  verbose: z.boolean().optional(),
+});
+
+const fail = (message: string, code: number): never => {
+  process.stderr.write(`sandbox: ${message}\n`);
+  process.exit(code);
+};
+
+async function runApi(raw: unknown): Promise<void> {
+  const parsed = ApiFlags.safeParse(raw);
+  if (!parsed.success) return fail(`bad flag: ${describeZodError(parsed.error)}`, 2);
+  const flags = parsed.data;
+  const emulator = await startApiEmulator({
+    port: flags.port,
+    stateDir: resolve(flags.state),
+    deviceIntervalSec: flags.deviceInterval,
+    deviceTtlSec: flags.deviceTtl,
+    heartbeatTtlMs: flags.heartbeatTtlMs,
+    keepAliveMs: flags.keepaliveMs,
+    log: flags.verbose ? (line) => process.stderr.write(`${scrubTokens(line)}\n`) : undefined,
+  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error), 1));
+  process.stdout.write(`PipedAI sandbox API listening on ${emulator.url}\n`);
+  const stop = () => {
+    void emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const program = new Command('sandbox')
+  .description('PipedAI sandbox: a local stand-in for pipedai-api')
+  .showHelpAfterError();
+program
+  .command('api')
+  .description('run the pipedai-api emulator on 127.0.0.1')
+  .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULT_SANDBOX_PORT))
+  .option('--state <dir>', 'state directory (state.json lives here)', DEFAULT_STATE_DIR)
+  .option('--device-interval <sec>', 'device-pairing poll interval in seconds (default 5)')
+  .option('--device-ttl <sec>', 'device-pairing lifetime in seconds (default 900)')
+  .option(
+    '--heartbeat-ttl-ms <ms>',
+    'a worker is online if it heartbeated within this (default 30000)',
+  )
+  .option('--keepalive-ms <ms>', 'SSE keep-alive comment interval (default 15000)')
+  .option('--verbose', 'log one line per request to stderr')
+  .action(runApi);
+
+await program.parseAsync(process.argv);
