@@ -1,0 +1,58 @@
+// Runs the service manager's commands in order and keeps a record of each, so install and
+// uninstall can report exactly what ran. A required command that fails stops install with its
+// stderr; uninstall's commands are best effort and their failures are collected.
+import { ServiceCommandError, type CommandRecord, type ServiceRunner } from './types.ts';
+
+export function commandLine(record: Pick<CommandRecord, 'cmd' | 'args'>): string {
+  return [record.cmd, ...record.args].join(' ');
+}
+
+/** `systemctl daemon-reload` failed (exit 1): <last lines of stderr, else stdout>. */
+export function describeCommandFailure(record: CommandRecord): string {
+  const output = (record.stderr.trim() || record.stdout.trim()).split('\n').slice(-5).join(' ');
+  const detail = output.length > 500 ? `${output.slice(0, 500)}…` : output;
+  return `\`${commandLine(record)}\` failed (exit ${record.code ?? 'none'})${detail ? `: ${detail}` : ''}`;
+}
+
+export class CommandSequence {
+  readonly records: CommandRecord[] = [];
+  readonly #runner: ServiceRunner;
+
+  constructor(runner: ServiceRunner) {
+    this.#runner = runner;
+  }
+
+  /** Run and record; never throws (a runner that throws counts as a failed command). */
+  async run(cmd: string, args: readonly string[]): Promise<CommandRecord> {
+    let record: CommandRecord;
+    try {
+      const r = await this.#runner(cmd, args);
+      record = { cmd, args: [...args], code: r.code, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      record = {
+        cmd,
+        args: [...args],
+        code: null,
+        stdout: '',
+        stderr: err instanceof Error ? err.message : String(err),
+      };
+    }
+    this.records.push(record);
+    return record;
+  }
+
+  /** Run; a non-zero exit throws with the command's stderr. */
+  async require(cmd: string, args: readonly string[]): Promise<CommandRecord> {
+    const record = await this.run(cmd, args);
+    if (record.code !== 0)
+      throw new ServiceCommandError(describeCommandFailure(record), this.records);
+    return record;
+  }
+
+  /** Run; a non-zero exit is noted in `errors` and the caller carries on. */
+  async tolerate(cmd: string, args: readonly string[], errors: string[]): Promise<CommandRecord> {
+    const record = await this.run(cmd, args);
+    if (record.code !== 0) errors.push(describeCommandFailure(record));
+    return record;
+  }
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assertPrintable,
+  batchArg,
+  desktopExec,
+  desktopExecArg,
+  escapeForBatch,
+  escapeXml,
+  quoteWindowsArg,
+  systemdEnvironment,
+  systemdExecArgs,
+  systemdPlain,
+} from './escape.ts';
+
+describe('assertPrintable', () => {
+  it('refuses control characters, naming the value', () => {
+    expect(() => assertPrintable('a\nb', 'PIPEDAI_HOME')).toThrow(
+      /PIPEDAI_HOME contains a control character/,
+    );
+    expect(() => assertPrintable('a\u007fb', 'x')).toThrow(/control character/);
+    expect(() => assertPrintable('C:\\Users\\First Last\\ü', 'x')).not.toThrow();
+  });
+});
+
+describe('escapeXml', () => {
+  it('escapes the five XML specials and leaves the rest', () => {
+    expect(escapeXml(`a & b < c > d "e" 'f' 100% $x`)).toBe(
+      'a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos; 100% $x',
+    );
+  });
+  it('refuses a newline (no XML 1.0 spelling survives launchd round-trips)', () => {
+    expect(() => escapeXml('a\tb', 'PATH')).toThrow(/PATH contains a control character/);
+  });
+});
+
+describe('systemd quoting', () => {
+  it('quotes every ExecStart word, doubling % and $ and escaping \\ and "', () => {
+    expect(systemdExecArgs(['/usr/bin/node', '/opt/my app/cli.js', 'start'])).toBe(
+      '"/usr/bin/node" "/opt/my app/cli.js" "start"',
+    );
+    expect(systemdExecArgs(['/opt/100%/$HOME/a\\b"c&.js'])).toBe(
+      '"/opt/100%%/$$HOME/a\\\\b\\"c&.js"',
+    );
+    // A leading `-` or `@` would be a systemd prefix if unquoted.
+    expect(systemdExecArgs(['-x', '@y'])).toBe('"-x" "@y"');
+  });
+
+  it('quotes an Environment assignment whole, doubling % but not $ (no expansion there)', () => {
+    expect(systemdEnvironment('PIPEDAI_HOME', '/srv/100% $HOME "q" \\')).toBe(
+      '"PIPEDAI_HOME=/srv/100%% $HOME \\"q\\" \\\\"',
+    );
+    expect(() => systemdEnvironment('BAD NAME', 'x')).toThrow(/invalid environment variable name/);
+  });
+
+  it('escapes specifiers in a plain value and refuses whitespace', () => {
+    expect(systemdPlain('alice', 'User')).toBe('alice');
+    expect(systemdPlain('a%b', 'User')).toBe('a%%b');
+    expect(() => systemdPlain('a b', 'User')).toThrow(/User must not contain whitespace/);
+  });
+});
+
+describe('Windows quoting', () => {
+  it('quotes for the C runtime: quotes escaped, backslashes doubled only before a quote', () => {
+    expect(quoteWindowsArg('C:\\Program Files\\nodejs\\node.exe')).toBe(
+      '"C:\\Program Files\\nodejs\\node.exe"',
+    );
+    expect(quoteWindowsArg('C:\\dir\\')).toBe('"C:\\dir\\\\"');
+    expect(quoteWindowsArg('say "hi"')).toBe('"say \\"hi\\""');
+    expect(quoteWindowsArg('a\\"b')).toBe('"a\\\\\\"b"');
+    expect(quoteWindowsArg('')).toBe('""');
+  });
+
+  it('carets cmd metacharacters outside cmd quotes only, doubles % everywhere', () => {
+    expect(escapeForBatch('"C:\\a&b|c"')).toBe('"C:\\a&b|c"');
+    expect(escapeForBatch('a&b|c<d>e^f(g)')).toBe('a^&b^|c^<d^>e^^f^(g^)');
+    expect(escapeForBatch('100% "100%"')).toBe('100%% "100%%"');
+    // cmd does not know \" : the path between the escaped quotes is outside its quotes.
+    expect(escapeForBatch('"\\"C:\\x&y\\cli.js\\" start"')).toBe('"\\"C:\\x^&y\\cli.js\\" start"');
+  });
+
+  it('batchArg: a profile with spaces, %, & and parentheses stays one literal argument', () => {
+    expect(batchArg('C:\\Users\\First Last\\100% & co (x86)')).toBe(
+      '"C:\\Users\\First Last\\100%% & co (x86)"',
+    );
+    expect(batchArg(`${quoteWindowsArg('C:\\A&B (x86)\\cli.js')} start`)).toBe(
+      '"\\"C:\\A^&B ^(x86^)\\cli.js\\" start"',
+    );
+  });
+});
+
+describe('desktop entry Exec', () => {
+  it('leaves plain arguments alone and doubles % (field codes)', () => {
+    expect(desktopExecArg('--hidden')).toBe('--hidden');
+    expect(desktopExecArg('/opt/100%/app')).toBe('/opt/100%%/app');
+  });
+
+  it('quotes reserved characters and applies the string escape on top', () => {
+    expect(desktopExecArg('/home/First Last/PipedAI.AppImage')).toBe(
+      '"/home/First Last/PipedAI.AppImage"',
+    );
+    expect(desktopExecArg('/a b/100%')).toBe('"/a b/100%%"');
+    expect(desktopExecArg('~/x')).toBe('"~/x"');
+    expect(desktopExecArg('')).toBe('""');
+    // Quoting escapes $ " \ ` with a backslash; the string escape then doubles every backslash,
+    // so a literal backslash takes four.
+    expect(desktopExecArg('/a b/$x"q\\`')).toBe('"/a b/\\\\$x\\\\"q\\\\\\\\\\\\`"');
+  });
+
+  it('joins arguments with spaces', () => {
+    expect(desktopExec(['/opt/My Apps/pipedai', '--hidden'])).toBe(
+      '"/opt/My Apps/pipedai" --hidden',
+    );
+  });
+});

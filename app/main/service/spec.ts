@@ -1,0 +1,185 @@
+// What every unit runs and with which environment, whatever the OS: `<node> <cli realpath> start`,
+// a PATH that finds node, npm and pipedai-worker without a login shell, and the installer's
+// PIPEDAI_HOME / PIPEDAI_WORKER_BIN so the service uses the operator's state.
+import { posix, win32 } from 'node:path';
+import { z } from 'zod';
+import { describeZodError } from '../../shared/index.ts';
+import { hasControlCharacter } from './escape.ts';
+import type { TemplateName } from './render.ts';
+import type { ServiceFs, ServiceRunner } from './types.ts';
+
+export function pathApi(platform: NodeJS.Platform): typeof posix {
+  return platform === 'win32' ? win32 : posix;
+}
+
+const blankToUndefined = (v: unknown): unknown =>
+  typeof v === 'string' && v.trim() === '' ? undefined : v;
+const text = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .refine((v) => !hasControlCharacter(v), 'contains a control character')
+    .optional(),
+);
+const POSIX_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$/;
+
+/** The knobs of the installer's environment that reach a unit, parsed (they come from outside). */
+const InstallerEnvSchema = z.object({
+  PATH: text,
+  PIPEDAI_HOME: text,
+  PIPEDAI_WORKER_BIN: text,
+  // Goes into `User=`: a malformed one is an error, not a guess.
+  SUDO_USER: z.preprocess(
+    blankToUndefined,
+    z.string().regex(POSIX_USER, 'not a valid user name').optional(),
+  ),
+  // Only named in the lingering hint: a strange value falls back to the uid.
+  USER: z.preprocess(blankToUndefined, z.string().regex(POSIX_USER).optional().catch(undefined)),
+  LOGNAME: z.preprocess(blankToUndefined, z.string().regex(POSIX_USER).optional().catch(undefined)),
+  XDG_CONFIG_HOME: text,
+  USERNAME: text,
+  USERDOMAIN: text,
+  SystemRoot: text,
+});
+export type InstallerEnv = z.infer<typeof InstallerEnvSchema>;
+
+/** Windows environment names are case-insensitive (`Path` is the usual spelling of PATH). */
+function lookup(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  platform: NodeJS.Platform,
+): string | undefined {
+  if (platform !== 'win32' || Object.hasOwn(env, name)) return env[name];
+  const key = Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase());
+  return key === undefined ? undefined : env[key];
+}
+
+export function parseInstallerEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform,
+): InstallerEnv {
+  const picked = Object.fromEntries(
+    Object.keys(InstallerEnvSchema.shape).map((name) => [name, lookup(env, name, platform)]),
+  );
+  const parsed = InstallerEnvSchema.safeParse(picked);
+  if (!parsed.success) throw new Error(`installer environment: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The state folder: PIPEDAI_HOME (made absolute) or `~/.pipedai`, as the daemon resolves it. */
+export function stateHomeFor(
+  platform: NodeJS.Platform,
+  env: InstallerEnv,
+  homedir: string,
+): string {
+  const p = pathApi(platform);
+  return env.PIPEDAI_HOME ? p.resolve(env.PIPEDAI_HOME) : p.join(homedir, '.pipedai');
+}
+
+export interface BakedPathInput {
+  platform: NodeJS.Platform;
+  nodePath: string;
+  /** Home of the account the service runs as (for `~/.local/bin`). */
+  serviceHome: string;
+  installerPath?: string;
+  systemRoot?: string;
+}
+
+/**
+ * node's folder, then the usual user and Homebrew folders (POSIX only: they mean nothing on
+ * Windows), then the installer's PATH (or a minimal system one). Relative entries are dropped (a
+ * service's working folder is not the operator's), duplicates removed, joined with the
+ * platform's separator — the reference used `:` on Windows too.
+ */
+export function bakedPath(input: BakedPathInput): string {
+  const p = pathApi(input.platform);
+  const windows = input.platform === 'win32';
+  const root = input.systemRoot ?? 'C:\\Windows';
+  const fallback = windows ? `${root}\\System32;${root}` : '/usr/bin:/bin';
+  const leading = windows
+    ? [p.dirname(input.nodePath)]
+    : [
+        p.dirname(input.nodePath),
+        p.join(input.serviceHome, '.local', 'bin'),
+        '/opt/homebrew/bin',
+        '/usr/local/bin',
+      ];
+  const entries = [...leading, ...(input.installerPath ?? fallback).split(p.delimiter)];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of entries) {
+    const entry = raw.trim();
+    if (!entry || !p.isAbsolute(entry)) continue;
+    const withoutSlash = entry.replace(/(?<=.)[\\/]+$/, '');
+    const key = windows ? withoutSlash.toLowerCase() : withoutSlash;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(entry);
+  }
+  return out.join(p.delimiter);
+}
+
+/** What a unit runs, with the environment it runs in (PATH first). */
+export interface UnitSpec {
+  nodePath: string;
+  /** Realpath of the CLI script: the npm bin symlink may point elsewhere after an upgrade. */
+  cliPath: string;
+  args: readonly [string, string, 'start'];
+  environment: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface SpecInput {
+  platform: NodeJS.Platform;
+  env: InstallerEnv;
+  fs: ServiceFs;
+  nodePath: string;
+  cliPath: string;
+  serviceHome: string;
+  /** Always bake this PIPEDAI_HOME (a Windows service account has its own home). */
+  stateHome?: string;
+}
+
+export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
+  const p = pathApi(input.platform);
+  if (!p.isAbsolute(input.nodePath))
+    throw new Error(`node path must be absolute: ${input.nodePath}`);
+  const cliPath = await input.fs.realpath(input.cliPath);
+  if (!p.isAbsolute(cliPath)) throw new Error(`CLI path must be absolute: ${cliPath}`);
+  const environment: Array<readonly [string, string]> = [
+    [
+      'PATH',
+      bakedPath({
+        platform: input.platform,
+        nodePath: input.nodePath,
+        serviceHome: input.serviceHome,
+        installerPath: input.env.PATH,
+        systemRoot: input.env.SystemRoot,
+      }),
+    ],
+  ];
+  const stateHome =
+    input.stateHome ?? (input.env.PIPEDAI_HOME ? p.resolve(input.env.PIPEDAI_HOME) : undefined);
+  if (stateHome) environment.push(['PIPEDAI_HOME', stateHome]);
+  if (input.env.PIPEDAI_WORKER_BIN)
+    environment.push(['PIPEDAI_WORKER_BIN', input.env.PIPEDAI_WORKER_BIN]);
+  return {
+    nodePath: input.nodePath,
+    cliPath,
+    args: [input.nodePath, cliPath, 'start'],
+    environment,
+  };
+}
+
+/** Everything a platform module needs, with the environment parsed and fs defaulted. */
+export interface ManagerContext {
+  platform: NodeJS.Platform;
+  runner: ServiceRunner;
+  fs: ServiceFs;
+  env: InstallerEnv;
+  uid: number;
+  isRoot: boolean;
+  homedir: string;
+  nodePath: string;
+  cliPath: string;
+  template(name: TemplateName): Promise<string>;
+}
