@@ -14,7 +14,7 @@ export interface Paths {
   readonly connectivityLog: string;
   /** Runtime record of the process that owns the host (ours; the reference only reads `port`). */
   readonly runtimeRecord: string;
-  /** Owner lock (a directory, created atomically). */
+  /** Owner lock (a file holding pid and process start time, created atomically). */
   readonly ownerLock: string;
   /** Live worker children, so a daemon restarted after a crash never runs a worker twice. */
   readonly children: string;

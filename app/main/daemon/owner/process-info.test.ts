@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { isProcessAlive, processStartTime, processStartTimeFor } from './process-info.ts';
+import type { ProcessInfoDeps } from './process-info.ts';
+
+/** Deps that record what would have been run and answer with canned output. */
+function fake(answer: {
+  file?: string;
+  stdout?: string;
+  fail?: boolean;
+}): ProcessInfoDeps & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    readFile: async (path) => {
+      calls.push(`read ${path}`);
+      if (answer.fail || answer.file === undefined)
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return answer.file;
+    },
+    run: async (file, args) => {
+      calls.push([file, ...args].join(' | '));
+      if (answer.fail) throw new Error('exit 1');
+      return answer.stdout ?? '';
+    },
+  };
+}
+
+describe('processStartTimeFor', () => {
+  it('linux: reads field 22 of /proc/<pid>/stat, even when the command name holds spaces and parentheses', async () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3)); // field n holds "n"
+    const deps = fake({ file: `1234 (my (odd) name) ${['S', ...fields.slice(1)].join(' ')}\n` });
+    expect(await processStartTimeFor('linux', deps)(1234)).toBe('22');
+    expect(deps.calls).toEqual(['read /proc/1234/stat']);
+  });
+
+  it('linux: null when the process is gone', async () => {
+    expect(await processStartTimeFor('linux', fake({ fail: true }))(1234)).toBeNull();
+  });
+
+  it('macOS: runs ps -o lstart= -p <pid>', async () => {
+    const deps = fake({ stdout: 'Mon Jan  6 10:00:00 2025\n' });
+    expect(await processStartTimeFor('darwin', deps)(42)).toBe('Mon Jan  6 10:00:00 2025');
+    expect(deps.calls).toEqual(['ps | -o | lstart= | -p | 42']);
+    expect(await processStartTimeFor('darwin', fake({ fail: true }))(42)).toBeNull();
+    expect(await processStartTimeFor('darwin', fake({ stdout: '\n' }))(42)).toBeNull();
+  });
+
+  it("windows: asks PowerShell for the process's start time in UTC", async () => {
+    const deps = fake({ stdout: '2025-01-06T10:00:00.1234567Z\r\n' });
+    expect(await processStartTimeFor('win32', deps)(42)).toBe('2025-01-06T10:00:00.1234567Z');
+    expect(deps.calls).toEqual([
+      "powershell.exe | -NoProfile | -NonInteractive | -Command | (Get-Process -Id 42 -ErrorAction Stop).StartTime.ToUniversalTime().ToString('o')",
+    ]);
+    expect(await processStartTimeFor('win32', fake({ fail: true }))(42)).toBeNull();
+  });
+
+  it('asks nothing for a pid that is not a positive integer', async () => {
+    const deps = fake({ stdout: 'x' });
+    for (const pid of [0, -1, 1.5, Number.NaN])
+      expect(await processStartTimeFor('win32', deps)(pid)).toBeNull();
+    expect(deps.calls).toEqual([]);
+  });
+
+  it('on this machine: stable for a process, different for another, null once it is gone', async () => {
+    const mine = await processStartTime(process.pid);
+    expect(mine).not.toBeNull();
+    expect(await processStartTime(process.pid)).toBe(mine);
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    const pid = child.pid ?? 0;
+    expect(isProcessAlive(pid)).toBe(true);
+    const childStart = await processStartTime(pid);
+    expect(childStart).not.toBeNull();
+    expect(childStart).not.toBe(mine);
+    child.kill('SIGKILL');
+    await exited;
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(await processStartTime(pid)).toBeNull();
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { jsonErrorPosition, parseJsonText } from './json-text.ts';
+
+describe('parseJsonText', () => {
+  it('parses valid JSON', () => {
+    expect(parseJsonText('{"a": [1, -2.5e3, "x\\u00e9", true, null]}')).toEqual({
+      ok: true,
+      value: { a: [1, -2500, 'xé', true, null] },
+    });
+  });
+
+  it('gives the line, column and position of the first bad character', () => {
+    expect(parseJsonText('{\n  "token": oct_secret\n}')).toEqual({
+      ok: false,
+      position: 13,
+      line: 2,
+      column: 12,
+      reason: 'unexpected character',
+    });
+  });
+
+  it('reports a truncated file as an unexpected end', () => {
+    const text = '{"workers": [';
+    expect(parseJsonText(text)).toMatchObject({
+      ok: false,
+      position: text.length,
+      reason: 'unexpected end of input',
+    });
+  });
+
+  it.each([
+    ['', 0],
+    ['{"a":1,}', 7],
+    ['{"a":1} x', 8],
+    ['[1 2]', 3],
+    ['{"a" 1}', 5],
+    ['"bad \\x escape"', 6],
+    ['"ctl \u0001"', 5],
+    ['-', 0],
+    ['01', 1],
+    ['tru', 0],
+    ['\uFEFF{}', 0],
+    ['{"a":"\\u12G4"}', 10],
+  ])('%j fails at %i', (text, position) => {
+    expect(() => JSON.parse(text)).toThrow();
+    expect(jsonErrorPosition(text)).toBe(position);
+  });
+});
