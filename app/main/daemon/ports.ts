@@ -63,13 +63,15 @@ export interface ApiPort {
     apiUrl: string,
     operatorToken: string,
     workspaceId: string,
-  ): Promise<RemoteWorker[]>;
-  listPoolWorkers(apiUrl: string, poolReadToken: string): Promise<RemoteWorker[]>;
+  ): Promise<{ items: RemoteWorker[] }>;
+  listPoolWorkers(apiUrl: string, poolReadToken: string): Promise<{ items: RemoteWorker[] }>;
   disableWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<void>;
   enableWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<void>;
-  deleteWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<void>;
+  /** 404 is not an error: the worker is already gone. */
+  deleteWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<'deleted' | 'already-gone'>;
   poolSelfDisable(apiUrl: string, workerToken: string, workerId: string): Promise<void>;
-  poolSelfEnable(apiUrl: string, workerToken: string, workerId: string): Promise<void>;
+  /** 404 is tolerated: the worker no longer exists server-side. */
+  poolSelfEnable(apiUrl: string, workerToken: string, workerId: string): Promise<'enabled' | 'not-found'>;
   releasesLatest(apiUrl: string): Promise<ReleasesResponse>;
   health(apiUrl: string): Promise<Probe>;
 }

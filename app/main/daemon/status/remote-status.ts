@@ -30,13 +30,13 @@ export function createRemoteStatus(
         jobs.set(`ws ${apiUrl} ${workspaceId}`, async () => {
           const token = await credentials.operatorToken(apiUrl);
           if (!token) return null;
-          return toMap(await api.listWorkspaceWorkers(apiUrl, token, workspaceId));
+          return toMap((await api.listWorkspaceWorkers(apiUrl, token, workspaceId)).items);
         });
       } else if (e.mode === 'pool') {
         jobs.set(`pool ${apiUrl}`, async () => {
           const token = await credentials.poolReadToken(apiUrl);
           if (!token) return null;
-          return toMap(await api.listPoolWorkers(apiUrl, token));
+          return toMap((await api.listPoolWorkers(apiUrl, token)).items);
         });
       }
     }

@@ -1,0 +1,184 @@
+// Each platform's spawn and kill, asserted through injection: exactly what would have run.
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pathsFor } from '../paths.ts';
+import type { SupervisorPort } from '../ports.ts';
+import { entry, memoryRegistry, waitFor } from './fixtures/harness.ts';
+import { createSupervisor, type Supervisor } from './index.ts';
+import { createWorkerLog } from './logs/index.ts';
+import type { KillPrimitives } from './spawn.ts';
+
+class FakeChild extends EventEmitter {
+  readonly pid: number | undefined;
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  readonly kills: (string | number | undefined)[] = [];
+  constructor(pid: number | undefined) {
+    super();
+    this.pid = pid;
+  }
+  kill(signal?: string | number): boolean {
+    this.kills.push(signal);
+    return true;
+  }
+  /** The OS reports the end: 'exit', then 'close' once the pipes are drained. */
+  end(code: number | null, signal: string | null): void {
+    this.emit('exit', code, signal);
+    this.emit('close', code, signal);
+  }
+}
+
+interface Spawned {
+  command: string;
+  args: string[];
+  options: SpawnOptions;
+  child: FakeChild;
+}
+
+const supervisors: Supervisor[] = [];
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((s) => s.stopAll({ force: true })));
+});
+
+function injected(platform: NodeJS.Platform, workerBin: string, pid: number | null = 4242) {
+  const spawned: Spawned[] = [];
+  const calls: unknown[][] = [];
+  const registry = memoryRegistry();
+  const prim: KillPrimitives = {
+    treeKill: async (p, signal) => void calls.push(['treeKill', p, signal]),
+    signal: (p, signal) => void calls.push(['signal', p, signal]),
+    runFile: async (file, args) => void calls.push(['runFile', file, args]),
+  };
+  const supervisor = createSupervisor({
+    paths: pathsFor(join(tmpdir(), 'never-written')), // registry and logs are injected
+    instanceId: 'inst-1',
+    env: { PATH: 'somewhere' },
+    platform,
+    workerBin,
+    spawn: (command, args, options) => {
+      const child = new FakeChild(pid ?? undefined);
+      spawned.push({ command, args, options, child });
+      return child as unknown as ChildProcess;
+    },
+    killPrimitives: prim,
+    probe: {
+      isAlive: async () => true,
+      startTime: async () => 'start-1',
+      environ: async () => null,
+      commandLine: async () => null,
+    },
+    registry,
+    createLog: (workerId) => createWorkerLog({ workerId, file: null }),
+    graceMs: 50,
+    closeWaitMs: 10,
+  });
+  supervisors.push(supervisor satisfies SupervisorPort); // what the Orchestrator is given
+  return { supervisor, spawned, calls, registry };
+}
+
+const taggedEnv = {
+  PATH: 'somewhere',
+  PIPEDAI_LOCAL_RUN_EVENTS: '1',
+  PIPEDAI_ORCHESTRATOR_WORKER_ID: 'w1',
+  PIPEDAI_ORCHESTRATOR_INSTANCE: 'inst-1',
+};
+
+describe('Windows', () => {
+  const bin = 'C:\\Users\\First Last\\AppData\\Roaming\\npm\\pipedai-worker.cmd';
+  const configPath = 'C:\\Users\\First Last\\.pipedai\\orchestrator\\workers\\w1.json';
+
+  it('spawns through the shell with every argument escaped and kills the tree with taskkill at once', async () => {
+    const { supervisor, spawned, calls, registry } = injected('win32', bin);
+    await supervisor.reconcile([entry('w1', configPath)]);
+    expect(spawned).toHaveLength(1);
+    const [first] = spawned;
+    expect(first?.command).toBe(
+      'C:\\Users\\First^ Last\\AppData\\Roaming\\npm\\pipedai-worker.cmd ^^^"run^^^" ^^^"--config^^^" ' +
+        '^^^"C:\\Users\\First^^^ Last\\.pipedai\\orchestrator\\workers\\w1.json^^^"',
+    );
+    expect(first?.args).toEqual([]);
+    expect(first?.options).toEqual({
+      env: taggedEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: true,
+      windowsHide: true,
+      detached: false,
+    });
+
+    first?.child.emit('spawn');
+    expect(supervisor.status('w1')).toMatchObject({ state: 'running', pid: 4242 });
+    await waitFor('the child record', () => registry.children().length === 1);
+    expect(registry.children()[0]).toMatchObject({ workerId: 'w1', pid: 4242, configPath });
+
+    const stopped = supervisor.stop('w1');
+    expect(supervisor.status('w1')?.draining).toBe(true);
+    await waitFor('taskkill', () => calls.length > 0);
+    expect(calls).toEqual([['runFile', 'taskkill', ['/pid', '4242', '/T', '/F']]]);
+    first?.child.end(1, null);
+    await stopped;
+    expect(supervisor.status('w1')).toMatchObject({ state: 'stopped', pid: null, draining: false });
+    await waitFor('the record removed', () => registry.children().length === 0);
+  });
+
+  it('falls back to a plain kill when the child has no pid yet', async () => {
+    const { supervisor, spawned, calls } = injected('win32', bin, null);
+    await supervisor.reconcile([entry('w1', configPath)]);
+    const stopped = supervisor.stop('w1');
+    await waitFor('the plain kill', () => spawned[0]?.child.kills.length === 1);
+    expect(spawned[0]?.child.kills).toEqual(['SIGKILL']);
+    expect(calls).toEqual([]);
+    spawned[0]?.child.emit('error', new Error('spawn EPERM'));
+    await stopped;
+    expect(supervisor.status('w1')?.state).toBe('stopped');
+  });
+});
+
+describe('POSIX', () => {
+  it('spawns detached with plain argv; SIGTERM, then after the grace tree-kill and the group', async () => {
+    const { supervisor, spawned, calls } = injected('linux', '/opt/pipedai/bin/pipedai-worker');
+    await supervisor.reconcile([entry('w1', '/home/first last/.pipedai/w1.json')]);
+    expect(spawned.map(({ command, args, options }) => ({ command, args, options }))).toEqual([
+      {
+        command: '/opt/pipedai/bin/pipedai-worker',
+        args: ['run', '--config', '/home/first last/.pipedai/w1.json'],
+        options: { env: taggedEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      },
+    ]);
+    spawned[0]?.child.emit('spawn');
+
+    const stopped = supervisor.stop('w1');
+    expect(calls).toEqual([['signal', 4242, 'SIGTERM']]);
+    expect(supervisor.status('w1')).toMatchObject({ state: 'running', draining: true });
+    await waitFor('the escalation', () => calls.length === 3);
+    expect(calls.slice(1)).toEqual([
+      ['treeKill', 4242, 'SIGKILL'],
+      ['signal', -4242, 'SIGKILL'],
+    ]);
+    spawned[0]?.child.end(null, 'SIGKILL');
+    await stopped;
+    // At exit, whatever is left of the group goes too.
+    expect(calls.at(-1)).toEqual(['signal', -4242, 'SIGKILL']);
+    expect(supervisor.status('w1')).toMatchObject({
+      state: 'stopped',
+      lastExit: { code: null, signal: 'SIGKILL' },
+    });
+  });
+
+  it('force skips the drain', async () => {
+    const { supervisor, spawned, calls } = injected('darwin', 'pipedai-worker');
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    spawned[0]?.child.emit('spawn');
+    const stopped = supervisor.stop('w1', { force: true, graceMs: 60_000 });
+    await waitFor('the kill', () => calls.length === 2);
+    expect(calls).toEqual([
+      ['treeKill', 4242, 'SIGKILL'],
+      ['signal', -4242, 'SIGKILL'],
+    ]);
+    spawned[0]?.child.end(null, 'SIGKILL');
+    await stopped;
+  });
+});

@@ -1,0 +1,59 @@
+// What the OS says about a pid: alive (a zombie is not), start time, environment, command line.
+// Used to prove a recorded child is still the same process and to watch adopted ones.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { isProcessAlive, processStartTimeFor } from '../owner/process-info.ts';
+
+export interface ProcessProbe {
+  /** The pid exists and is not a zombie. */
+  isAlive(pid: number): Promise<boolean>;
+  /** The start time as the OS reports it (compared with a recorded one to detect pid reuse). */
+  startTime(pid: number): Promise<string | null>;
+  /** The environment the process was started with, or null where it cannot be read. */
+  environ(pid: number): Promise<string[] | null>;
+  /** The command line, space-joined, or null where it cannot be read. */
+  commandLine(pid: number): Promise<string | null>;
+}
+
+const PS_TIMEOUT_MS = 5_000;
+
+/** Linux: the state letter of /proc/<pid>/stat (after the parenthesised name, which may hold spaces). */
+export async function procState(pid: number): Promise<string | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (stat === null) return null;
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+}
+
+async function procList(pid: number, file: 'environ' | 'cmdline'): Promise<string[] | null> {
+  const raw = await readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => null);
+  return raw === null ? null : raw.split('\0').filter((s) => s !== '');
+}
+
+function psCommand(pid: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('ps', ['-o', 'command=', '-p', String(pid)], { timeout: PS_TIMEOUT_MS }, (err, out) =>
+      resolve(err ? null : out.trim() || null),
+    );
+  });
+}
+
+export function systemProcessProbe(platform: NodeJS.Platform = process.platform): ProcessProbe {
+  const startTime = processStartTimeFor(platform);
+  if (platform === 'linux') {
+    return {
+      async isAlive(pid) {
+        const state = await procState(pid);
+        return state !== null && state !== 'Z' && state !== 'X';
+      },
+      startTime,
+      environ: (pid) => procList(pid, 'environ'),
+      commandLine: async (pid) => (await procList(pid, 'cmdline'))?.join(' ') ?? null,
+    };
+  }
+  return {
+    isAlive: async (pid) => isProcessAlive(pid),
+    startTime,
+    environ: async () => null,
+    commandLine: platform === 'win32' ? async () => null : psCommand,
+  };
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createKiller,
+  escapeCmdCommand,
+  resolveWorkerBin,
+  runCommand,
+  workerEnv,
+  type KillPrimitives,
+} from './spawn.ts';
+
+/** What cmd.exe does to our line: one caret pass for the command line, one more for the shim's %*. */
+const cmdUnescape = (s: string): string => s.replace(/\^(.)/g, '$1');
+
+/** The MSVC runtime's argv split (what node.exe does with its command line). */
+function msvcArgv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') {
+      let n = 0;
+      while (line[i] === '\\') {
+        n++;
+        i++;
+      }
+      if (line[i] === '"') {
+        cur += '\\'.repeat(Math.floor(n / 2));
+        if (n % 2 === 1) cur += '"';
+        else {
+          inQuotes = !inQuotes;
+        }
+      } else {
+        cur += '\\'.repeat(n);
+        i--;
+      }
+      started = true;
+    } else if (c === '"') {
+      inQuotes = !inQuotes;
+      started = true;
+    } else if ((c === ' ' || c === '\t') && !inQuotes) {
+      if (started) out.push(cur);
+      cur = '';
+      started = false;
+    } else {
+      cur += c;
+      started = true;
+    }
+  }
+  if (started) out.push(cur);
+  return out;
+}
+
+describe('worker binary and environment', () => {
+  it('takes $PIPEDAI_WORKER_BIN, else pipedai-worker from PATH', () => {
+    expect(resolveWorkerBin({})).toBe('pipedai-worker');
+    expect(resolveWorkerBin({ PIPEDAI_WORKER_BIN: '   ' })).toBe('pipedai-worker');
+    expect(resolveWorkerBin({ PIPEDAI_WORKER_BIN: ' /opt/w/bin/pipedai-worker ' })).toBe(
+      '/opt/w/bin/pipedai-worker',
+    );
+  });
+
+  it('passes the daemon environment plus the run flag and our two tags', () => {
+    expect(workerEnv({ PATH: '/bin', ANTHROPIC_API_KEY: 'k' }, 'w1', 'inst')).toEqual({
+      PATH: '/bin',
+      ANTHROPIC_API_KEY: 'k',
+      PIPEDAI_LOCAL_RUN_EVENTS: '1',
+      PIPEDAI_ORCHESTRATOR_WORKER_ID: 'w1',
+      PIPEDAI_ORCHESTRATOR_INSTANCE: 'inst',
+    });
+  });
+});
+
+describe('runCommand', () => {
+  const env = { PATH: '/usr/bin' };
+
+  it('POSIX: the binary with its argv, own process group, stdin ignored', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      expect(
+        runCommand({
+          platform,
+          workerBin: 'pipedai-worker',
+          configPath: '/h/First Last/w.json',
+          env,
+        }),
+      ).toEqual({
+        command: 'pipedai-worker',
+        args: ['run', '--config', '/h/First Last/w.json'],
+        options: { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      });
+    }
+  });
+
+  it('Windows: one escaped line through the shell, hidden console, not detached', () => {
+    const configPath = 'C:\\Users\\First Last\\.pipedai\\orchestrator\\workers\\my-worker.json';
+    const cmd = runCommand({ platform: 'win32', workerBin: 'pipedai-worker', configPath, env });
+    expect(cmd).toEqual({
+      command:
+        'pipedai-worker ^^^"run^^^" ^^^"--config^^^" ' +
+        '^^^"C:\\Users\\First^^^ Last\\.pipedai\\orchestrator\\workers\\my-worker.json^^^"',
+      args: [],
+      options: {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        shell: true,
+        windowsHide: true,
+        detached: false,
+      },
+    });
+  });
+
+  it('Windows: a binary path with spaces is escaped for cmd, not quoted', () => {
+    const workerBin = 'C:\\Program Files\\nodejs\\pipedai-worker.cmd';
+    const cmd = runCommand({ platform: 'win32', workerBin, configPath: 'C:\\w.json', env });
+    expect(
+      cmd.command.startsWith('C:\\Program^ Files\\nodejs\\pipedai-worker.cmd ^^^"run^^^"'),
+    ).toBe(true);
+    expect(escapeCmdCommand(workerBin)).toBe('C:\\Program^ Files\\nodejs\\pipedai-worker.cmd');
+  });
+
+  it('every argument survives cmd.exe and the .cmd shim: spaces, quotes, metacharacters', () => {
+    const configPaths = [
+      'C:\\Users\\First Last\\.pipedai\\w.json',
+      'C:\\dir with trailing slash\\',
+      'C:\\say "hi" & calc.json',
+      'C:\\%PATH% | more > out.json',
+      'C:\\a\\\\"b (1)^!.json',
+    ];
+    for (const configPath of configPaths) {
+      const { command } = runCommand({
+        platform: 'win32',
+        workerBin: 'pipedai-worker',
+        configPath,
+        env,
+      });
+      const once = cmdUnescape(command);
+      // Nothing cmd could act on is left unescaped for the shim's second pass.
+      expect(once).not.toMatch(/(^|[^^])[&|<>]/);
+      const [program, ...rest] = once.split(' ');
+      expect(program).toBe('pipedai-worker');
+      expect(msvcArgv(cmdUnescape(rest.join(' ')))).toEqual(['run', '--config', configPath]);
+    }
+  });
+});
+
+describe('createKiller', () => {
+  function recorder(): { prim: KillPrimitives; calls: unknown[][] } {
+    const calls: unknown[][] = [];
+    return {
+      calls,
+      prim: {
+        treeKill: async (pid, signal) => void calls.push(['treeKill', pid, signal]),
+        signal: (pid, signal) => {
+          calls.push(['signal', pid, signal]);
+          if (pid === 13) throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+        },
+        runFile: async (file, args) => void calls.push(['runFile', file, args]),
+      },
+    };
+  }
+
+  it('POSIX: SIGTERM to the worker alone; tree kill is tree-kill SIGKILL then the process group', async () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      const { prim, calls } = recorder();
+      const killer = createKiller(platform, prim);
+      killer.terminate(42);
+      await killer.killTree(42);
+      killer.killGroup(42);
+      expect(calls).toEqual([
+        ['signal', 42, 'SIGTERM'],
+        ['treeKill', 42, 'SIGKILL'],
+        ['signal', -42, 'SIGKILL'],
+        ['signal', -42, 'SIGKILL'],
+      ]);
+    }
+  });
+
+  it('POSIX: a process that is already gone is not an error', async () => {
+    const { prim } = recorder();
+    const killer = createKiller('linux', prim);
+    expect(() => killer.terminate(13)).not.toThrow();
+  });
+
+  it('Windows: no signal, taskkill /pid <pid> /T /F for the tree', async () => {
+    const { prim, calls } = recorder();
+    const killer = createKiller('win32', prim);
+    killer.terminate(4242);
+    killer.killGroup(4242);
+    await killer.killTree(4242);
+    expect(calls).toEqual([['runFile', 'taskkill', ['/pid', '4242', '/T', '/F']]]);
+  });
+});

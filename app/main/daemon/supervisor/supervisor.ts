@@ -1,0 +1,327 @@
+// The supervisor: one SupervisedWorker per manifest entry, reconciled against the manifest
+// (contract §5.4), every live child recorded so a restarted daemon adopts instead of doubling.
+import { spawn as nodeSpawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { LogLine, ManifestEntry, SupervisorStatus } from '../../../shared/index.ts';
+import { CommandError } from '../../../shared/index.ts';
+import type { Paths } from '../paths.ts';
+import { backoffPolicy, type BackoffPolicy } from './backoff.ts';
+import {
+  childRegistryFile,
+  createChildRegistry,
+  type ChildRegistryBook,
+  type ChildRegistryStore,
+} from './child-registry.ts';
+import { createWorkerLog, type WorkerLog } from './logs/index.ts';
+import { systemProcessProbe, type ProcessProbe } from './process-probe.ts';
+import {
+  createKiller,
+  resolveWorkerBin,
+  runCommand,
+  systemKillPrimitives,
+  workerEnv,
+  type KillPrimitives,
+  type Killer,
+} from './spawn.ts';
+import { SupervisedWorker, type StopOptions } from './supervised-worker.ts';
+import { adoptWorkerProcess, spawnWorkerProcess, type SpawnFn } from './worker-process.ts';
+
+export interface WorkerLogEvent extends LogLine {
+  id: string;
+}
+
+export interface SupervisorEventMap {
+  /** Every state transition of every worker. */
+  state: [SupervisorStatus];
+  /** Every captured output line. */
+  log: [WorkerLogEvent];
+}
+
+export type SupervisorEvents = EventEmitter<SupervisorEventMap>;
+
+export interface SupervisorOptions {
+  paths: Pick<Paths, 'children' | 'logFile'>;
+  /** This daemon's instance id (tagged on every child, written in the child registry). */
+  instanceId: string;
+  /** The daemon environment children inherit (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** Default: `$PIPEDAI_WORKER_BIN` from `env`, else `pipedai-worker` on PATH. */
+  workerBin?: string;
+  spawn?: SpawnFn;
+  killPrimitives?: KillPrimitives;
+  probe?: ProcessProbe;
+  /** Default: the JSON file at paths.children. */
+  registry?: ChildRegistryStore;
+  backoff?: BackoffPolicy;
+  /** Drain time before a stopping worker's tree is killed (default 30 s). */
+  graceMs?: number;
+  /** How often an adopted worker's liveness is checked (default 1 s). */
+  adoptPollMs?: number;
+  /** How long after an exit to wait for the last output (default 1 s). */
+  closeWaitMs?: number;
+  random?: () => number;
+  now?: () => number;
+  events?: SupervisorEvents;
+  /** Default: createWorkerLog teeing to paths.logFile(id). */
+  createLog?: (workerId: string, onLine: (line: LogLine) => void) => WorkerLog;
+  /** Failures that do not stop supervision (a child-registry write). */
+  onError?: (err: unknown) => void;
+}
+
+export interface RecoverReport {
+  /** Workers whose process survived the previous daemon and now run adopted. */
+  adopted: { workerId: string; pid: number }[];
+  /** Records that no longer named our process. */
+  dropped: { workerId: string; pid: number }[];
+  /** Duplicate processes for a worker already adopted (killed). */
+  killed: { workerId: string; pid: number }[];
+}
+
+export interface Supervisor {
+  readonly events: SupervisorEvents;
+  /** Adopt the children a previous daemon left; runs once (the first reconcile awaits it). */
+  recover(): Promise<RecoverReport>;
+  /** Resolves when every stop it issued (disabled and removed workers) has completed. */
+  reconcile(entries: readonly ManifestEntry[]): Promise<void>;
+  /** Throws CommandError not-found for an id no reconcile has created. */
+  start(id: string): void;
+  /** Resolves when the worker is stopped; an unknown id has nothing to stop. */
+  stop(id: string, opts?: StopOptions): Promise<void>;
+  /** Stop then start; a stop issued meanwhile wins. An unknown id is left to reconcile. */
+  restart(id: string, opts?: StopOptions): Promise<void>;
+  status(id: string): SupervisorStatus | null;
+  statuses(): SupervisorStatus[];
+  logs(id: string, n?: number): LogLine[];
+  /** Stop every worker in parallel; they can be started again. */
+  stopAll(opts?: StopOptions): Promise<void>;
+  /** Daemon shutdown: stop every worker in parallel, close the logs, refuse further starts. */
+  close(opts?: StopOptions): Promise<void>;
+}
+
+const tag = (r: { workerId: string; pid: number }) => ({ workerId: r.workerId, pid: r.pid });
+
+export function createSupervisor(opts: SupervisorOptions): Supervisor {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const workerBin = opts.workerBin ?? resolveWorkerBin(env);
+  const spawn: SpawnFn = opts.spawn ?? nodeSpawn;
+  const killer: Killer = createKiller(
+    platform,
+    opts.killPrimitives ?? systemKillPrimitives(platform, env),
+  );
+  const probe = opts.probe ?? systemProcessProbe(platform);
+  const backoff = opts.backoff ?? backoffPolicy();
+  const graceMs = opts.graceMs ?? 30_000;
+  const adoptPollMs = opts.adoptPollMs ?? 1000;
+  const closeWaitMs = opts.closeWaitMs ?? 1000;
+  const random = opts.random ?? Math.random;
+  const now = opts.now ?? Date.now;
+  const events: SupervisorEvents = opts.events ?? new EventEmitter<SupervisorEventMap>();
+  const onError = opts.onError ?? (() => undefined);
+  const createLog =
+    opts.createLog ??
+    ((workerId, onLine) =>
+      createWorkerLog({ workerId, file: opts.paths.logFile(workerId), onLine }));
+  const registry: ChildRegistryBook = createChildRegistry({
+    store: opts.registry ?? childRegistryFile(opts.paths.children),
+    probe,
+    platform,
+    instanceId: opts.instanceId,
+    now,
+    onError,
+  });
+
+  const workers = new Map<string, SupervisedWorker>();
+  /** Dropped from the manifest, kept until their process is gone (so an id never runs twice). */
+  const retiring = new Set<string>();
+  /** Enabled but waiting: another worker's process still runs their config path. */
+  const deferred = new Set<string>();
+  let recovered: Promise<RecoverReport> | null = null;
+  let closed = false;
+
+  const emit = <K extends keyof SupervisorEventMap>(
+    name: K,
+    ...args: SupervisorEventMap[K]
+  ): void => {
+    try {
+      (events.emit as (n: K, ...a: SupervisorEventMap[K]) => boolean)(name, ...args);
+    } catch (err) {
+      onError(err); // a listener's bug must not break a transition
+    }
+  };
+
+  const pathHeldElsewhere = (w: SupervisedWorker): boolean =>
+    [...workers.values()].some((o) => o !== w && o.configPath === w.configPath && o.hasProcess);
+
+  const keepRunning = (w: SupervisedWorker): void => {
+    if (pathHeldElsewhere(w)) {
+      deferred.add(w.id);
+      return;
+    }
+    deferred.delete(w.id);
+    w.keepRunning();
+  };
+
+  const onChange = (status: SupervisorStatus): void => {
+    emit('state', status);
+    if (status.pid !== null || deferred.size === 0 || closed) return;
+    for (const id of [...deferred]) {
+      const w = workers.get(id);
+      if (w === undefined) deferred.delete(id);
+      else keepRunning(w);
+    }
+  };
+
+  const create = (id: string, configPath: string): SupervisedWorker => {
+    const log = createLog(id, (line) => emit('log', { id, ...line }));
+    const worker = new SupervisedWorker(id, configPath, {
+      platform,
+      log,
+      backoff,
+      graceMs,
+      random,
+      now,
+      onChange,
+      launch: (handlers) => {
+        const cmd = runCommand({
+          platform,
+          workerBin,
+          configPath,
+          env: workerEnv(env, id, opts.instanceId),
+        });
+        const proc = spawnWorkerProcess(
+          cmd,
+          { spawn, killer, log, closeWaitMs },
+          {
+            onSpawn: (pid) => {
+              registry.add({ workerId: id, pid, configPath });
+              handlers.onSpawn(pid);
+            },
+            onExit: (result) => {
+              if (proc.pid !== null) registry.remove(proc.pid);
+              handlers.onExit(result);
+            },
+          },
+        );
+        return proc;
+      },
+    });
+    workers.set(id, worker);
+    return worker;
+  };
+
+  const get = (id: string): SupervisedWorker => {
+    const w = workers.get(id);
+    if (w === undefined) throw new CommandError('not-found', `no supervised worker ${id}`);
+    return w;
+  };
+
+  const assertOpen = (): void => {
+    if (closed) throw new CommandError('unavailable', 'the supervisor is shutting down');
+  };
+
+  async function retire(id: string, w: SupervisedWorker): Promise<void> {
+    retiring.add(id);
+    deferred.delete(id);
+    await w.stop();
+    if (!retiring.has(id) || workers.get(id) !== w || w.hasProcess) return; // re-added meanwhile
+    retiring.delete(id);
+    workers.delete(id);
+    await w.close();
+  }
+
+  async function doRecover(): Promise<RecoverReport> {
+    const { live, dropped } = await registry.recover();
+    const report: RecoverReport = { adopted: [], dropped: dropped.map(tag), killed: [] };
+    for (const rec of live) {
+      if (workers.has(rec.workerId)) {
+        report.killed.push(tag(rec));
+        await killer.killTree(rec.pid);
+        registry.remove(rec.pid);
+        continue;
+      }
+      const w = create(rec.workerId, rec.configPath);
+      w.adopt(
+        (handlers) =>
+          adoptWorkerProcess(
+            rec,
+            { probe, killer, pollMs: adoptPollMs },
+            {
+              onSpawn: handlers.onSpawn,
+              onExit: (result) => {
+                registry.remove(rec.pid);
+                handlers.onExit(result);
+              },
+            },
+          ),
+        rec.spawnedAt,
+      );
+      report.adopted.push(tag(rec));
+    }
+    return report;
+  }
+
+  // Once; a failure (an unreadable children.json) is not remembered, so a later call retries.
+  const recover = (): Promise<RecoverReport> =>
+    (recovered ??= doRecover().catch((err: unknown) => {
+      recovered = null;
+      throw err;
+    }));
+
+  async function stopAll(stopOpts: StopOptions = {}): Promise<void> {
+    await Promise.all([...workers.values()].map((w) => w.stop(stopOpts)));
+  }
+
+  return {
+    events,
+    recover,
+    async reconcile(entries) {
+      assertOpen();
+      await recover();
+      assertOpen();
+      const wanted = new Set(entries.map((e) => e.id));
+      const waits: Promise<void>[] = [];
+      for (const entry of entries) {
+        const w = workers.get(entry.id) ?? create(entry.id, entry.configPath);
+        retiring.delete(entry.id);
+        if (entry.desiredState === 'enabled') {
+          keepRunning(w);
+        } else {
+          deferred.delete(entry.id);
+          waits.push(w.stop());
+        }
+      }
+      for (const [id, w] of workers) if (!wanted.has(id)) waits.push(retire(id, w));
+      await Promise.all(waits);
+    },
+    start(id) {
+      assertOpen();
+      const w = get(id);
+      if (pathHeldElsewhere(w)) {
+        throw new CommandError('conflict', `another worker still runs ${w.configPath}`);
+      }
+      w.start();
+    },
+    // Unknown to the supervisor (an entry not reconciled yet): nothing runs, so there is
+    // nothing to stop; a restart is left to the reconcile that follows every verb.
+    async stop(id, stopOpts) {
+      deferred.delete(id);
+      await workers.get(id)?.stop(stopOpts);
+    },
+    async restart(id, stopOpts) {
+      assertOpen();
+      await workers.get(id)?.restart(stopOpts);
+    },
+    status: (id) => workers.get(id)?.status() ?? null,
+    statuses: () => [...workers.values()].map((w) => w.status()),
+    logs: (id, n) => workers.get(id)?.log.tail(n) ?? [],
+    stopAll,
+    async close(stopOpts = {}) {
+      closed = true;
+      deferred.clear();
+      await Promise.all([...workers.values()].map((w) => w.close(stopOpts)));
+      await registry.idle();
+    },
+  };
+}
