@@ -68,10 +68,18 @@ export interface ApiPort {
   disableWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<void>;
   enableWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<void>;
   /** 404 is not an error: the worker is already gone. */
-  deleteWorker(apiUrl: string, token: string, target: WorkerTarget): Promise<'deleted' | 'already-gone'>;
+  deleteWorker(
+    apiUrl: string,
+    token: string,
+    target: WorkerTarget,
+  ): Promise<'deleted' | 'already-gone'>;
   poolSelfDisable(apiUrl: string, workerToken: string, workerId: string): Promise<void>;
   /** 404 is tolerated: the worker no longer exists server-side. */
-  poolSelfEnable(apiUrl: string, workerToken: string, workerId: string): Promise<'enabled' | 'not-found'>;
+  poolSelfEnable(
+    apiUrl: string,
+    workerToken: string,
+    workerId: string,
+  ): Promise<'enabled' | 'not-found'>;
   releasesLatest(apiUrl: string): Promise<ReleasesResponse>;
   health(apiUrl: string): Promise<Probe>;
 }

@@ -1,7 +1,9 @@
 // The Orchestrator: the one object both doors call. It owns no transport: the control server
 // and the IPC door adapt its CommandHandlers and its frame stream.
 import {
+  normalizeApiUrl,
   type CommandHandlers,
+  type ConnectivitySample,
   type EventFrame,
   type FusedWorker,
   type LastEvent,
@@ -80,6 +82,10 @@ export interface Orchestrator extends CommandHandlers {
   onWorkerLog(id: string, line: LogLine): void;
   /** Wire-up for the event streams. */
   onWorkerEvent(id: string, event: LastEvent): void;
+  /** Wire-up for the connectivity monitor. */
+  onConnectivity(sample: ConnectivitySample): void;
+  /** Distinct environments of the manifest as last read (for the connectivity probes). */
+  knownApiUrls(): string[];
 }
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
@@ -94,6 +100,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   /** While a self-upgrade holds the workers stopped, nothing may restart them. */
   let holdWorkers = false;
   let lastManifestJson = '';
+  let knownApiUrls: string[] = [];
 
   const background = (what: string) => (e: unknown) => deps.onBackgroundError?.(what, e);
 
@@ -127,6 +134,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   async function afterChange(): Promise<void> {
     const entries = await deps.manifest.list();
     lastManifestJson = JSON.stringify(entries);
+    knownApiUrls = [...new Set(entries.map((e) => normalizeApiUrl(e.apiUrl)))];
     if (!holdWorkers && !stopping) await deps.supervisor.reconcile(entries);
     const ids = new Set(entries.map((e) => e.id));
     remote.retain(ids);
@@ -216,6 +224,10 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     onWorkerLog(id, line) {
       bus.emit({ kind: 'log', id, ...line });
     },
+    onConnectivity(sample) {
+      bus.emit({ kind: 'connectivity', sample });
+    },
+    knownApiUrls: () => knownApiUrls,
     onWorkerEvent(id, event) {
       lastEvents.set(id, event);
       statusFrames.poke();

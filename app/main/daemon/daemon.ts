@@ -1,0 +1,162 @@
+// Assembles a working daemon from real parts: the one place that knows every concrete class.
+// Both hosts (headless `start`, Electron main) call openDaemon and then serve its Orchestrator.
+import { randomUUID } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
+import { ApiClient, EventStreams } from './api/index.ts';
+import { createConnectivityMonitor } from './connectivity/monitor.ts';
+import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
+import type { Timings } from './orchestrator/context.ts';
+import { acquireOwnership, type Ownership } from './owner/index.ts';
+import { pathsFor, resolveHome, type Paths } from './paths.ts';
+import type { WorkerConfigPort } from './ports.ts';
+import { createRunEventsReader } from './runs/run-events.ts';
+import { createReleaseTracker } from './status/releases.ts';
+import { openStore, readWorkerConfig, writeWorkerConfig } from './store/index.ts';
+import {
+  backoffPolicy,
+  createSupervisor,
+  resolveWorkerBin,
+  type RecoverReport,
+  type Supervisor,
+} from './supervisor/index.ts';
+import { createNpmInstaller } from './tools/npm.ts';
+import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
+import { createWorkerCli } from './tools/worker-cli.ts';
+import { VERSION } from './version.ts';
+import type { HostKind } from '../../shared/index.ts';
+
+export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
+
+export interface DaemonOptions {
+  host: HostKind;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** Runs npm (install -g): injected where a real global install must not happen (tests). */
+  npmRunner?: ToolRunner;
+  timings?: Partial<Timings>;
+  /** Supervisor backoff unit (tests scale the 1/5/15/60/300 s schedule down). */
+  backoffUnitMs?: number;
+  connectivityIntervalMs?: number;
+  exitForRestart?: () => void;
+  log?: (line: string) => void;
+}
+
+export interface Daemon {
+  readonly paths: Paths;
+  readonly orchestrator: Orchestrator;
+  readonly supervisor: Supervisor;
+  readonly ownership: Ownership;
+  readonly recovered: RecoverReport;
+  readonly localToken: string;
+  /** Stop loops, optionally drain workers, release ownership. */
+  close(opts: { drain: boolean; graceMs?: number }): Promise<void>;
+}
+
+/** The concrete stores satisfy the orchestrator's worker-config port. */
+const workerConfigs: WorkerConfigPort = {
+  read: readWorkerConfig,
+  write: (path, cfg, opts) =>
+    writeWorkerConfig(
+      path,
+      {
+        workerId: cfg.workerId,
+        workerToken: cfg.workerToken ?? '',
+        apiUrl: cfg.apiUrl,
+        workspaceId: cfg.workspaceId ?? null,
+      },
+      opts,
+    ),
+};
+export { workerConfigs };
+
+export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const paths = pathsFor(resolveHome(env));
+  // Ownership first: a second daemon must fail before it spawns anything (§12).
+  const ownership = await acquireOwnership({
+    paths,
+    host: opts.host,
+    instanceId: randomUUID(),
+    version: VERSION,
+    platform,
+  });
+  try {
+    const store = openStore(paths);
+    const localToken = await store.credentials.localToken();
+    const api = new ApiClient();
+    const tools = createToolRunner(platform);
+    const workerBin = resolveWorkerBin(env);
+    const supervisor = createSupervisor({
+      paths,
+      instanceId: ownership.record.instanceId,
+      env,
+      platform,
+      workerBin,
+      ...(opts.backoffUnitMs ? { backoff: backoffPolicy({ unitMs: opts.backoffUnitMs }) } : {}),
+      ...(opts.timings?.stopGraceMs !== undefined ? { graceMs: opts.timings.stopGraceMs } : {}),
+      onError: (e) => log(`supervisor: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    const recovered = await supervisor.recover();
+    for (const a of recovered.adopted)
+      log(`adopted worker ${a.workerId} (pid ${a.pid}) left running by a previous daemon`);
+
+    // The streams and the monitor call back into the orchestrator, which needs them to exist.
+    // eslint-disable-next-line prefer-const
+    let orchestrator: Orchestrator;
+    const streams = new EventStreams({
+      got: api.http,
+      onEvent: (id, ev) => orchestrator.onWorkerEvent(id, ev),
+      onProblem: (id, message) => log(`event stream ${id}: ${message}`),
+    });
+    const connectivity = createConnectivityMonitor({
+      apiUrls: () => orchestrator.knownApiUrls(),
+      probeApi: (url) => api.health(url),
+      probeInternet: () => api.probe(env.PIPEDAI_INTERNET_PROBE_URL || DEFAULT_INTERNET_PROBE_URL),
+      logFile: paths.connectivityLog,
+      intervalMs: opts.connectivityIntervalMs,
+      onSample: (sample) => orchestrator.onConnectivity(sample),
+    });
+    orchestrator = createOrchestrator({
+      paths,
+      version: VERSION,
+      hostname: osHostname(),
+      manifest: store.manifest,
+      credentials: store.credentials,
+      workerConfigs,
+      supervisor,
+      api,
+      streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
+      workerCli: createWorkerCli(tools, workerBin, env),
+      npm: createNpmInstaller(opts.npmRunner ?? tools, { env }),
+      runs: createRunEventsReader(paths.runsDir),
+      connectivity,
+      releases: createReleaseTracker((url) => api.releasesLatest(url)),
+      exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
+      timings: opts.timings,
+      onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    supervisor.events.on('state', (s) => orchestrator.onWorkerState(s));
+    supervisor.events.on('log', ({ id, ...line }) => orchestrator.onWorkerLog(id, line));
+
+    return {
+      paths,
+      orchestrator,
+      supervisor,
+      ownership,
+      recovered,
+      localToken,
+      async close({ drain, graceMs }) {
+        await orchestrator.shutdown({ drain: false });
+        await streams.close();
+        if (drain) await supervisor.close(graceMs !== undefined ? { graceMs } : {});
+        api.close();
+        await ownership.release();
+      },
+    };
+  } catch (e) {
+    await ownership.release();
+    throw e;
+  }
+}
