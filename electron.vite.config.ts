@@ -11,13 +11,21 @@ export default defineConfig({
     define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve('app/main/shell/index.ts'), formats: ['cjs'], fileName: () => 'index.cjs' },
+      lib: {
+        entry: resolve('app/main/shell/index.ts'),
+        formats: ['cjs'],
+        fileName: () => 'index.cjs',
+      },
     },
   },
   preload: {
     build: {
       outDir: 'out/preload',
-      lib: { entry: resolve('app/preload/index.ts'), formats: ['cjs'], fileName: () => 'index.cjs' },
+      lib: {
+        entry: resolve('app/preload/index.ts'),
+        formats: ['cjs'],
+        fileName: () => 'index.cjs',
+      },
     },
   },
   renderer: {

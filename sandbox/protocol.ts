@@ -47,5 +47,11 @@ export const FinishRunResponse = z.object({ ok: z.literal(true) });
 
 /** POST /api/v1/worker/events: lifecycle events the emulator fans out on the worker's SSE stream. */
 export const WorkerLifecycleRequest = z.object({
-  type: z.enum(['worker.started', 'worker.stopped', 'poll.error', 'poll.recovered', 'concurrency.changed']),
+  type: z.enum([
+    'worker.started',
+    'worker.stopped',
+    'poll.error',
+    'poll.recovered',
+    'concurrency.changed',
+  ]),
 });

@@ -22,7 +22,17 @@ const common = {
   logLevel: 'warning',
   define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
 };
-await build({ ...common, entryPoints: { cli: 'cli/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
-await build({ ...common, entryPoints: { sandbox: 'sandbox/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
+await build({
+  ...common,
+  entryPoints: { cli: 'cli/index.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+});
+await build({
+  ...common,
+  entryPoints: { sandbox: 'sandbox/index.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+});
 chmodSync('dist/cli.js', 0o755);
 chmodSync('dist/sandbox.js', 0o755);

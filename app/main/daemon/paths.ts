@@ -23,7 +23,10 @@ export interface Paths {
   runDir(workerId: string): string;
 }
 
-export function resolveHome(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string {
+export function resolveHome(
+  env: NodeJS.ProcessEnv = process.env,
+  home: () => string = homedir,
+): string {
   const fromEnv = env.PIPEDAI_HOME?.trim();
   return resolve(fromEnv ? fromEnv : join(home(), '.pipedai'));
 }
