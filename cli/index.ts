@@ -1,13 +1,190 @@
-import { Command } from 'commander';
+// pipedai-orchestrator CLI (commander). Exit codes: 0 ok, 1 failure, 2 usage.
+import { Command, CommanderError, Option } from 'commander';
+import { CommandError, DEFAULT_API_URL } from '../app/shared/index.ts';
+import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';
 import { VERSION } from '../app/main/daemon/version.ts';
+import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
+import { createUi } from './ui.ts';
+import { connect } from './commands/connect.ts';
+import { connectivity } from './commands/connectivity.ts';
+import { dashboard } from './commands/dashboard.ts';
+import { installService, serviceStatus, uninstallService } from './commands/service.ts';
+import { start } from './commands/start.ts';
+import { adopt, login } from './commands/state.ts';
+import { listWorkers, logs, upgrade, VERBS, workerVerb, type Verb } from './commands/workers.ts';
+
+const ui = createUi();
+const ctx = () => cliContext(process.env);
+let exitCode = 0;
+
+const portOption = () =>
+  new Option(
+    '--port <n>',
+    'control API port of the running daemon (default: from its runtime record, else 4599)',
+  ).argParser(parsePort);
 
 const program = new Command('pipedai-orchestrator')
-  .description('Local control plane for PipedAI workers')
-  .version(VERSION, '-V, --version');
+  .description(
+    'Local control plane for PipedAI workers: enroll this host, supervise its workers, show them.',
+  )
+  .version(VERSION, '-V, --version', 'print the version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command('connect')
+  .description(
+    'enroll this host: device pairing a person approves, or a pre-issued enr_ code (--token or stdin)',
+  )
+  .option('--token <code>', 'a one-time enrollment code (enr_…) from the PipedAI dashboard')
+  .option('--api-url <url>', 'pipedai-api base URL', DEFAULT_API_URL)
+  .option('--label <name>', "this worker's name (default: the host name)")
+  .option('--no-install', 'do not install the background service (run `start` yourself)')
+  .option('--no-open', 'do not open the dashboard')
+  .action(
+    async (o: {
+      token?: string;
+      apiUrl: string;
+      label?: string;
+      install: boolean;
+      open: boolean;
+    }) => connect(ctx(), ui, o),
+  );
+
+program
+  .command('start')
+  .description('run the daemon in the foreground (SIGTERM/SIGINT drain the workers)')
+  .addOption(
+    new Option('--port <n>', 'control API port (0 picks a free one)')
+      .default(DEFAULT_CONTROL_PORT)
+      .argParser(parsePort),
+  )
+  .option('--host <host>', 'bind address: loopback only (127.0.0.1, localhost, ::1)', '127.0.0.1')
+  .action(async (o: { port: number; host: string }) => start(ctx(), ui, o));
+
+program
+  .command('dashboard')
+  .description('print (or --open) the authenticated dashboard URL')
+  .addOption(portOption())
+  .option('--open', 'open it in the default browser', false)
+  .action(async (o: { port?: number; open: boolean }) => dashboard(ctx(), ui, o));
+
+program
+  .command('workers')
+  .description('the workers of this host and their state (`workers <verb> <id|label>` acts on one)')
+  .option('--json', 'print the fused view as JSON', false)
+  .addOption(portOption())
+  .action(async (o: { json: boolean; port?: number }) => listWorkers(ctx(), ui, o));
+const workers = program.commands.find((c) => c.name() === 'workers') as Command;
+for (const verb of VERBS) {
+  const c = workers
+    .command(verb)
+    .description(`${verb} a worker`)
+    .argument('<worker>', 'worker id or label')
+    .addOption(portOption());
+  if (verb === 'stop')
+    c.option('--force', 'kill at once instead of waiting for the in-flight run', false);
+  c.action(async (ref: string, o: { port?: number; force?: boolean }) =>
+    workerVerb(ctx(), ui, verb as Verb, ref, o),
+  );
+}
+
+program
+  .command('logs')
+  .description("a worker's captured output")
+  .argument('<worker>', 'worker id or label')
+  .option('-f, --follow', 'keep printing new lines', false)
+  .addOption(
+    new Option('--tail <n>', 'lines to show first')
+      .default(100)
+      .argParser(parsePositiveInt('--tail')),
+  )
+  .addOption(portOption())
+  .action(async (ref: string, o: { follow: boolean; tail: number; port?: number }) =>
+    logs(ctx(), ui, ref, o),
+  );
+
+program
+  .command('connectivity')
+  .description('recent network verdicts from connectivity.log (works with the daemon down)')
+  .addOption(
+    new Option('--tail <n>', 'samples to show')
+      .default(20)
+      .argParser((v) => Math.max(1, Number.parseInt(v, 10) || 20)),
+  )
+  .option('--problems', 'only samples that were not online', false)
+  .option('--json', 'print the samples as NDJSON', false)
+  .action(async (o: { tail: number; problems: boolean; json: boolean }) =>
+    connectivity(ctx(), ui, o),
+  );
+
+program
+  .command('adopt')
+  .description('manage legacy standalone worker configs (worker.json, worker.<name>.json) in place')
+  .option('--dir <dir>', 'where to look (default: PIPEDAI_HOME)')
+  .option('--disabled', 'adopt them stopped', false)
+  .action(async (o: { dir?: string; disabled: boolean }) => adopt(ctx(), ui, o));
+
+program
+  .command('upgrade')
+  .description(
+    'upgrade a worker (or --all stale ones) through the running daemon, draining its run first',
+  )
+  .argument('[worker]', 'worker id or label')
+  .option('--all', 'every worker behind the latest release', false)
+  .option('--version <v>', 'the version to install (default: the latest release)')
+  .addOption(portOption())
+  .action(async (ref: string | undefined, o: { all: boolean; version?: string; port?: number }) => {
+    if (!(await upgrade(ctx(), ui, ref, o))) exitCode = 1;
+  });
+
+program
+  .command('login')
+  .description('store an operator credential by hand (pwk_/hos_ workspace, pop_ pool)')
+  .requiredOption('--api-url <url>', 'pipedai-api base URL')
+  .option('--token <token>', 'the token (or PIPEDAI_OPERATOR_TOKEN, or stdin)')
+  .option('--scope <scope>', 'workspace or pool', 'workspace')
+  .action(async (o: { apiUrl: string; token?: string; scope: string }) => login(ctx(), ui, o));
+
+program
+  .command('install')
+  .description('install the daemon as a native service (systemd, launchd, NSSM)')
+  .action(async () => installService(ctx(), ui));
+program
+  .command('uninstall')
+  .description('remove the native service (state and registrations stay)')
+  .action(async () => uninstallService(ctx(), ui));
+program
+  .command('status')
+  .description('whether the service and the daemon are running')
+  .option('--json', 'print as JSON', false)
+  .action(async (o: { json: boolean }) => {
+    if (!(await serviceStatus(ctx(), ui, o.json))) exitCode = 1;
+  });
+
 program
   .command('version')
   .description('print the version')
-  .action(() => {
-    process.stdout.write(`${VERSION}\n`);
-  });
-await program.parseAsync(process.argv);
+  .action(() => ui.out(VERSION));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    exitCode =
+      e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version'
+        ? 0
+        : 2;
+  } else if (e instanceof UsageError) {
+    ui.err(`✗ ${e.message}`);
+    exitCode = 2;
+  } else if (e instanceof CommandError) {
+    ui.err(`✗ ${e.message}`);
+    exitCode = e.code === 'bad-request' ? 2 : 1;
+  } else {
+    ui.err(`✗ ${e instanceof Error ? e.message : String(e)}`);
+    exitCode = 1;
+  }
+}
+process.exitCode = exitCode;

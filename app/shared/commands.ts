@@ -11,6 +11,25 @@ import {
 } from './status.ts';
 import { SAFE_SEGMENT } from './util.ts';
 
+/** Production pipedai-api (contract conventions). */
+export const DEFAULT_API_URL = 'https://api.pipedai.app';
+
+export const PairingStart = z.object({
+  pairingId: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string(),
+  expiresAt: z.string(),
+});
+export type PairingStart = z.infer<typeof PairingStart>;
+export const PairingState = z.enum(['waiting', 'approved', 'failed']);
+export const PairingStatus = z.object({
+  state: PairingState,
+  workerId: z.string().optional(),
+  error: z.string().optional(),
+});
+export type PairingStatus = z.infer<typeof PairingStatus>;
+
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface CommandDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -218,6 +237,31 @@ export const commands = {
       history: z.array(ConnectivitySample),
     }),
     summary: 'The latest connectivity sample and recent history.',
+  }),
+  startPairing: command({
+    method: 'POST',
+    path: '/api/pairing',
+    input: z.object({
+      apiUrl: z.url().default(DEFAULT_API_URL),
+      label: z.string().min(1).max(200).optional(),
+    }),
+    output: PairingStart,
+    status: 201,
+    summary: 'Start device pairing (RFC 8628) from the daemon; a person approves the code.',
+  }),
+  pairingStatus: command({
+    method: 'GET',
+    path: '/api/pairing/:pairingId',
+    input: z.object({ pairingId: z.string().min(1).max(100) }),
+    output: PairingStatus,
+    summary: 'Where a pairing stands: waiting, approved (with the new worker) or failed.',
+  }),
+  cancelPairing: command({
+    method: 'DELETE',
+    path: '/api/pairing/:pairingId',
+    input: z.object({ pairingId: z.string().min(1).max(100) }),
+    output: z.object({ ok: z.literal(true) }),
+    summary: 'Stop waiting for a pairing.',
   }),
 } as const satisfies Record<string, CommandDef>;
 

@@ -1,5 +1,6 @@
 // Event frames pushed to the doors (WebSocket /api/events, IPC). §7.4 plus our own kinds.
 import { z } from 'zod';
+import { PairingStatus } from './commands.ts';
 import {
   ConnectivitySample,
   FusedWorker,
@@ -38,7 +39,15 @@ export const DroppedFrame = z.object({
   dropped: z.number().int().nonnegative(),
 });
 
+/** A pairing started from the daemon moved (approved, failed). */
+export const PairingFrame = z.object({
+  kind: z.literal('pairing'),
+  pairingId: z.string(),
+  status: PairingStatus,
+});
+
 export const EventFrame = z.discriminatedUnion('kind', [
+  PairingFrame,
   StatusFrame,
   LogFrame,
   ConnectivityFrame,

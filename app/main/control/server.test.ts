@@ -47,6 +47,15 @@ function fakeHandlers(calls: Array<[string, unknown]>): CommandHandlers {
       return { items: [] };
     },
     getConnectivity: async () => ({ current: null, history: [] }),
+    startPairing: async () => ({
+      pairingId: 'p1',
+      userCode: 'BCDF-GHJK',
+      verificationUri: 'u',
+      verificationUriComplete: 'u',
+      expiresAt: 'e',
+    }),
+    pairingStatus: async () => ({ state: 'waiting' }),
+    cancelPairing: async () => ({ ok: true }),
   };
 }
 

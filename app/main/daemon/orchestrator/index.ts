@@ -30,6 +30,7 @@ import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 import { buildWorker } from './build.ts';
 import { DEFAULT_TIMINGS, type Ctx, type Timings } from './context.ts';
+import { createPairings } from './pairing.ts';
 import { upgradeSelf, upgradeWorker } from './upgrade.ts';
 import {
   deleteWorker,
@@ -163,6 +164,26 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     afterChange,
   };
 
+  const pairings = createPairings({
+    client: deps.api,
+    stores: {
+      paths: deps.paths,
+      manifest: deps.manifest,
+      credentials: deps.credentials,
+      workerConfigs: deps.workerConfigs,
+    },
+    workerCli: deps.workerCli,
+    async afterEnrolled(workerId, reused) {
+      await afterChange();
+      // A re-enrolled worker got a fresh wkt_: the running process holds the revoked one.
+      if (reused) await deps.supervisor.restart(workerId);
+      await refreshRemote().catch(background('remote status'));
+      statusFrames.poke();
+    },
+    onChange: (pairingId, status) => bus.emit({ kind: 'pairing', pairingId, status }),
+    now,
+  });
+
   /** Each tick: poll the lists, and pick up manifest changes made by a CLI (`connect`, `adopt`). */
   async function tick(): Promise<void> {
     const entries = await deps.manifest.list();
@@ -202,6 +223,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       stopping = true;
       for (const t of timers.splice(0)) clearInterval(t);
       statusFrames.close();
+      pairings.close();
       deps.streams.close();
       deps.connectivity.stop();
       if (opts.drain)
@@ -259,6 +281,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     getRunEvents: async ({ id, runId, after, tail }) => ({
       items: await deps.runs.read(id, runId, { after, tail }),
     }),
+    startPairing: (input) => pairings.start(input),
+    pairingStatus: async ({ pairingId }) => pairings.status(pairingId),
+    cancelPairing: async ({ pairingId }) => pairings.cancel(pairingId),
     getConnectivity: async ({ tail }) => ({
       current: deps.connectivity.current(),
       history: deps.connectivity.history(tail),

@@ -1,0 +1,53 @@
+// `install`, `uninstall`, `status`: the native service that keeps the daemon alive (§8.13).
+import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/index.ts';
+import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
+import { cliEntry } from '../assets.ts';
+import type { CliContext } from '../context.ts';
+import type { Ui } from '../ui.ts';
+
+function manager(ctx: CliContext) {
+  return serviceManagerFor({ ...hostServiceOptions(cliEntry()), env: ctx.env });
+}
+
+export async function installService(ctx: CliContext, ui: Ui): Promise<void> {
+  const report = await manager(ctx).install();
+  ui.out(`${ui.green('✓')} wrote ${report.unitPath}`);
+  if (report.activated)
+    ui.out(`${ui.green('✓')} ${report.kind} service ${report.name} installed and started`);
+  else
+    ui.out(
+      `run ${ui.bold(report.unitPath)} as Administrator to install the service (NSSM must be installed)`,
+    );
+  ui.out(`logs: ${report.logs}`);
+  for (const hint of report.hints) ui.out(ui.yellow(`! ${hint}`));
+  ui.out(`check it with ${ui.bold('pipedai-orchestrator status')}`);
+}
+
+export async function uninstallService(ctx: CliContext, ui: Ui): Promise<void> {
+  const report = await manager(ctx).uninstall();
+  for (const e of report.errors) ui.err(ui.yellow(`! ${e}`));
+  ui.out(
+    report.removed
+      ? `${ui.green('✓')} removed ${report.unitPath}`
+      : `${report.unitPath} was not installed`,
+  );
+  ui.out(ui.dim('state under PIPEDAI_HOME and server registrations are untouched'));
+}
+
+export async function serviceStatus(ctx: CliContext, ui: Ui, json: boolean): Promise<boolean> {
+  const status = await manager(ctx).status();
+  const owner = await readLiveOwner(ctx.paths);
+  if (json) {
+    ui.out(JSON.stringify({ service: status, daemon: owner }, null, 2));
+  } else {
+    ui.out(
+      `service: ${status.running ? ui.green('running') : status.installed ? ui.yellow('installed, not running') : 'not installed'}${status.detail ? ui.dim(` (${status.detail.split('\n')[0]})`) : ''}`,
+    );
+    ui.out(
+      owner
+        ? `daemon: pid ${owner.pid} (${owner.host}) on 127.0.0.1:${owner.port ?? '?'} since ${new Date(owner.startedAt).toISOString()}`
+        : 'daemon: not running',
+    );
+  }
+  return status.running || owner !== null;
+}

@@ -1,0 +1,44 @@
+// The worker binary as the CLI sees it: probe, and install it when it is missing.
+import { resolveWorkerBin } from '../../app/main/daemon/supervisor/index.ts';
+import { createNpmInstaller } from '../../app/main/daemon/tools/npm.ts';
+import { createToolRunner } from '../../app/main/daemon/tools/run-tool.ts';
+import {
+  createWorkerCli,
+  WORKER_PACKAGE,
+  type WorkerCli,
+} from '../../app/main/daemon/tools/worker-cli.ts';
+import type { CliContext } from '../context.ts';
+import type { Ui } from '../ui.ts';
+
+export function workerCliFor(ctx: CliContext): WorkerCli {
+  return createWorkerCli(createToolRunner(), resolveWorkerBin(ctx.env), ctx.env);
+}
+
+/** Install the worker CLI only when it does not answer (the reference force-reinstalls it). */
+export async function ensureWorkerBinaryCli(
+  ctx: CliContext,
+  ui: Ui,
+  cli: WorkerCli,
+): Promise<void> {
+  const have = await cli.version();
+  if (have) {
+    ui.out(ui.dim(`  pipedai-worker ${have} found`));
+    return;
+  }
+  const spin = ui.spinner(`installing ${WORKER_PACKAGE} (npm install -g)…`);
+  try {
+    await createNpmInstaller(createToolRunner(), { env: ctx.env }).installVersion(
+      WORKER_PACKAGE,
+      'latest',
+    );
+    spin.stop(`${ui.green('✓')} installed ${WORKER_PACKAGE}`);
+  } catch (e) {
+    spin.stop();
+    ui.err(
+      ui.yellow(
+        `! could not install ${WORKER_PACKAGE}: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+    );
+    ui.err(`  install it yourself with: npm install -g ${WORKER_PACKAGE}`);
+  }
+}

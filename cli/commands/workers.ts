@@ -1,0 +1,201 @@
+// `workers` (the fused view as a table, or --json), `workers <verb> <id|label>`, `logs`, `upgrade`.
+import { CommandError, type CommandName, type FusedWorker } from '../../app/shared/index.ts';
+import type { ControlClient } from '../../app/main/control/client.ts';
+import { connectDaemon, daemonPort, daemonUnreachable, type CliContext } from '../context.ts';
+import { ago, table, type Ui } from '../ui.ts';
+
+export async function daemonClient(
+  ctx: CliContext,
+  port?: number,
+): Promise<{ client: ControlClient; items: FusedWorker[] }> {
+  const client = await connectDaemon(ctx, port);
+  try {
+    return { client, items: (await client.call('listWorkers', {})).items };
+  } catch (e) {
+    return daemonUnreachable(e, await daemonPort(ctx, port));
+  }
+}
+
+function resolveWorker(items: FusedWorker[], ref: string): FusedWorker {
+  const w = items.find((i) => i.id === ref) ?? items.find((i) => i.label === ref);
+  if (!w)
+    throw new CommandError(
+      'not-found',
+      `no worker with id or label ${JSON.stringify(ref)} on this host (see \`pipedai-orchestrator workers\`)`,
+    );
+  return w;
+}
+
+function localCell(ui: Ui, w: FusedWorker, now: number): string {
+  const l = w.local;
+  if (!l) return ui.dim('unknown');
+  const color =
+    l.state === 'running'
+      ? ui.green
+      : l.state === 'crashed'
+        ? ui.red
+        : l.state === 'backing-off'
+          ? ui.yellow
+          : (s: string) => s;
+  let s = color(l.draining ? 'draining' : l.state);
+  if (l.restarts > 0) s += ` ×${l.restarts}`;
+  if (l.state === 'running' && l.startedAt) s += ui.dim(` ${ago(now - l.startedAt)}`);
+  return s;
+}
+
+function remoteCell(ui: Ui, w: FusedWorker): string {
+  if (!w.remote) return ui.dim('—');
+  const badge = w.remote.disabled ? 'disabled' : w.busy ? 'busy' : w.remote.status;
+  const color =
+    badge === 'online'
+      ? ui.green
+      : badge === 'busy'
+        ? ui.cyan
+        : badge === 'disabled'
+          ? ui.yellow
+          : ui.red;
+  return color(badge);
+}
+
+export function workersTable(ui: Ui, items: FusedWorker[], now = Date.now()): string[] {
+  const rows = [
+    ['ID', 'LABEL', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION'].map((h) => ui.bold(h)),
+  ];
+  for (const w of items) {
+    const version = w.workerVersion
+      ? `v${w.workerVersion}${w.versionStale ? ui.yellow(` → v${w.latestWorkerVersion}`) : ''}`
+      : ui.dim('—');
+    rows.push([
+      w.id,
+      w.label,
+      w.mode,
+      localCell(ui, w, now),
+      remoteCell(ui, w),
+      w.currentRunId ? w.currentRunId.slice(0, 12) : ui.dim('—'),
+      version,
+    ]);
+  }
+  return table(rows);
+}
+
+export async function listWorkers(
+  ctx: CliContext,
+  ui: Ui,
+  opts: { json: boolean; port?: number },
+): Promise<void> {
+  const { items } = await daemonClient(ctx, opts.port);
+  if (opts.json) return ui.out(JSON.stringify({ items }, null, 2));
+  if (items.length === 0)
+    return ui.out('no workers on this host yet: run `pipedai-orchestrator connect`');
+  for (const line of workersTable(ui, items)) ui.out(line);
+}
+
+const VERB_COMMANDS = {
+  start: 'startWorker',
+  stop: 'stopWorker',
+  restart: 'restartWorker',
+  disable: 'disableWorker',
+  enable: 'enableWorker',
+  delete: 'deleteWorker',
+} as const satisfies Record<string, CommandName>;
+export type Verb = keyof typeof VERB_COMMANDS;
+export const VERBS = Object.keys(VERB_COMMANDS) as Verb[];
+
+export async function workerVerb(
+  ctx: CliContext,
+  ui: Ui,
+  verb: Verb,
+  ref: string,
+  opts: { port?: number; force?: boolean },
+): Promise<void> {
+  const { client, items } = await daemonClient(ctx, opts.port);
+  const w = resolveWorker(items, ref);
+  const spin = ui.spinner(`${verb} ${w.label}…`);
+  try {
+    const name = VERB_COMMANDS[verb];
+    // A stop drains the in-flight run: allow it the longest grace the daemon may wait.
+    const input = verb === 'stop' && opts.force ? { id: w.id, force: true } : { id: w.id };
+    await client.call(name, input as never, { timeoutMs: 10 * 60_000 });
+    spin.stop(`${ui.green('✓')} ${verb} → ${w.label}`);
+  } catch (e) {
+    spin.stop();
+    throw e;
+  }
+}
+
+export async function logs(
+  ctx: CliContext,
+  ui: Ui,
+  ref: string,
+  opts: { follow: boolean; tail: number; port?: number },
+): Promise<void> {
+  const { client, items } = await daemonClient(ctx, opts.port);
+  const w = resolveWorker(items, ref);
+  const fmt = (l: { ts: number; stream: 'out' | 'err'; line: string }): string =>
+    `${ui.dim(new Date(l.ts).toISOString())} ${l.stream === 'err' ? ui.red(l.line) : l.line}`;
+  const { items: lines } = await client.call('getLogs', { id: w.id, tail: opts.tail });
+  for (const l of lines) ui.out(fmt(l));
+  if (!opts.follow) return;
+  await new Promise<void>((resolve, reject) => {
+    const close = client.events(
+      (f) => {
+        if (f.kind === 'log' && f.id === w.id) ui.out(fmt(f));
+        else if (f.kind === 'dropped')
+          ui.err(ui.yellow(`… ${f.dropped} frames dropped (terminal too slow)`));
+      },
+      (reason) => reject(new CommandError('unavailable', `lost the daemon: ${reason}`)),
+    );
+    process.once('SIGINT', () => {
+      close();
+      resolve();
+    });
+  });
+}
+
+export async function upgrade(
+  ctx: CliContext,
+  ui: Ui,
+  ref: string | undefined,
+  opts: { all: boolean; version?: string; port?: number },
+): Promise<boolean> {
+  const { client, items } = await daemonClient(ctx, opts.port);
+  let targets: FusedWorker[];
+  if (opts.all) {
+    targets = items.filter((w) => w.versionStale);
+    if (targets.length === 0) {
+      ui.out('all workers are up to date');
+      return true;
+    }
+  } else if (ref) {
+    targets = [resolveWorker(items, ref)];
+  } else {
+    throw new CommandError('bad-request', 'name a worker (id or label) or pass --all');
+  }
+  let ok = true;
+  for (const w of targets) {
+    const version = opts.version ?? w.latestWorkerVersion;
+    if (!version) {
+      ui.err(`${w.label}: latest version not known yet; pass --version`);
+      ok = false;
+      continue;
+    }
+    const spin = ui.spinner(
+      `upgrading ${w.label} (${w.workerVersion ?? '?'} → ${version}); waiting for its run to finish first…`,
+    );
+    try {
+      // The drain may wait up to 30 min for a run: no short client timeout (the reference's fetch gives up at 300 s).
+      const r = await client.call(
+        'upgradeWorker',
+        { id: w.id, version },
+        { timeoutMs: 2 * 60 * 60_000 },
+      );
+      spin.stop(
+        `${ui.green('✓')} ${w.label}: ${r.oldVersion ?? '?'} → ${r.target} (${(r.durationMs / 1000).toFixed(1)}s)`,
+      );
+    } catch (e) {
+      spin.stop(`${ui.red('✗')} ${w.label}: ${e instanceof Error ? e.message : String(e)}`);
+      ok = false;
+    }
+  }
+  return ok;
+}

@@ -1,0 +1,82 @@
+// What CLI commands share: where state lives, the stores, and the running owner's control client.
+import { CommandError } from '../app/shared/index.ts';
+import { createControlClient, type ControlClient } from '../app/main/control/client.ts';
+import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';
+import { readLiveOwner } from '../app/main/daemon/owner/index.ts';
+import { pathsFor, resolveHome, type Paths } from '../app/main/daemon/paths.ts';
+import { openStore, type Store } from '../app/main/daemon/store/index.ts';
+
+/** A usage error: exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  paths: Paths;
+  store: Store;
+}
+
+export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const paths = pathsFor(resolveHome(env));
+  return { env, paths, store: openStore(paths) };
+}
+
+/** The port of the live owner (from its runtime record), else the one given, else 4599. */
+export async function daemonPort(ctx: CliContext, explicit?: number): Promise<number> {
+  if (explicit !== undefined) return explicit;
+  const owner = await readLiveOwner(ctx.paths);
+  return owner?.port ?? DEFAULT_CONTROL_PORT;
+}
+
+export async function connectDaemon(
+  ctx: CliContext,
+  explicitPort?: number,
+): Promise<ControlClient> {
+  const port = await daemonPort(ctx, explicitPort);
+  const token = await ctx.store.credentials.localToken();
+  return createControlClient({ baseUrl: `http://127.0.0.1:${port}`, token });
+}
+
+/** Turn the client's "unavailable" into the operator's next step. */
+export function daemonUnreachable(e: unknown, port: number | string): never {
+  if (e instanceof CommandError && e.code === 'unavailable') {
+    throw new CommandError(
+      'unavailable',
+      `can't reach the daemon on 127.0.0.1:${port}; start it with \`pipedai-orchestrator start\` (or \`install\` for a service)`,
+    );
+  }
+  throw e;
+}
+
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--port must be an integer 0..65535, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function parsePositiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+export async function readStdinIfPiped(
+  stdin: NodeJS.ReadStream = process.stdin,
+): Promise<string | null> {
+  if (stdin.isTTY) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stdin as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > 64 * 1024)
+      throw new UsageError('stdin is larger than 64 KiB: expected a single token');
+    chunks.push(c);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return text === '' ? null : text;
+}
