@@ -23,6 +23,7 @@ import { createNpmInstaller } from './tools/npm.ts';
 import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
 import { createWorkerCli } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
+import { tuningFromEnv } from './env-tuning.ts';
 import type { HostKind } from '../../shared/index.ts';
 
 export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
@@ -74,6 +75,14 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
   const platform = opts.platform ?? process.platform;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const paths = pathsFor(resolveHome(env));
+  // Explicit options win over the environment's tuning.
+  const tuning = tuningFromEnv(env);
+  opts = {
+    ...opts,
+    timings: { ...tuning.timings, ...opts.timings },
+    backoffUnitMs: opts.backoffUnitMs ?? tuning.backoffUnitMs,
+    connectivityIntervalMs: opts.connectivityIntervalMs ?? tuning.connectivityIntervalMs,
+  };
   // Ownership first: a second daemon must fail before it spawns anything (§12).
   const ownership = await acquireOwnership({
     paths,
@@ -129,7 +138,10 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       api,
       streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
       workerCli: createWorkerCli(tools, workerBin, env),
-      npm: createNpmInstaller(opts.npmRunner ?? tools, { env }),
+      npm: createNpmInstaller(opts.npmRunner ?? tools, {
+        env,
+        ...(tuning.npm ? { npm: tuning.npm } : {}),
+      }),
       runs: createRunEventsReader(paths.runsDir),
       connectivity,
       releases: createReleaseTracker((url) => api.releasesLatest(url)),
