@@ -65,3 +65,7 @@ export interface ErrorBody {
   code: CommandErrorCode;
   field?: string;
 }
+
+export function isCommandErrorCode(v: unknown): v is CommandErrorCode {
+  return typeof v === 'string' && Object.hasOwn(COMMAND_ERROR_STATUS, v);
+}

@@ -7,7 +7,7 @@ import {
   EventFrame,
   commands,
   httpRequestFor,
-  type CommandErrorCode,
+  isCommandErrorCode,
   type CommandInput,
   type CommandName,
   type CommandOutput,
@@ -31,18 +31,6 @@ export interface ControlClient {
   /** Subscribe to event frames; returns a close function. Frames that fail the schema are skipped. */
   events(onFrame: (frame: EventFrame) => void, onClose?: (reason: string) => void): () => void;
 }
-
-const ERROR_CODES = new Set<CommandErrorCode>([
-  'bad-request',
-  'unauthorized',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'precondition',
-  'upstream',
-  'unavailable',
-  'internal',
-]);
 
 export function createControlClient(opts: ControlClientOptions): ControlClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
@@ -86,8 +74,8 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
       }
       if (res.statusCode >= 400) {
         const b = (body ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
-        const code = ERROR_CODES.has(b.code as CommandErrorCode)
-          ? (b.code as CommandErrorCode)
+        const code = isCommandErrorCode(b.code)
+          ? b.code
           : res.statusCode === 401
             ? 'unauthorized'
             : 'internal';
