@@ -28,6 +28,9 @@ const program = new Command('pipedai-orchestrator')
     'Local control plane for PipedAI workers: enroll this host, supervise its workers, show them.',
   )
   .version(VERSION, '-V, --version', 'print the version')
+  // Program and parent options only before their subcommand, so `upgrade --version <v>` and
+  // `workers stop <w> --port <n>` reach the subcommand instead of the parent's same-named option.
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -60,7 +63,7 @@ program
       .default(DEFAULT_CONTROL_PORT)
       .argParser(parsePort),
   )
-  .option('--host <host>', 'bind address: loopback only (127.0.0.1, localhost, ::1)', '127.0.0.1')
+  .option('--host <host>', 'bind address: loopback only (127.0.0.1 or localhost)', '127.0.0.1')
   .action(async (o: { port: number; host: string }) => start(ctx(), ui, o));
 
 program

@@ -2,11 +2,16 @@
 // (cross-site), and the bearer token compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1']);
+// Every client (CLI, dashboard URL, runtime record) reaches the daemon at 127.0.0.1, so that is
+// the only address bound: `localhost` means it too, and `::1` would be unreachable for them.
+const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost']);
 
 export function isLoopbackBind(host: string): boolean {
   return LOOPBACK_BINDS.has(host.trim().toLowerCase());
 }
+
+/** The address actually bound for an accepted `--host`. */
+export const BIND_ADDRESS = '127.0.0.1';
 
 /** The Host header must name the loopback address or localhost with our port. */
 export function isAllowedHost(hostHeader: string | undefined, port: number): boolean {

@@ -18,6 +18,7 @@ import {
 import { createEventsHub } from './events-hub.ts';
 import { matchRoute } from './router.ts';
 import {
+  BIND_ADDRESS,
   bearerOf,
   isAllowedHost,
   isAllowedOrigin,
@@ -98,7 +99,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   if (!isLoopbackBind(host)) {
     throw new CommandError(
       'bad-request',
-      `refusing to listen on ${host}: the control API is loopback-only (127.0.0.1, localhost, ::1); reach it from elsewhere through an SSH tunnel`,
+      `refusing to listen on ${host}: the control API is loopback-only (127.0.0.1 or localhost); reach it from elsewhere through an SSH tunnel`,
       'host',
     );
   }
@@ -216,7 +217,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, host, () => {
+    server.listen(opts.port, BIND_ADDRESS, () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,0 +1,251 @@
+// `npm run demo`: the whole server path on this machine, against the sandbox API instead of
+// pipedai-api. Enrolls a throwaway PIPEDAI_HOME with `connect`, runs the headless daemon
+// (`start`) with the worker simulator, builds a second worker through the daemon, queues a demo
+// run now and then, and prints the dashboard URL. Ctrl-C drains the daemon, stops the sandbox
+// and removes the temp folder.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist/cli.js');
+const SANDBOX = join(ROOT, 'dist/sandbox.js');
+const SIMULATOR = join(ROOT, 'sandbox/bin/pipedai-worker');
+const DASHBOARD = join(ROOT, 'out/renderer/index.html');
+const RUN_EVERY_MS = 20_000;
+const RUN_DURATION_MS = 6_000;
+const DRAIN_WAIT_MS = 60_000;
+const isWindows = process.platform === 'win32';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const indent = (text, prefix = '    ') =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => `${prefix}${l}`)
+    .join('\n');
+
+if (!process.features.typescript) {
+  say('✗ the worker simulator needs Node 22.18+ (TypeScript type stripping).');
+  say('  Run `source scripts/use-node22.sh` first.');
+  process.exit(1);
+}
+
+if (![CLI, SANDBOX, DASHBOARD].every((f) => existsSync(f))) {
+  say('• building (dist/cli.js, dist/sandbox.js or the dashboard is missing): npm run build');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: isWindows });
+  if (r.status !== 0) {
+    say(`✗ npm run build failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'pipedai-demo-'));
+const home = join(tmp, 'home');
+/** Long-running children: the sandbox API and the daemon. */
+const children = { sandbox: null, daemon: null };
+let runTimer = null;
+let stopping = null;
+
+// Upgrades from the dashboard must not install anything globally: npm is a stub that says what
+// it would have run.
+const npmStub = join(tmp, isWindows ? 'npm-stub.cmd' : 'npm-stub');
+writeFileSync(
+  npmStub,
+  isWindows
+    ? '@echo demo: skipped npm %*\r\n@exit /b 0\r\n'
+    : '#!/bin/sh\necho "demo: skipped npm $*"\nexit 0\n',
+  { mode: 0o755 },
+);
+
+function childEnv(apiUrl) {
+  return {
+    ...process.env,
+    // The simulator's shebang runs `node`: this Node (22, with type stripping).
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+    PIPEDAI_HOME: home,
+    PIPEDAI_WORKER_BIN: SIMULATOR,
+    PIPEDAI_NPM: npmStub,
+    PIPEDAI_SIM_HEARTBEAT_MS: '1000',
+    PIPEDAI_SIM_POLL_MS: '500',
+    PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 2000 }),
+    // Probe the sandbox, not the internet: the demo makes no outside connection.
+    PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
+  };
+}
+
+/** Start a long-running child; resolves with the URL of its `listening on http://…` line. */
+function startListening(name, args, env) {
+  if (stopping) return Promise.reject(new Error('stopping'));
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal Ctrl-C reaches only this script, which stops the
+    // children in order (the daemon drains before the API it reports to goes away).
+    detached: !isWindows,
+  });
+  children[name] = child;
+  let out = '';
+  child.stderr
+    .setEncoding('utf8')
+    .on('data', (d) => process.stderr.write(indent(d, `  ${name}: `) + '\n'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s`)), 30_000);
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      children[name] = null;
+      reject(new Error(`${name} exited (${code ?? signal}) before listening`));
+      if (!stopping) {
+        say(`✗ the ${name} exited (${code ?? signal}); stopping the demo`);
+        void shutdown(1);
+      }
+    });
+  });
+}
+
+function cli(args, env) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `pipedai-orchestrator ${args[0]} failed (exit ${r.status ?? r.signal}):\n${r.stderr}`,
+    );
+  return r.stdout;
+}
+
+async function http(url, { method = 'GET', token, body } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  if (!res.ok)
+    throw new Error(`${method} ${new URL(url).pathname} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Stop a child: `signal`, then SIGKILL after `ms`. Resolves once it has exited. */
+function stopChild(child, signal, ms) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+function shutdown(code) {
+  stopping ??= (async () => {
+    clearTimeout(runTimer);
+    say('');
+    say('• stopping: the daemon drains its workers, then the sandbox stops…');
+    await stopChild(children.daemon, 'SIGTERM', DRAIN_WAIT_MS);
+    await stopChild(children.sandbox, 'SIGTERM', 10_000);
+    rmSync(tmp, { recursive: true, force: true });
+    say('• stopped; temp files removed');
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (stopping) say('  (already stopping: waiting for the in-flight runs to finish)');
+    else void shutdown(0);
+  });
+}
+
+async function queueRuns(apiUrl, daemonUrl, token, round) {
+  try {
+    const { items } = await http(`${daemonUrl}/api/workers`, { token });
+    for (const w of items) {
+      if (w.local?.state !== 'running' || w.busy) continue;
+      await http(`${apiUrl}/sandbox/runs`, {
+        method: 'POST',
+        body: {
+          workerId: w.id,
+          durationMs: RUN_DURATION_MS,
+          events: 10,
+          prompt: `demo run ${round} for ${w.label}`,
+        },
+      });
+    }
+  } catch (e) {
+    if (!stopping) say(`  (could not queue a demo run: ${e.message})`);
+  }
+  if (!stopping)
+    runTimer = setTimeout(() => queueRuns(apiUrl, daemonUrl, token, round + 1), RUN_EVERY_MS);
+}
+
+async function main() {
+  say('PipedAI orchestrator demo: a sandbox API stands in for pipedai-api; Ctrl-C stops it all.');
+  const apiUrl = await startListening(
+    'sandbox',
+    [SANDBOX, 'api', '--port', '0', '--state', join(tmp, 'sandbox'), '--device-interval', '1'],
+    { ...process.env },
+  );
+  say(`• sandbox API on ${apiUrl}`);
+  const env = childEnv(apiUrl);
+
+  const { code } = await http(`${apiUrl}/sandbox/enrollment-codes`, { method: 'POST', body: {} });
+  say(`• enrolling this host: pipedai-orchestrator connect --token enr_… --api-url ${apiUrl}`);
+  const connectOut = cli(
+    ['connect', '--token', code, '--api-url', apiUrl, '--no-install', '--no-open'],
+    env,
+  );
+  // Its footer is about running `start` yourself, and the simulator needs no model login.
+  const enrolled = connectOut.split('\nNext steps')[0].split('\n');
+  say(indent(enrolled.filter((l) => !l.includes('claude login')).join('\n')));
+
+  say('• starting the daemon: pipedai-orchestrator start --port 0');
+  const daemonUrl = await startListening('daemon', [CLI, 'start', '--port', '0'], env);
+  const port = new URL(daemonUrl).port;
+  const dashboardUrl = cli(['dashboard', '--port', port], env).trim();
+  const token = new URL(dashboardUrl).searchParams.get('token');
+
+  say("• building a second worker through the daemon: POST /api/workers {label: 'second'}");
+  await http(`${daemonUrl}/api/workers`, {
+    method: 'POST',
+    token,
+    body: { apiUrl, label: 'second' },
+  });
+  say(`• queueing a demo run on each idle worker every ${RUN_EVERY_MS / 1000} s`);
+  runTimer = setTimeout(() => queueRuns(apiUrl, daemonUrl, token, 1), 3_000);
+
+  say('');
+  say(`Dashboard: ${dashboardUrl}`);
+  say('');
+  say('The CLI against this daemon, in another terminal:');
+  say(`  export PIPEDAI_HOME=${home}`);
+  say('  node dist/cli.js workers          # or: logs second -f, workers stop second, dashboard');
+}
+
+main().catch((e) => {
+  if (stopping) return;
+  say(`✗ demo failed: ${e instanceof Error ? e.message : String(e)}`);
+  void shutdown(1);
+});

@@ -1,0 +1,303 @@
+// End to end through the built CLI (dist/cli.js) as child processes: the sandbox API, the worker
+// simulator and a fake npm, one temp PIPEDAI_HOME. The steps build on each other (enroll, start,
+// drive, stop), so they run in order against one daemon; short-lived children are reaped after
+// each step, the sandbox and the daemon after the suite.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ANSI,
+  CLI,
+  ROOT,
+  SANDBOX,
+  childEnv,
+  ensureBundles,
+  killChildren,
+  listeningPort,
+  processesWhere,
+  run,
+  sandboxPost,
+  startChild,
+  waitFor,
+  type Child,
+} from './helpers.ts';
+
+interface WorkerRow {
+  id: string;
+  label: string;
+  local: { state: string; pid: number | null } | null;
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+// Generous: a loaded 2-core machine runs other suites' children at the same time.
+describe.runIf(process.platform === 'linux')(
+  'pipedai-orchestrator CLI (dist/cli.js)',
+  { timeout: 180_000 },
+  () => {
+    let tmp = '';
+    let home = '';
+    let npmLog = '';
+    let env: NodeJS.ProcessEnv = {};
+    let api: Child;
+    let apiUrl = '';
+    let daemon: Child | null = null;
+    let port = 0;
+    let label = '';
+    let workerId = '';
+    const secrets: string[] = [];
+    /** Every output of a CLI run except `dashboard` (which prints the token on purpose). */
+    const outputs: string[] = [];
+
+    const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
+      const r = await run(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv } });
+      if (args[0] !== 'dashboard') outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    const workerRows = async (): Promise<WorkerRow[]> => {
+      const r = await cli(['workers', '--json']);
+      if (r.code !== 0) throw new Error(`workers --json exited ${r.code}: ${r.stderr}`);
+      return (JSON.parse(r.stdout) as { items: WorkerRow[] }).items;
+    };
+    const localState = async (): Promise<string | undefined> =>
+      (await workerRows()).find((w) => w.id === workerId)?.local?.state;
+    /** Simulator processes of this suite's home (other suites may run simulators too). */
+    const simulators = () =>
+      processesWhere((cmd) => cmd.includes('pipedai-worker') && cmd.includes(home));
+    const orch = (name: string) => join(home, 'orchestrator', name);
+
+    beforeAll(async () => {
+      await ensureBundles();
+      tmp = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'cli-e2e-'));
+      home = join(tmp, 'home');
+      npmLog = join(tmp, 'npm-argv.log');
+      const fakeNpm = join(tmp, 'fake-npm');
+      // One line per invocation, arguments separated by tabs, so the exact argv can be compared.
+      writeFileSync(
+        fakeNpm,
+        `#!/bin/sh\n(IFS='\t'; printf '%s\\n' "$*") >> '${npmLog}'\nexit 0\n`,
+        {
+          mode: 0o755,
+        },
+      );
+      api = startChild(
+        process.execPath,
+        [SANDBOX, 'api', '--port', '0', '--state', join(tmp, 'sandbox'), '--device-interval', '1'],
+        { env: childEnv({}) },
+      );
+      apiUrl = `http://127.0.0.1:${await listeningPort(api)}`;
+      env = childEnv({
+        HOME: join(tmp, 'user'),
+        PIPEDAI_HOME: home,
+        PIPEDAI_WORKER_BIN: join(ROOT, 'sandbox/bin/pipedai-worker'),
+        PIPEDAI_SIM_HEARTBEAT_MS: '200',
+        PIPEDAI_SIM_POLL_MS: '200',
+        PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 300 }),
+        PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
+        PIPEDAI_NPM: fakeNpm,
+      });
+    });
+
+    afterEach(() => killChildren((p) => p !== api.proc && p !== daemon?.proc));
+
+    afterAll(async () => {
+      await killChildren();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it('prints its version and help with exit 0', async () => {
+      for (const args of [['version'], ['--version'], ['-V']]) {
+        const r = await cli(args);
+        expect(r.code, args.join(' ')).toBe(0);
+        expect(r.stdout.trim()).toBe(VERSION);
+      }
+      const help = await cli(['--help']);
+      expect(help.code).toBe(0);
+      for (const c of ['connect', 'start', 'dashboard', 'workers', 'logs', 'upgrade'])
+        expect(help.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    });
+
+    it('exits 2 on an unknown command, flag or bad flag value', async () => {
+      const cmd = await cli(['frobnicate']);
+      expect(cmd.code).toBe(2);
+      expect(cmd.stderr).toContain("unknown command 'frobnicate'");
+      const flag = await cli(['workers', '--frobnicate']);
+      expect(flag.code).toBe(2);
+      expect(flag.stderr).toContain("unknown option '--frobnicate'");
+      const port = await cli(['start', '--port', '70000']);
+      expect(port.code).toBe(2);
+      expect(port.stderr).toContain('--port must be an integer 0..65535');
+    });
+
+    it('connect enrolls the host with a one-time code and writes private state', async () => {
+      const { code } = await sandboxPost<{ code: string }>(apiUrl, '/sandbox/enrollment-codes', {});
+      const r = await cli([
+        'connect',
+        '--token',
+        code,
+        '--api-url',
+        apiUrl,
+        '--no-install',
+        '--no-open',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('registered');
+      expect(r.stdout).toContain('pipedai-orchestrator start');
+
+      const manifest = JSON.parse(readFileSync(orch('manifest.json'), 'utf8')) as {
+        workers: Array<{ id: string; label: string; configPath: string; apiUrl: string }>;
+      };
+      expect(manifest.workers).toHaveLength(1);
+      const entry = manifest.workers[0]!;
+      ({ id: workerId, label } = entry);
+      expect(entry.apiUrl).toBe(apiUrl);
+      const config = JSON.parse(readFileSync(entry.configPath, 'utf8')) as {
+        workerId: string;
+        workerToken: string;
+      };
+      expect(config.workerId).toBe(workerId);
+      const credentials = JSON.parse(readFileSync(orch('credentials.json'), 'utf8')) as {
+        localToken: string;
+        operators: Record<string, string>;
+      };
+      expect(credentials.operators[apiUrl]).toMatch(/^hos_/);
+      for (const f of [entry.configPath, orch('credentials.json'), orch('manifest.json')])
+        expect(statSync(f).mode & 0o777, f).toBe(0o600);
+      expect(statSync(orch('')).mode & 0o777).toBe(0o700);
+      secrets.push(
+        code,
+        config.workerToken,
+        credentials.operators[apiUrl]!,
+        credentials.localToken,
+      );
+      for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(s);
+      // The simulator answers `version`, so nothing was installed.
+      expect(existsSync(npmLog)).toBe(false);
+    });
+
+    it('start refuses a non-loopback --host (exit 2) before taking the host or spawning', async () => {
+      // `::1` too: every client reaches the daemon at 127.0.0.1.
+      for (const host of ['0.0.0.0', '10.0.0.1', '::1']) {
+        const r = await cli(['start', '--host', host, '--port', '0']);
+        expect(r.code, host).toBe(2);
+        expect(r.stderr).toContain(`refusing to listen on ${host}`);
+        expect(r.stderr).toContain('loopback');
+      }
+      expect(existsSync(orch('daemon.lock'))).toBe(false);
+      expect(existsSync(orch('daemon.json'))).toBe(false);
+      expect(existsSync(join(home, 'logs'))).toBe(false);
+      expect(simulators()).toEqual([]);
+    });
+
+    it('start runs the daemon in the foreground and supervises the worker', async () => {
+      daemon = startChild(process.execPath, [CLI, 'start', '--port', '0'], { env });
+      port = await listeningPort(daemon);
+      await waitFor('the worker running', async () => (await localState()) === 'running');
+      expect(simulators()).toHaveLength(1);
+    });
+
+    it('logs <label> shows the simulator output', async () => {
+      const out = await waitFor('the simulator start line in `logs`', async () => {
+        const r = await cli(['logs', label]);
+        return r.code === 0 && r.stdout.includes(`starting: worker ${workerId}`) && r.stdout;
+      });
+      expect(out).toContain('pipedai-worker 1.4.2');
+    });
+
+    it('a second start exits non-zero naming the owner, and spawns nothing', async () => {
+      const r = await cli(['start', '--port', '0']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`already owned by process ${daemon!.proc.pid}`);
+      expect(simulators()).toHaveLength(1);
+      expect(daemon!.proc.exitCode).toBeNull();
+    });
+
+    it('workers stop then workers start', async () => {
+      const stop = await cli(['workers', 'stop', label]);
+      expect(stop.code, stop.stderr).toBe(0);
+      await waitFor('the worker stopped', async () => (await localState()) === 'stopped');
+      await waitFor('no simulator process', () => simulators().length === 0, 10_000);
+      const start = await cli(['workers', 'start', label]);
+      expect(start.code, start.stderr).toBe(0);
+      await waitFor('the worker running again', async () => (await localState()) === 'running');
+    });
+
+    it('upgrade <label> --version installs exactly that version through npm', async () => {
+      const r = await cli(['upgrade', label, '--version', '1.5.0']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('@pipedai/worker@1.5.0');
+      expect(readFileSync(npmLog, 'utf8')).toBe('install\t-g\t@pipedai/worker@1.5.0\n');
+      await waitFor('the worker running after the upgrade', async () => {
+        return (await localState()) === 'running';
+      });
+    });
+
+    it('dashboard prints the authenticated URL of the running daemon', async () => {
+      const r = await cli(['dashboard']);
+      expect(r.code).toBe(0);
+      const { localToken } = JSON.parse(readFileSync(orch('credentials.json'), 'utf8')) as {
+        localToken: string;
+      };
+      expect(localToken).toMatch(/^oct_/);
+      expect(r.stdout.trim()).toBe(
+        `http://127.0.0.1:${port}/?token=${encodeURIComponent(localToken)}`,
+      );
+    });
+
+    it("a subcommand's own flags reach it, not its parent's namesakes", async () => {
+      // `--port` after the verb belongs to the verb: this port has no daemon, so it must fail.
+      const r = await cli(['workers', 'stop', label, '--port', '1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("can't reach the daemon on 127.0.0.1:1");
+      expect(await localState()).toBe('running');
+    });
+
+    it('workers start <unknown> exits 1 with a clear message', async () => {
+      const r = await cli(['workers', 'start', 'nope']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('no worker with id or label "nope"');
+    });
+
+    it.runIf(hasScript)('colours only on a terminal, and never with NO_COLOR', async () => {
+      const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+      const onTty = (extra: Record<string, string>) =>
+        run('script', ['-qec', `${quote(process.execPath)} ${quote(CLI)} workers`, '/dev/null'], {
+          env: { ...env, TERM: 'xterm', ...extra },
+        });
+      const coloured = await onTty({});
+      expect(coloured.code).toBe(0);
+      expect(coloured.stdout).toMatch(ANSI);
+      const plain = await onTty({ NO_COLOR: '1' });
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toContain(label);
+      expect(plain.stdout).not.toMatch(ANSI);
+    });
+
+    it('prints no escape codes and no secrets when the output is not a terminal', () => {
+      expect(outputs.length).toBeGreaterThan(20);
+      for (const o of outputs) {
+        expect(o).not.toMatch(ANSI);
+        for (const s of secrets) expect(o).not.toContain(s);
+      }
+    });
+
+    it('SIGTERM drains: exit 0, no simulator left, no token in its output', async () => {
+      const d = daemon!;
+      expect(simulators()).toHaveLength(1);
+      d.proc.kill('SIGTERM');
+      const { code } = await d.exited;
+      expect(code).toBe(0);
+      expect(d.stderr()).toContain('draining 1 worker(s)');
+      await waitFor('no simulator process', () => simulators().length === 0, 10_000);
+      expect(existsSync(orch('daemon.lock'))).toBe(false);
+      const output = d.stdout() + d.stderr();
+      expect(output).not.toMatch(ANSI);
+      for (const s of secrets) expect(output).not.toContain(s);
+    });
+  },
+);

@@ -1,0 +1,82 @@
+// `npm run demo` (scripts/demo.mjs) as a user runs it: wait for the Dashboard line, check the
+// daemon behind it serves two running workers, Ctrl-C, and nothing may be left behind. The demo
+// gets its own TMPDIR, which every process it starts inherits: that is how leftovers are found.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ANSI,
+  DEMO,
+  childEnv,
+  ensureBundles,
+  killChildren,
+  processesWhere,
+  startChild,
+  waitFor,
+} from './helpers.ts';
+
+interface WorkerRow {
+  label: string;
+  local: { state: string } | null;
+}
+
+// Generous: a loaded 2-core machine runs other suites' children at the same time.
+describe.runIf(process.platform === 'linux')('npm run demo', { timeout: 180_000 }, () => {
+  let tmp = '';
+  const ours = () => processesWhere((_cmd, environ) => environ.includes(`\nTMPDIR=${tmp}\n`));
+
+  beforeAll(() => ensureBundles());
+
+  afterEach(async () => {
+    await killChildren();
+    // A failed run may leave the demo's children: they carry our TMPDIR.
+    for (const pid of ours()) process.kill(pid, 'SIGKILL');
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('prints the dashboard URL of two running workers; Ctrl-C leaves nothing behind', async () => {
+    tmp = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'demo-'));
+    const d = startChild(process.execPath, [DEMO], { env: childEnv({ TMPDIR: tmp }) });
+
+    const url = await waitFor(
+      'the Dashboard line',
+      () => {
+        if (d.proc.exitCode !== null) throw new Error(`demo exited early: ${d.stdout()}`);
+        return /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=oct_\S+)$/m.exec(d.stdout())?.[1];
+      },
+      120_000,
+    );
+    const dashboard = new URL(url);
+    const token = dashboard.searchParams.get('token') ?? '';
+    const workers = await waitFor(
+      'two running workers',
+      async () => {
+        const res = await fetch(new URL('/api/workers', dashboard), {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (res.status !== 200) throw new Error(`GET /api/workers: ${res.status}`);
+        const { items } = (await res.json()) as { items: WorkerRow[] };
+        return items.length === 2 && items.every((w) => w.local?.state === 'running') && items;
+      },
+      60_000,
+    );
+    expect(workers.map((w) => w.label)).toContain('second');
+    const page = await fetch(dashboard);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+
+    // The scan sees the demo, the sandbox, the daemon and both workers.
+    expect(ours().length).toBeGreaterThanOrEqual(5);
+    expect(readdirSync(tmp).some((n) => n.startsWith('pipedai-demo-'))).toBe(true);
+
+    d.proc.kill('SIGINT');
+    const { code } = await d.exited;
+    expect(code, d.stdout() + d.stderr()).toBe(0);
+    expect(d.stdout()).toContain('stopped');
+    expect(d.stdout().match(/^Dashboard: /gm)).toHaveLength(1);
+    expect(d.stdout() + d.stderr()).not.toMatch(ANSI);
+    await waitFor('no process of the demo left', () => ours().length === 0, 10_000);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('pipedai-demo-'))).toEqual([]);
+  });
+});
