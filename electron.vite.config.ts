@@ -11,6 +11,11 @@ export default defineConfig({
     define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
     build: {
       outDir: 'out/main',
+      // Runtime dependencies stay external (node_modules ships in the app) except the ESM-only
+      // ones, which a CommonJS main cannot require: got (and its deps) is bundled. Dev
+      // dependencies used by main (electron-store, ESM-only and importing electron) are bundled
+      // too, since electron-vite externalizes `dependencies` only.
+      externalizeDeps: { exclude: ['got'] },
       lib: {
         entry: resolve('app/main/shell/index.ts'),
         formats: ['cjs'],
@@ -21,6 +26,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload can require only `electron`: everything else is bundled in.
+      externalizeDeps: false,
       lib: {
         entry: resolve('app/preload/index.ts'),
         formats: ['cjs'],
@@ -30,8 +37,15 @@ export default defineConfig({
   },
   renderer: {
     root: 'app/renderer',
+    // Relative asset URLs: the bundle is served from `/` by the control server and loaded from
+    // file:// by the Electron window.
+    base: './',
     plugins: [react()],
     build: {
+      // Nothing inline (the CSP allows scripts from 'self' only) and no source of secrets: keep
+      // every asset a file.
+      assetsInlineLimit: 0,
+      minify: true,
       outDir: resolve('out/renderer'),
       rollupOptions: { input: resolve('app/renderer/index.html') },
     },

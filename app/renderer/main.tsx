@@ -1,8 +1,30 @@
+// Entry of the dashboard bundle (Electron window and browser alike).
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
+import { getBridge } from './bridge/index.ts';
+import { App } from './components/App.tsx';
+import { startRunEventsPoll } from './run-events-poll.ts';
+import { createAppStore } from './store.ts';
+import { StoreProvider } from './store-context.tsx';
+import './styles.css';
 
-function App() {
-  return <h1>PipedAI Orchestrator</h1>;
-}
+// The CSP forbids eval: keep zod from even probing `new Function` (it would log a violation).
+z.config({ jitless: true });
+
+const store = createAppStore({ bridge: getBridge() });
+store.getState().actions.start();
+startRunEventsPoll(store, {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+});
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<App />);
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <StoreProvider store={store}>
+        <App />
+      </StoreProvider>
+    </StrictMode>,
+  );

@@ -74,6 +74,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
   let running = false;
   let offOnline: (() => void) | null = null;
 
+  const currentState = (): ConnectionState => state;
   const setState = (next: ConnectionState): void => {
     if (state === next) return;
     state = next;
@@ -155,19 +156,29 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       attempt = 0; // the daemon talks to us (its snapshot): the connection is healthy
       dispatch(ev.data);
     };
-    s.onerror = () => undefined; // a close event follows
-    s.onclose = () => {
+    // Browsers follow an error with a close; some runtimes (Node's undici) send only the error.
+    const ended = (): void => {
       if (socket !== s) return;
       socket = null;
+      s.onopen = s.onmessage = s.onclose = s.onerror = null;
+      try {
+        s.close();
+      } catch {
+        // never opened
+      }
       void lost();
     };
+    s.onerror = ended;
+    s.onclose = ended;
   };
 
   const lost = async (): Promise<void> => {
     if (!running || state === 'unauthorized') return;
     setState('reconnecting');
     if (!(await tokenStillValid())) return becomeUnauthorized();
-    if (!running || state === 'unauthorized' || socket !== null || retryTimer !== null) return;
+    // State may have moved while the probe ran (a command saw the 401, the page closed the stream).
+    if (!running || currentState() === 'unauthorized' || socket !== null || retryTimer !== null)
+      return;
     retryTimer = setTimer(connect, reconnectDelay(attempt++, random));
   };
 

@@ -1,18 +1,6 @@
 // Whatever a door rejects with becomes a CommandError the views can show: the message is the
 // daemon's `error` (already scrubbed of secrets), `field` names the input that failed.
-import { CommandError, type CommandErrorCode } from '../../shared/index.ts';
-
-const CODES: ReadonlySet<string> = new Set<CommandErrorCode>([
-  'bad-request',
-  'unauthorized',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'precondition',
-  'upstream',
-  'unavailable',
-  'internal',
-]);
+import { CommandError, isCommandErrorCode, type CommandErrorCode } from '../../shared/index.ts';
 
 const STATUS_CODES: Record<number, CommandErrorCode> = {
   400: 'bad-request',
@@ -31,10 +19,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** An HTTP error answer (`{error, code, field?}`, or anything else) as a CommandError. */
 export function errorFromResponse(status: number, body: unknown): CommandError {
   const b = isRecord(body) ? body : {};
-  const code =
-    typeof b.code === 'string' && CODES.has(b.code)
-      ? (b.code as CommandErrorCode)
-      : (STATUS_CODES[status] ?? 'internal');
+  const code = isCommandErrorCode(b.code) ? b.code : (STATUS_CODES[status] ?? 'internal');
   const message = typeof b.error === 'string' && b.error !== '' ? b.error : `HTTP ${status}`;
   return new CommandError(code, message, typeof b.field === 'string' ? b.field : undefined);
 }
@@ -46,8 +31,7 @@ const IPC_PREFIX = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?
 export function toCommandError(e: unknown): CommandError {
   if (e instanceof CommandError) return e;
   if (isRecord(e)) {
-    const code =
-      typeof e.code === 'string' && CODES.has(e.code) ? (e.code as CommandErrorCode) : 'internal';
+    const code = isCommandErrorCode(e.code) ? e.code : 'internal';
     const field = typeof e.field === 'string' ? e.field : undefined;
     if (typeof e.error === 'string') return new CommandError(code, e.error, field);
     if (typeof e.message === 'string')

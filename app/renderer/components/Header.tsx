@@ -1,0 +1,33 @@
+import { useActions, useApp } from '../store-context.tsx';
+import { ConnectivityPill } from './ConnectivityPill.tsx';
+import { VersionPill } from './VersionPill.tsx';
+
+export function Header() {
+  const { openDialog } = useActions();
+  const unauthorized = useApp((s) => s.connection === 'unauthorized');
+  const canAct = useApp((s) => s.workers !== null);
+  return (
+    <header className="top">
+      <div className="brand">
+        <h1>PipedAI Orchestrator</h1>
+        <span className="host" title="The machine this orchestrator runs on">
+          This host
+        </span>
+      </div>
+      {!unauthorized && (
+        <div className="top-tools">
+          <ConnectivityPill />
+          <VersionPill />
+          <button
+            type="button"
+            className="btn primary"
+            disabled={!canAct}
+            onClick={() => openDialog({ kind: 'build' })}
+          >
+            + Build worker
+          </button>
+        </div>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,71 @@
+// Runs of one worker: the run picker and the selected run's events, updated as the run goes on.
+import { ago, shortId } from '../model/format.ts';
+import { useActions, useApp } from '../store-context.tsx';
+import { Modal } from './Modal.tsx';
+import { RunEvents } from './RunEvents.tsx';
+import { useNow } from './useNow.ts';
+
+export function RunsDrawer() {
+  const runs = useApp((s) => s.runs);
+  const currentRunId = useApp(
+    (s) => s.workers?.find((w) => w.id === s.runs?.workerId)?.currentRunId ?? null,
+  );
+  const { closeDrawer, selectRun, setRunsFollow, refreshRunsList } = useActions();
+  const now = useNow(10_000);
+  if (!runs) return null;
+
+  return (
+    <Modal
+      variant="drawer"
+      className="drawer-wide"
+      title={`Runs — ${runs.label}`}
+      onClose={closeDrawer}
+      tools={
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={runs.follow}
+            onChange={(e) => setRunsFollow(e.target.checked)}
+          />
+          follow
+        </label>
+      }
+    >
+      <div className="runs">
+        <nav className="run-list" aria-label="Runs">
+          {runs.list === null && !runs.listError && (
+            <div className="muted small">
+              <span className="spinner" aria-hidden="true" /> loading runs…
+            </div>
+          )}
+          {runs.listError && (
+            <div className="inline-notice tone-err" role="alert">
+              <span>{runs.listError}</span>
+              <button type="button" className="btn small" onClick={() => void refreshRunsList()}>
+                Retry
+              </button>
+            </div>
+          )}
+          {runs.list?.length === 0 && <div className="empty">no runs on this worker yet</div>}
+          {runs.list?.map((r) => (
+            <button
+              key={r.runId}
+              type="button"
+              className={`run-item${r.runId === runs.selectedRunId ? ' selected' : ''}`}
+              aria-current={r.runId === runs.selectedRunId ? 'true' : undefined}
+              onClick={() => void selectRun(r.runId)}
+              title={r.runId}
+            >
+              <span className="mono">{shortId(r.runId, 12)}</span>
+              {r.runId === currentRunId && <span className="badge tone-busy">live</span>}
+              <span className="muted small">
+                {ago(r.updatedAt, now)} · {Math.max(1, Math.round(r.bytes / 1024))} KB
+              </span>
+            </button>
+          ))}
+        </nav>
+        <RunEvents key={runs.selectedRunId ?? ''} />
+      </div>
+    </Modal>
+  );
+}

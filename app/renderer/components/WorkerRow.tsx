@@ -1,0 +1,136 @@
+// One worker: identity, local supervisor state, remote status, version, and what can be done.
+import { useEffect, useRef } from 'react';
+import type { FusedWorker } from '../../shared/index.ts';
+import { ago, duration, hostOf, relativeTime, shortId } from '../model/format.ts';
+import { localState, remoteState, upgradeTarget } from '../model/workers.ts';
+import { useActions, useApp } from '../store-context.tsx';
+import { Badge } from './Badge.tsx';
+import { RowActions } from './RowActions.tsx';
+import { useNow } from './useNow.ts';
+
+function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
+  const state = localState(w);
+  const l = w.local;
+  const details: string[] = [];
+  if (l?.state === 'running' && l.startedAt !== null)
+    details.push(`up ${duration(Math.max(0, now - l.startedAt))}`);
+  if (l?.state === 'backing-off' && l.nextRestartAt !== null)
+    details.push(`retry ${relativeTime(l.nextRestartAt, now)}`);
+  if (l?.lastExit && l.state !== 'running' && l.state !== 'starting') {
+    const e = l.lastExit;
+    details.push(e.signal ? `exit ${e.signal}` : `exit ${e.code ?? '?'}`);
+  }
+  return (
+    <td>
+      <Badge text={state} />
+      {l && l.restarts > 0 && (
+        <span className="restarts" title={`${l.restarts} restarts in a row`}>
+          ×{l.restarts}
+        </span>
+      )}
+      {l?.adopted && (
+        <span className="muted small" title="Found running after an orchestrator restart">
+          {' '}
+          adopted
+        </span>
+      )}
+      {details.length > 0 && <div className="muted small">{details.join(' · ')}</div>}
+    </td>
+  );
+}
+
+function RemoteCell({ w, now }: { w: FusedWorker; now: number }) {
+  const state = remoteState(w);
+  if (state === null)
+    return (
+      <td>
+        <span className="muted" title="No status from PipedAI for this worker">
+          —
+        </span>
+      </td>
+    );
+  const seen = w.remote?.lastSeenAt ? Date.parse(w.remote.lastSeenAt) : NaN;
+  return (
+    <td>
+      <Badge text={state} />
+      <div className="muted small">
+        {w.busy && w.currentRunId ? (
+          <span title={w.currentRunId}>run {shortId(w.currentRunId)}</span>
+        ) : Number.isFinite(seen) ? (
+          `seen ${ago(seen, now)}`
+        ) : (
+          '—'
+        )}
+      </div>
+    </td>
+  );
+}
+
+function VersionCell({ w }: { w: FusedWorker }) {
+  const target = upgradeTarget(w);
+  if (!w.workerVersion) return <td className="muted">—</td>;
+  return (
+    <td className="version">
+      <span className="mono">v{w.workerVersion}</span>
+      {target && (
+        <span className="badge tone-warn" title={`v${target} is the latest`}>
+          → v{target}
+        </span>
+      )}
+    </td>
+  );
+}
+
+export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
+  const now = useNow(1000);
+  const highlighted = useApp((s) => s.highlight === w.id);
+  const { openLogs, openRuns } = useActions();
+  const ref = useRef<HTMLTableRowElement>(null);
+  useEffect(() => {
+    if (highlighted) ref.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }, [highlighted]);
+
+  return (
+    <tr ref={ref} className={highlighted ? 'highlight' : undefined}>
+      <td>
+        <div className="label">{w.label}</div>
+        <div className="muted small" title={w.apiUrl}>
+          {hostOf(w.apiUrl)} ·{' '}
+          <span className="mono" title={w.id}>
+            {shortId(w.id, 12)}
+          </span>
+        </div>
+        <div className="links">
+          <button
+            type="button"
+            className="link"
+            onClick={() => void openLogs(w.id)}
+            aria-label={`Logs of ${w.label}`}
+          >
+            Logs
+          </button>
+          <button
+            type="button"
+            className="link"
+            onClick={() => void openRuns(w.id)}
+            aria-label={`Runs of ${w.label}`}
+          >
+            Runs
+          </button>
+        </div>
+      </td>
+      <td>{w.mode}</td>
+      <LocalCell w={w} now={now} />
+      <RemoteCell w={w} now={now} />
+      <VersionCell w={w} />
+      <td>
+        {w.lastEvent ? (
+          <span title={w.lastEvent.at}>{w.lastEvent.type}</span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <RowActions worker={w} />
+    </tr>
+  );
+}

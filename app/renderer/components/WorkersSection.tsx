@@ -1,0 +1,33 @@
+// The main area: loading, error, "Connect this host" when there are no workers, else the table.
+import { useApp, useActions } from '../store-context.tsx';
+import { ConnectHost } from './ConnectHost.tsx';
+import { WorkersTable } from './WorkersTable.tsx';
+
+export function WorkersSection() {
+  const workers = useApp((s) => s.workers);
+  const error = useApp((s) => s.workersError);
+  const connection = useApp((s) => s.connection);
+  const { loadWorkers } = useActions();
+
+  if (workers === null) {
+    if (error) {
+      return (
+        <section className="card center" role="alert">
+          <h2>Could not load the workers</h2>
+          <p className="err-text">{error}</p>
+          <button type="button" className="btn" onClick={() => void loadWorkers()}>
+            Try again
+          </button>
+        </section>
+      );
+    }
+    return (
+      <section className="card center" aria-busy="true">
+        <span className="spinner" aria-hidden="true" />{' '}
+        {connection === 'reconnecting' ? 'Waiting for the orchestrator…' : 'Loading workers…'}
+      </section>
+    );
+  }
+  if (workers.length === 0) return <ConnectHost />;
+  return <WorkersTable workers={workers} />;
+}

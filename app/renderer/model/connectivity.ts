@@ -1,0 +1,26 @@
+// Connectivity history: oldest first in memory, at most `cap` samples, one per timestamp.
+import type { ConnectivitySample } from '../../shared/index.ts';
+
+export const CONNECTIVITY_CAP = 500;
+
+export function addSample(
+  history: readonly ConnectivitySample[],
+  sample: ConnectivitySample,
+  cap = CONNECTIVITY_CAP,
+): ConnectivitySample[] {
+  if (history.some((s) => s.ts === sample.ts)) return history as ConnectivitySample[];
+  const next = [...history, sample];
+  if ((history.at(-1)?.ts ?? -Infinity) > sample.ts) next.sort((a, b) => a.ts - b.ts);
+  return next.length > cap ? next.slice(next.length - cap) : next;
+}
+
+/** A fetched history joined with samples that arrived live meanwhile. */
+export function mergeHistory(
+  fetched: readonly ConnectivitySample[],
+  live: readonly ConnectivitySample[],
+  cap = CONNECTIVITY_CAP,
+): ConnectivitySample[] {
+  let out = [...fetched].sort((a, b) => a.ts - b.ts);
+  for (const s of live) out = addSample(out, s, Number.MAX_SAFE_INTEGER);
+  return out.length > cap ? out.slice(out.length - cap) : out;
+}

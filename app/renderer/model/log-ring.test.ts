@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { LogLine } from '../../shared/index.ts';
+import { FilteredView, LogRing } from './log-ring.ts';
+
+const line = (i: number, stream: 'out' | 'err' = 'out', text = `line ${i}`): LogLine => ({
+  ts: 1000 + i,
+  stream,
+  line: text,
+});
+
+describe('LogRing', () => {
+  it('keeps the newest `capacity` lines, counting what it let go', () => {
+    const ring = new LogRing(3);
+    for (let i = 0; i < 5; i++) ring.push(line(i));
+    expect(ring.size).toBe(3);
+    expect(ring.evicted).toBe(2);
+    expect(ring.toArray().map((l) => l.line)).toEqual(['line 2', 'line 3', 'line 4']);
+    expect(ring.at(1)).toBeUndefined();
+    expect(ring.at(2)?.line).toBe('line 2');
+    expect(ring.last()?.line).toBe('line 4');
+  });
+
+  it('holds 100 000 lines and wraps without growing', () => {
+    const ring = new LogRing(100_000);
+    for (let i = 0; i < 250_000; i++) ring.push(line(i));
+    expect(ring.size).toBe(100_000);
+    expect(ring.at(ring.firstSeq)?.line).toBe('line 150000');
+    expect(ring.last()?.line).toBe('line 249999');
+  });
+
+  it('returns the run of newest lines sharing a timestamp', () => {
+    const ring = new LogRing(10);
+    ring.pushAll([
+      { ts: 1, stream: 'out', line: 'a' },
+      { ts: 2, stream: 'out', line: 'b' },
+      { ts: 2, stream: 'err', line: 'c' },
+    ]);
+    expect(ring.lastTimestampRun().map((l) => l.line)).toEqual(['b', 'c']);
+    expect(new LogRing(2).lastTimestampRun()).toEqual([]);
+  });
+
+  it('refuses a capacity below 1', () => {
+    expect(() => new LogRing(0)).toThrow(RangeError);
+  });
+});
+
+describe('FilteredView', () => {
+  it('without a filter mirrors the ring', () => {
+    const ring = new LogRing(5);
+    const view = new FilteredView(ring, { stream: 'all', search: '' });
+    for (let i = 0; i < 7; i++) ring.push(line(i));
+    view.sync();
+    expect(view.length).toBe(5);
+    expect(view.lineAt(0)?.line).toBe('line 2');
+    expect(view.lineAt(5)).toBeUndefined();
+  });
+
+  it('filters by stream and case-insensitive search, incrementally', () => {
+    const ring = new LogRing(100);
+    ring.pushAll([line(0, 'out', 'Hello'), line(1, 'err', 'hello error'), line(2, 'err', 'x')]);
+    const view = new FilteredView(ring, { stream: 'err', search: ' HELLO ' });
+    expect(view.lines().map((l) => l.line)).toEqual(['hello error']);
+    ring.push(line(3, 'err', 'another hello'));
+    ring.push(line(4, 'out', 'hello from stdout'));
+    view.sync();
+    expect(view.lines().map((l) => l.line)).toEqual(['hello error', 'another hello']);
+  });
+
+  it('forgets matches the ring evicted', () => {
+    const ring = new LogRing(4);
+    const view = new FilteredView(ring, { stream: 'err', search: '' });
+    for (let i = 0; i < 10; i++) {
+      ring.push(line(i, i % 2 ? 'err' : 'out'));
+      view.sync();
+    }
+    // The ring holds lines 6..9; of those, 7 and 9 are stderr.
+    expect(view.lines().map((l) => l.line)).toEqual(['line 7', 'line 9']);
+  });
+
+  it('stays consistent over many evictions (compaction)', () => {
+    const ring = new LogRing(1000);
+    const view = new FilteredView(ring, { stream: 'all', search: 'keep' });
+    for (let i = 0; i < 20_000; i++) {
+      ring.push(line(i, 'out', i % 3 === 0 ? `keep ${i}` : `drop ${i}`));
+      if (i % 97 === 0) view.sync();
+    }
+    view.sync();
+    const expected = ring.toArray().filter((l) => l.line.startsWith('keep'));
+    expect(view.lines()).toEqual(expected);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../shared/index.ts';
+import { TEXT_CUT, TOOL_CUT, eventText, eventTone } from './run-text.ts';
+
+const ev = (type: string, payload: unknown): RunEvent => ({
+  seq: 1,
+  type,
+  ts: '2025-01-01T00:00:00Z',
+  payload,
+});
+const msg = (...content: unknown[]) => ({ message: { role: 'assistant', content } });
+
+describe('eventText', () => {
+  it('renders text, tool use and tool result blocks', () => {
+    expect(eventText(ev('assistant', msg({ type: 'text', text: 'Thinking.' })))).toBe('Thinking.');
+    expect(
+      eventText(ev('assistant', msg({ type: 'tool_use', name: 'Bash', input: { command: 'ls' } }))),
+    ).toBe('🔧 Bash({"command":"ls"})');
+    expect(
+      eventText(ev('user', msg({ type: 'tool_result', tool_use_id: 't', content: 'a\n  b' }))),
+    ).toBe('↩ a b');
+    expect(
+      eventText(
+        ev('user', msg({ type: 'tool_result', content: [{ type: 'text', text: 'from blocks' }] })),
+      ),
+    ).toBe('↩ from blocks');
+    expect(
+      eventText(ev('assistant', msg({ type: 'text', text: 'one' }, { type: 'text', text: 'two' }))),
+    ).toBe('one\ntwo');
+  });
+
+  it('cuts tool inputs and results to 140 characters, everything to 2000', () => {
+    const long = 'x'.repeat(500);
+    const tool = eventText(
+      ev('assistant', msg({ type: 'tool_use', name: 'Write', input: { long } })),
+    );
+    expect(tool.startsWith('🔧 Write(')).toBe(true);
+    expect(tool.length).toBe('🔧 Write('.length + TOOL_CUT + 1);
+    expect(tool.endsWith('…)')).toBe(true);
+    const text = eventText(ev('assistant', { text: 'y'.repeat(5000) }));
+    expect(text.length).toBe(TEXT_CUT);
+    expect(text.endsWith('…')).toBe(true);
+  });
+
+  it('falls back to payload.text, payload.result, then the JSON payload', () => {
+    expect(eventText(ev('stderr', { text: 'warning: x' }))).toBe('warning: x');
+    expect(eventText(ev('result', { subtype: 'success', result: 'Done.' }))).toBe('Done.');
+    expect(eventText(ev('system', { subtype: 'init', model: 'm' }))).toBe(
+      '{"subtype":"init","model":"m"}',
+    );
+    expect(eventText(ev('system', undefined))).toBe('');
+    expect(eventText(ev('user', { message: { content: 'plain prompt' } }))).toBe('plain prompt');
+  });
+});
+
+describe('eventTone', () => {
+  it('marks stderr and error results red, tools and results apart', () => {
+    expect(eventTone(ev('stderr', { text: 'x' }))).toBe('error');
+    expect(eventTone(ev('result', { is_error: true, result: 'x' }))).toBe('error');
+    expect(eventTone(ev('result', { result: 'x' }))).toBe('result');
+    expect(eventTone(ev('assistant', msg({ type: 'tool_use', name: 'x' })))).toBe('tool');
+    expect(eventTone(ev('assistant', msg({ type: 'text', text: 'x' })))).toBe('text');
+    expect(eventTone(ev('system', {}))).toBe('system');
+  });
+});
