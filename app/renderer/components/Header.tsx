@@ -6,12 +6,13 @@ export function Header() {
   const { openDialog } = useActions();
   const unauthorized = useApp((s) => s.connection === 'unauthorized');
   const canAct = useApp((s) => s.workers !== null);
+  const hostname = useApp((s) => s.self?.hostname);
   return (
     <header className="top">
       <div className="brand">
         <h1>PipedAI Orchestrator</h1>
         <span className="host" title="The machine this orchestrator runs on">
-          This host
+          {hostname ?? 'This host'}
         </span>
       </div>
       {!unauthorized && (

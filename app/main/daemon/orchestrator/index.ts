@@ -275,7 +275,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         throw e;
       }
     },
-    getSelf: async () => deps.releases.self(deps.version),
+    getSelf: async () => ({ ...deps.releases.self(deps.version), hostname: deps.hostname }),
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({
