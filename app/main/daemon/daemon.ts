@@ -2,7 +2,7 @@
 // Both hosts (headless `start`, Electron main) call openDaemon and then serve its Orchestrator.
 import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
-import { ApiClient, EventStreams } from './api/index.ts';
+import { ApiClient, EventStreams, type Sleep } from './api/index.ts';
 import { createConnectivityMonitor } from './connectivity/monitor.ts';
 import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
@@ -24,7 +24,7 @@ import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
 import { createWorkerCli } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
 import { tuningFromEnv } from './env-tuning.ts';
-import type { HostKind } from '../../shared/index.ts';
+import type { ConnectivitySample, HostKind } from '../../shared/index.ts';
 
 export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
 
@@ -94,6 +94,9 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
   try {
     const store = openStore(paths);
     const localToken = await store.credentials.localToken();
+    // A damaged manifest refuses the start here, before a worker is adopted or a port is taken:
+    // the error names the file and field, and the file is kept as it is (§4.2).
+    await store.manifest.list();
     const api = new ApiClient();
     const tools = createToolRunner(platform);
     const workerBin = resolveWorkerBin(env);
@@ -114,18 +117,27 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     // The streams and the monitor call back into the orchestrator, which needs them to exist.
     // eslint-disable-next-line prefer-const
     let orchestrator: Orchestrator;
+    // Streams back off further with every failed reconnect during an outage (up to a minute);
+    // once the monitor sees an API answer again they retry at once instead of waiting it out.
+    const backoff = wakeableSleep();
     const streams = new EventStreams({
       got: api.http,
+      sleep: backoff.sleep,
       onEvent: (id, ev) => orchestrator.onWorkerEvent(id, ev),
       onProblem: (id, message) => log(`event stream ${id}: ${message}`),
     });
+    let lastSample: ConnectivitySample | null = null;
     const connectivity = createConnectivityMonitor({
       apiUrls: () => orchestrator.knownApiUrls(),
       probeApi: (url) => api.health(url),
       probeInternet: () => api.probe(env.PIPEDAI_INTERNET_PROBE_URL || DEFAULT_INTERNET_PROBE_URL),
       logFile: paths.connectivityLog,
       intervalMs: opts.connectivityIntervalMs,
-      onSample: (sample) => orchestrator.onConnectivity(sample),
+      onSample: (sample) => {
+        if (apiCameBack(lastSample, sample)) backoff.wake();
+        lastSample = sample;
+        orchestrator.onConnectivity(sample);
+      },
     });
     orchestrator = createOrchestrator({
       paths,
@@ -171,4 +183,33 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     await ownership.release();
     throw e;
   }
+}
+
+/** A Sleep that `wake()` ends early (an aborted signal ends it too, as with the default one). */
+function wakeableSleep(): { sleep: Sleep; wake(): void } {
+  const sleepers = new Set<() => void>();
+  return {
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        sleepers.add(done);
+        signal?.addEventListener('abort', done, { once: true });
+        if (signal?.aborted) done();
+      }),
+    wake() {
+      for (const done of [...sleepers]) done();
+    },
+  };
+}
+
+/** An API that failed its previous probe answered this one. */
+function apiCameBack(previous: ConnectivitySample | null, sample: ConnectivitySample): boolean {
+  const failedBefore = new Set(previous?.api.filter((p) => !p.ok).map((p) => p.url));
+  return sample.api.some((p) => p.ok && failedBefore.has(p.url));
 }

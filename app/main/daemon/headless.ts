@@ -82,8 +82,17 @@ export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemo
       );
     throw e;
   }
-  await daemon.ownership.setPort(server.port);
-  await daemon.orchestrator.start();
+  try {
+    await daemon.ownership.setPort(server.port);
+    await daemon.orchestrator.start();
+  } catch (e) {
+    // Leave the workers as they are for the next start; what must not stay is a half-started
+    // daemon holding the port and the owner lock and swallowing SIGTERM.
+    await server.close();
+    await daemon.close({ drain: false });
+    removeSignals();
+    throw e;
+  }
   opts.onReady?.({ port: server.port, url: server.url });
 
   let stopping: Promise<void> | null = null;

@@ -64,6 +64,9 @@ export async function upgradeWorker(
       target = await install(ctx, WORKER_PACKAGE, input);
     } catch (e) {
       if (drainRemote) await setRemoteEnabled(ctx, entry, true).catch(() => undefined);
+      // The failure's answer, like every verb's, must not leave the view saying "disabled".
+      await ctx.refreshRemote().catch(() => undefined);
+      await ctx.afterChange().catch(() => undefined);
       throw e;
     }
     const current = await ctx.manifest.get(entry.id);

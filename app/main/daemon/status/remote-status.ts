@@ -1,12 +1,14 @@
 // Polls each environment's worker lists (contract §2.5, §8.8). One round at a time (the
 // reference's refreshes overlap); each successful list REPLACES that environment's rows, so a
-// stale `busy` never outlives its run; a failed list keeps the previous rows.
+// stale `busy` never outlives its run; a failed list keeps the previous rows. A refresh always
+// waits for a round that STARTED after it was asked for: a verb refreshes to see its own change,
+// which a round already under way may predate.
 import { normalizeApiUrl, type ManifestEntry, type RemoteView } from '../../../shared/index.ts';
 import type { ApiPort, CredentialsPort } from '../ports.ts';
 import { toRemoteView } from './fuse.ts';
 
 export interface RemoteStatus {
-  /** Poll now; concurrent callers share the round in flight. */
+  /** Poll now; callers arriving while a round runs share the one round queued after it. */
   refresh(entries: readonly ManifestEntry[]): Promise<void>;
   get(id: string): RemoteView | null;
   /** Forget rows of workers no longer managed. */
@@ -19,7 +21,17 @@ export function createRemoteStatus(
 ): RemoteStatus {
   /** Rows per environment key (`ws <apiUrl> <workspaceId>` or `pool <apiUrl>`). */
   const byEnv = new Map<string, Map<string, RemoteView>>();
-  let inFlight: Promise<void> | null = null;
+  let running: Promise<void> | null = null;
+  /** The round that starts when the running one ends, shared by everyone who asked meanwhile. */
+  let queued: { entries: readonly ManifestEntry[]; done: Promise<void> } | null = null;
+
+  const round = (entries: readonly ManifestEntry[]): Promise<void> => {
+    const p = pollAll(entries).finally(() => {
+      if (running === p) running = null;
+    });
+    running = p;
+    return p;
+  };
 
   async function pollAll(entries: readonly ManifestEntry[]): Promise<void> {
     const jobs = new Map<string, () => Promise<Map<string, RemoteView> | null>>();
@@ -55,10 +67,21 @@ export function createRemoteStatus(
 
   return {
     refresh(entries) {
-      inFlight ??= pollAll(entries).finally(() => {
-        inFlight = null;
-      });
-      return inFlight;
+      if (queued) {
+        queued.entries = entries; // the latest manifest wins
+        return queued.done;
+      }
+      if (running === null) return round(entries);
+      const start = (): Promise<void> => {
+        queued = null;
+        return round(next.entries);
+      };
+      const next: { entries: readonly ManifestEntry[]; done: Promise<void> } = {
+        entries,
+        done: running.then(start, start),
+      };
+      queued = next;
+      return next.done;
     },
     get(id) {
       for (const rows of byEnv.values()) {
