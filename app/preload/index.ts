@@ -1,4 +1,6 @@
-// The preload bridge: exposes exactly the renderer's Bridge through contextBridge (desktop issue).
-import { contextBridge } from 'electron';
+// The preload: exposes exactly the renderer's Bridge as `window.pipedai`, nothing else. It runs
+// sandboxed, so it is bundled into one CommonJS file that requires only `electron`.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createIpcBridge } from './bridge.ts';
 
-contextBridge.exposeInMainWorld('pipedai', {});
+contextBridge.exposeInMainWorld('pipedai', createIpcBridge(ipcRenderer));

@@ -1,7 +1,5 @@
-// Electron main: the desktop host. Filled by the desktop issue; the only code importing electron.
-import { app } from 'electron';
+// Electron main: the desktop host. The shell (this folder) and the preload are the only code
+// that imports electron; everything the shell decides is in ./logic and tested without it.
+import { runDesktop } from './desktop.ts';
 
-void app.whenReady().then(() => {
-  // Placeholder until the desktop shell lands: the app has nothing to show yet.
-  app.quit();
-});
+runDesktop();

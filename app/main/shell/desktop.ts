@@ -1,0 +1,387 @@
+// The desktop host: Electron's lifecycle around the daemon link. One instance per user; the tray
+// keeps the app alive without a window; Quit drains the workers (or hands them to the service)
+// with its progress in the tray and the window. Decisions live in ./logic; this wires them up.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Menu, app, dialog, shell } from 'electron';
+import type { CommandName } from '../../shared/index.ts';
+import { IPC } from '../../preload/channels.ts';
+import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
+import { registerIpcDoor } from './ipc.ts';
+import { openDaemonLink, type DaemonLink } from './link.ts';
+import { createLoginItemController } from './login-item.ts';
+import { startsHidden } from './logic/login-item.ts';
+import {
+  crashLoopNotices,
+  pairingNotice,
+  updateNotice,
+  type NoticeSpec,
+} from './logic/notifications.ts';
+import { pairingApiUrl, pairingChoice, pairingDialog } from './logic/pairing.ts';
+import {
+  QUIT_QUESTION,
+  drainProgress,
+  quitChoice,
+  quitPlan,
+  serviceManagesHome,
+  type CloseHow,
+} from './logic/quit.ts';
+import { parseShellEnv, type ShellEnv } from './logic/shell-env.ts';
+import {
+  applyFrame,
+  initialShellState,
+  liveWorkerCount,
+  type ShellState,
+} from './logic/shell-state.ts';
+import {
+  PRODUCT_NAME,
+  trayClickOpensWindow,
+  trayModel,
+  type TrayAction,
+  type WorkerVerb,
+} from './logic/tray-menu.ts';
+import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window-policy.ts';
+import { showNotice } from './notify.ts';
+import { openUiPrefs } from './prefs.ts';
+import { createTrayController } from './tray.ts';
+import {
+  createWindowController,
+  hardenSessions,
+  registerAppScheme,
+  serveDashboard,
+} from './window.ts';
+
+const APP_ORIGINS = [APP_ORIGIN];
+const VERB_COMMAND = {
+  start: 'startWorker',
+  stop: 'stopWorker',
+  restart: 'restartWorker',
+} as const satisfies Record<WorkerVerb, CommandName>;
+/** First update check a little after start (the daemon polls releases first), then every 6 h. */
+const FIRST_UPDATE_CHECK_MS = 60_000;
+const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
+/** `systemctl`/`launchctl` answering the "is a service installed" question: bounded. */
+const SERVICE_QUERY_MS = 5_000;
+
+const log = (line: string): void => void process.stderr.write(`[pipedai] ${line}\n`);
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Files shipped with the app, relative to its folder (the repository, or app.asar). */
+function resources(appPath: string) {
+  return {
+    preload: join(appPath, 'out', 'preload', 'index.cjs'),
+    renderer: join(appPath, 'out', 'renderer'),
+    trayIcons: join(appPath, 'build', 'tray'),
+    appIcon: join(appPath, 'build', 'icon.png'),
+    templates: join(appPath, 'templates'),
+    cli: join(appPath, 'dist', 'cli.js'),
+  };
+}
+
+function fatal(title: string, e: unknown): void {
+  log(`${title}: ${message(e)}`);
+  dialog.showErrorBox(title, message(e));
+  app.exit(1);
+}
+
+/** Is a native service installed that would adopt this home's workers? Bounded; "no" on doubt. */
+async function serviceTakesOver(cliPath: string, home: string): Promise<boolean> {
+  const query = (async () => {
+    const manager = serviceManagerFor(hostServiceOptions(cliPath));
+    if (!(await manager.status()).installed) return false;
+    return serviceManagesHome(await nodeServiceFs.readFile(manager.describe().unitPath), home);
+  })().catch(() => false);
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), SERVICE_QUERY_MS));
+  return Promise.race([query, timeout]);
+}
+
+interface Running {
+  show(view?: { logs: string }): void;
+  quit(): Promise<void>;
+  readonly finished: boolean;
+}
+
+async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running> {
+  const files = resources(app.getAppPath());
+  hardenSessions(APP_ORIGINS);
+  serveDashboard(files.renderer);
+  // Windows and Linux get no menu bar; macOS keeps its standard app menu (Edit, ⌘Q).
+  if (platform !== 'darwin') Menu.setApplicationMenu(null);
+  const setDock = (shown: boolean): void => {
+    const visible = dockVisible(platform, shown);
+    if (visible === true) void app.dock?.show();
+    else if (visible === false) app.dock?.hide();
+  };
+  setDock(false);
+
+  let linkForRestart: DaemonLink | null = null;
+  const link: DaemonLink = await openDaemonLink({
+    env: process.env,
+    ...(env.controlPort === undefined ? {} : { controlPort: env.controlPort }),
+    staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
+    log,
+    // After a self-upgrade (workers already stopped): release the host, then come back.
+    exitForRestart: () =>
+      void (linkForRestart?.close('handoff') ?? Promise.resolve()).finally(() => {
+        app.relaunch();
+        app.exit(0);
+      }),
+  });
+  linkForRestart = link;
+  log(`${link.mode === 'own' ? 'owning the host; control API' : 'attached to'} ${link.url()}`);
+
+  const login = createLoginItemController({
+    platform,
+    launch: {
+      execPath: process.execPath,
+      unpackagedAppPath: app.isPackaged ? null : app.getAppPath(),
+      appImagePath: process.env.APPIMAGE,
+    },
+    env: process.env,
+    homedir: homedir(),
+    templatesDir: files.templates,
+  });
+  let state: ShellState = initialShellState(link.mode);
+  let finished = false;
+  let quitting = false;
+  let notifiedRelease: string | null = null;
+
+  const windows = createWindowController({
+    preload: files.preload,
+    prefs: openUiPrefs(),
+    icon: files.appIcon,
+    onShownChange: setDock,
+  });
+  const notify = (spec: NoticeSpec | null): void => {
+    if (spec)
+      showNotice(
+        spec,
+        (opens) => windows.show(opens.kind === 'logs' ? { logs: opens.id } : undefined),
+        files.appIcon,
+      );
+  };
+  const tray = createTrayController({
+    iconsDir: files.trayIcons,
+    platform,
+    onAction: (a) => void act(a),
+    onClick: () => {
+      if (trayClickOpensWindow(platform)) windows.show();
+    },
+  });
+  const render = (): void => {
+    tray.render(trayModel(state));
+    if (state.quitting)
+      windows.setProgress(drainProgress(liveWorkerCount(state.workers), state.quitting.total));
+  };
+  const update = (next: ShellState): void => {
+    const before = state;
+    state = next;
+    if (before.workers !== null) crashLoopNotices(before.workers, next.workers).forEach(notify);
+    render();
+  };
+
+  const stopFrames = link.subscribe((frame) => {
+    windows.send(IPC.frame, frame);
+    if (frame.kind === 'pairing') notify(pairingNotice(frame.status));
+    update(applyFrame(state, frame));
+  });
+  const stopState = link.onState((s) => {
+    windows.send(IPC.connectionChanged, s);
+    update({ ...state, link: s });
+  });
+  try {
+    for (const frame of await link.snapshot()) state = applyFrame(state, frame);
+  } catch (e) {
+    log(`first snapshot: ${message(e)}`); // an attached link fills in when it connects
+  }
+  const stopIpc = registerIpcDoor({
+    target: link,
+    expected: () => ({ webContentsId: windows.webContentsId(), appOrigins: APP_ORIGINS }),
+    log,
+  });
+
+  state = { ...state, launchAtLogin: await login.get().catch(() => null) };
+  render();
+
+  async function act(a: TrayAction): Promise<void> {
+    switch (a.kind) {
+      case 'worker':
+        return link
+          .call(VERB_COMMAND[a.verb], { id: a.id })
+          .then(() => undefined)
+          .catch((e: unknown) =>
+            notify({
+              title: `${a.verb} ${a.label} failed`,
+              body: message(e),
+              opens: { kind: 'dashboard' },
+            }),
+          );
+      case 'logs':
+        return windows.show({ logs: a.id });
+      case 'open-dashboard':
+        return windows.show();
+      case 'connect':
+        return connectHost();
+      case 'toggle-login':
+        return login
+          .set(!(state.launchAtLogin ?? false))
+          .then((on) => update({ ...state, launchAtLogin: on }))
+          .catch((e: unknown) =>
+            notify({ title: 'Launch at login', body: message(e), opens: { kind: 'dashboard' } }),
+          );
+      case 'check-updates':
+        return checkUpdates(true);
+      case 'quit':
+        return void app.quit();
+    }
+  }
+
+  async function connectHost(): Promise<void> {
+    let p;
+    try {
+      p = await link.call('startPairing', { apiUrl: pairingApiUrl(env.apiUrl, state.workers) });
+    } catch (e) {
+      return notify({
+        title: 'Could not start pairing',
+        body: message(e),
+        opens: { kind: 'dashboard' },
+      });
+    }
+    const page = pairingPageUrl(p.verificationUriComplete);
+    const open = async (): Promise<boolean> =>
+      page !== null &&
+      (await shell.openExternal(page).then(
+        () => true,
+        () => false,
+      ));
+    const opened = await open();
+    for (;;) {
+      const { response } = await dialog.showMessageBox(pairingDialog(p, opened));
+      const choice = pairingChoice(response);
+      if (choice === 'reopen') {
+        await open();
+        continue;
+      }
+      if (choice === 'cancel')
+        await link.call('cancelPairing', { pairingId: p.pairingId }).catch(() => undefined);
+      return;
+    }
+  }
+
+  async function checkUpdates(manual: boolean): Promise<void> {
+    try {
+      const self = await link.call('getSelf', {});
+      const r = updateNotice(self, { manual, alreadyNotified: notifiedRelease });
+      notifiedRelease = r.notified;
+      update({ ...state, self });
+      notify(r.notice);
+    } catch (e) {
+      if (manual)
+        notify({ title: 'Update check failed', body: message(e), opens: { kind: 'dashboard' } });
+    }
+  }
+  setTimeout(() => void checkUpdates(false), FIRST_UPDATE_CHECK_MS).unref();
+  setInterval(() => void checkUpdates(false), UPDATE_CHECK_EVERY_MS).unref();
+
+  async function quit(): Promise<void> {
+    if (quitting) return;
+    quitting = true;
+    const live = liveWorkerCount(state.workers);
+    const plan = quitPlan({
+      mode: link.mode,
+      liveWorkers: live,
+      serviceInstalled:
+        link.mode === 'own' && live > 0 && (await serviceTakesOver(files.cli, link.home)),
+    });
+    let how: CloseHow;
+    if (plan.kind === 'ask') {
+      const { response } = await dialog.showMessageBox({
+        type: 'question',
+        ...QUIT_QUESTION,
+        buttons: [...QUIT_QUESTION.buttons],
+      });
+      const choice = quitChoice(response);
+      if (choice === 'cancel') {
+        quitting = false;
+        return;
+      }
+      how = choice;
+    } else how = plan.how;
+    log(`quitting: ${how} (${live} worker process(es))`);
+    update({ ...state, quitting: { total: how === 'drain' ? live : 0 } });
+    try {
+      await link.close(how);
+    } catch (e) {
+      log(`closing the daemon link: ${message(e)}`);
+    }
+    stopIpc();
+    stopFrames();
+    stopState();
+    tray.destroy();
+    finished = true;
+    app.quit();
+  }
+
+  return {
+    show: (view) => windows.show(view),
+    quit,
+    get finished() {
+      return finished;
+    },
+  };
+}
+
+export function runDesktop(): void {
+  const platform = process.platform;
+  let env: ShellEnv;
+  try {
+    env = parseShellEnv(process.env);
+  } catch (e) {
+    app.whenReady().then(
+      () => fatal(`${PRODUCT_NAME} cannot start`, e),
+      () => app.exit(1),
+    );
+    return;
+  }
+  if (env.userDataDir) app.setPath('userData', env.userDataDir);
+  registerAppScheme();
+  // One instance per user: a second launch hands over to the first, which shows its window.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  let running: Running | null = null;
+  let showWhenReady = false;
+  let quitWhenReady = false;
+  app.on('second-instance', () => {
+    if (running) running.show();
+    else showWhenReady = true;
+  });
+  // The tray keeps the app (and the workers) alive with no window open.
+  app.on('window-all-closed', () => undefined);
+  app.on('activate', () => running?.show());
+  app.on('before-quit', (event) => {
+    if (running?.finished) return;
+    event.preventDefault();
+    // A quit while starting waits for the start: the daemon may already supervise workers.
+    if (running) void running.quit();
+    else quitWhenReady = true;
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => app.quit());
+
+  app
+    .whenReady()
+    .then(() => start(env, platform))
+    .then((r) => {
+      running = r;
+      const hidden = startsHidden({
+        argv: process.argv,
+        platform,
+        wasOpenedAtLogin: platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin,
+      });
+      if (quitWhenReady) void r.quit();
+      else if (!hidden || showWhenReady) r.show();
+    })
+    .catch((e: unknown) => fatal(`${PRODUCT_NAME} could not start`, e));
+}

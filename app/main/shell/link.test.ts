@@ -1,0 +1,155 @@
+// The desktop's daemon link against real daemons in temp homes: it owns a free host (and the CLI
+// reaches it), attaches to a headless owner (and follows it across a restart), never takes over.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventFrame } from '../../shared/index.ts';
+import { createControlClient } from '../control/client.ts';
+import { startHeadless, type RunningDaemon } from '../daemon/headless.ts';
+import { readLiveOwner } from '../daemon/owner/index.ts';
+import { pathsFor } from '../daemon/paths.ts';
+import { openStore } from '../daemon/store/index.ts';
+import { openDaemonLink, type DaemonLink } from './link.ts';
+
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function home(): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
+  const dir = await mkdtemp(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'link-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  await openStore(pathsFor(dir)).manifest.add({
+    id: 'w-1',
+    label: 'Alpha',
+    apiUrl: 'https://api.example.test',
+    workspaceId: 'ws-1',
+    configPath: join(dir, 'orchestrator', 'workers', 'alpha.json'),
+    mode: 'workspace',
+    desiredState: 'disabled',
+  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PIPEDAI_HOME: dir,
+    PIPEDAI_WORKER_BIN: join(dir, 'no-such-worker'),
+    PIPEDAI_INTERNET_PROBE_URL: 'http://127.0.0.1:9/',
+    PIPEDAI_TIMINGS: JSON.stringify({ statusCoalesceMs: 20 }),
+  };
+  return { home: dir, env };
+}
+
+async function link(env: NodeJS.ProcessEnv, controlPort?: number): Promise<DaemonLink> {
+  const l = await openDaemonLink({
+    env,
+    ...(controlPort === undefined ? {} : { controlPort }),
+    staticDir: null,
+    log: () => undefined,
+    exitForRestart: () => undefined,
+  });
+  cleanups.push(() => l.close('drain'));
+  return l;
+}
+
+async function headless(env: NodeJS.ProcessEnv): Promise<RunningDaemon> {
+  const d = await startHeadless({
+    port: 0,
+    staticDir: null,
+    env,
+    signals: [],
+    log: () => undefined,
+  });
+  cleanups.push(() => d.stop());
+  return d;
+}
+
+describe('daemon link', () => {
+  it('owns a host nobody owns, as the desktop, and serves the CLI', async () => {
+    const { home: dir, env } = await home();
+    const l = await link(env, 0);
+    expect(l.mode).toBe('own');
+    expect(l.state()).toBe('open');
+    const owner = await readLiveOwner(pathsFor(dir));
+    expect(owner).toMatchObject({ pid: process.pid, host: 'desktop' });
+    expect(l.url()).toBe(`http://127.0.0.1:${owner?.port}`);
+
+    // What the CLI does: the token from the store, the port from the runtime record.
+    const token = await openStore(pathsFor(dir)).credentials.localToken();
+    const cli = createControlClient({ baseUrl: `http://127.0.0.1:${owner?.port}`, token });
+    expect((await cli.call('listWorkers', {})).items.map((w) => w.id)).toEqual(['w-1']);
+    expect((await l.call('listWorkers', {})).items.map((w) => w.label)).toEqual(['Alpha']);
+
+    await l.close('drain');
+    expect(await readLiveOwner(pathsFor(dir))).toBeNull();
+  });
+
+  it('takes any free port when 4599 is busy', async () => {
+    const { env } = await home();
+    // Hold 4599 ourselves; if something else already holds it, the point stands.
+    const blocker: Server = createServer();
+    const held = await new Promise<boolean>((resolve) => {
+      blocker.once('error', () => resolve(false));
+      blocker.listen(4599, '127.0.0.1', () => resolve(true));
+    });
+    if (held) cleanups.push(() => new Promise((r) => blocker.close(r)));
+    const l = await link(env);
+    expect(l.mode).toBe('own');
+    expect(l.url()).not.toBe('http://127.0.0.1:4599');
+  });
+
+  it('attaches to a headless owner, drives it, and follows it across a restart', async () => {
+    const { home: dir, env } = await home();
+    const first = await headless(env);
+    const l = await link(env);
+    expect(l.mode).toBe('attached');
+    expect(l.url()).toBe(first.server.url);
+    await waitFor('the link to open', () => l.state() === 'open');
+
+    const frames: EventFrame[] = [];
+    const states: string[] = [];
+    l.subscribe((f) => frames.push(f));
+    l.onState((s) => states.push(s));
+    // Status first; a connectivity frame too once the owner has probed.
+    expect((await l.snapshot())[0]).toMatchObject({ kind: 'status', items: [{ id: 'w-1' }] });
+    // A verb over the control API reaches the headless daemon, and its status frame comes back.
+    expect(await l.call('stopWorker', { id: 'w-1' })).toEqual({
+      id: 'w-1',
+      action: 'stop',
+      ok: true,
+    });
+    await waitFor('a status frame', () => frames.some((f) => f.kind === 'status'));
+
+    // The owner goes away: the link waits for it and never takes the host over.
+    await first.stop();
+    await waitFor('the link to notice', () => l.state() === 'reconnecting');
+    expect(await readLiveOwner(pathsFor(dir))).toBeNull();
+
+    const second = await headless(env);
+    expect(second.server.port).not.toBe(first.server.port);
+    await waitFor('the link to reopen', () => l.state() === 'open');
+    expect(l.url()).toBe(second.server.url);
+    expect(states).toEqual(['reconnecting', 'open']);
+    expect((await l.call('listWorkers', {})).items).toHaveLength(1);
+
+    // Quitting an attached app leaves the daemon running.
+    await l.close('drain');
+    expect(await readLiveOwner(pathsFor(dir))).toMatchObject({
+      host: 'headless',
+      port: second.server.port,
+    });
+  });
+});

@@ -1,0 +1,64 @@
+// The host's aggregate state (one tray icon says it) and the icon file for each state and panel.
+import type { FusedWorker } from '../../../shared/index.ts';
+import type { ShellState } from './shell-state.ts';
+
+export const HOST_STATES = ['running', 'degraded', 'crashloop', 'offline', 'notconnected'] as const;
+export type HostState = (typeof HOST_STATES)[number];
+
+/**
+ * Restarts in a row after which a restarting worker counts as crash-looping. The supervisor's
+ * backoff reaches 15 s at the third restart: by then it is not a blip.
+ */
+export const CRASH_LOOP_RESTARTS = 3;
+
+export function isCrashLooping(w: FusedWorker): boolean {
+  const local = w.local;
+  if (!local) return false;
+  return (
+    local.state === 'crashed' ||
+    (local.state === 'backing-off' && local.restarts >= CRASH_LOOP_RESTARTS)
+  );
+}
+
+/** Is this worker meant to run on this host? Stopped and disabled ones are left out of the verdict. */
+const meantToRun = (w: FusedWorker): boolean =>
+  w.desiredState === 'enabled' && w.remote?.disabled !== true;
+
+/**
+ * Precedence: no daemon → offline; no workers → not connected; a crash loop; no network →
+ * offline; a worker that should run and does not (or none meant to run) → degraded; else running.
+ */
+export function aggregateHostState(s: Pick<ShellState, 'link' | 'workers' | 'verdict'>): HostState {
+  if (s.link !== 'open' || s.workers === null) return 'offline';
+  if (s.workers.length === 0) return 'notconnected';
+  if (s.workers.some(isCrashLooping)) return 'crashloop';
+  if (s.verdict === 'offline' || s.verdict === 'api-unreachable') return 'offline';
+  const active = s.workers.filter(meantToRun);
+  if (active.length === 0) return 'degraded';
+  return active.every((w) => w.local?.state === 'running') ? 'running' : 'degraded';
+}
+
+export type TrayTheme = 'light' | 'dark' | 'template';
+
+/**
+ * macOS tints template images itself. Windows follows the system theme. Linux panels are dark on
+ * the common desktops (GNOME, KDE's default) whatever the app theme says, so light glyphs.
+ */
+export function trayTheme(platform: NodeJS.Platform, shouldUseDarkColors: boolean): TrayTheme {
+  if (platform === 'darwin') return 'template';
+  if (platform === 'win32') return shouldUseDarkColors ? 'dark' : 'light';
+  return 'dark';
+}
+
+/**
+ * The file under build/tray. Electron picks the `@2x` sibling itself on HiDPI screens; Linux
+ * trays draw at 22–24 px and scale the 32 px file down more cleanly than the 16 px one up.
+ */
+export function trayIconFile(
+  state: HostState,
+  platform: NodeJS.Platform,
+  theme: TrayTheme,
+): string {
+  if (theme === 'template') return `tray-${state}Template.png`;
+  return platform === 'linux' ? `tray-${state}-${theme}@2x.png` : `tray-${state}-${theme}.png`;
+}

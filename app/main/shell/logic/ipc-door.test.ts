@@ -1,0 +1,185 @@
+// The IPC door over a real Orchestrator (openDaemon in a temp PIPEDAI_HOME): what reaches the
+// daemon, what the schemas refuse, and what a foreign sender gets.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandError, type CommandName } from '../../../shared/index.ts';
+import { openDaemon, type Daemon } from '../../daemon/daemon.ts';
+import { pathsFor } from '../../daemon/paths.ts';
+import { openStore } from '../../daemon/store/index.ts';
+import { orchestratorTarget } from '../link.ts';
+import { createIpcDoor, type CommandTarget } from './ipc-door.ts';
+import { APP_ORIGIN, isTrustedSender, type SenderInfo } from './window-policy.ts';
+
+const WINDOW = 3;
+const trusted: SenderInfo = {
+  webContentsId: WINDOW,
+  frameUrl: `${APP_ORIGIN}/index.html`,
+  isMainFrame: true,
+};
+const check = (s: SenderInfo): boolean =>
+  isTrustedSender(s, { webContentsId: WINDOW, appOrigins: [APP_ORIGIN] });
+
+describe('IPC door over a real Orchestrator', () => {
+  let home: string;
+  let daemon: Daemon;
+  let door: ReturnType<typeof createIpcDoor>;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'ipc-door-'));
+    await openStore(pathsFor(home)).manifest.add({
+      id: 'w-1',
+      label: 'Alpha',
+      apiUrl: 'https://api.example.test',
+      workspaceId: 'ws-1',
+      configPath: join(home, 'orchestrator', 'workers', 'alpha.json'),
+      mode: 'workspace',
+      desiredState: 'enabled',
+    });
+    daemon = await openDaemon({
+      host: 'desktop',
+      env: {
+        ...process.env,
+        PIPEDAI_HOME: home,
+        PIPEDAI_WORKER_BIN: join(home, 'no-such-worker'),
+        PIPEDAI_INTERNET_PROBE_URL: 'http://127.0.0.1:9/',
+      },
+      log: () => undefined,
+      exitForRestart: () => undefined,
+    });
+    door = createIpcDoor({
+      target: orchestratorTarget(daemon.orchestrator),
+      isTrustedSender: check,
+    });
+  });
+  afterAll(async () => {
+    await daemon?.close({ drain: true });
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('runs a valid call on the Orchestrator and answers its output', async () => {
+    const r = await door.invoke(trusted, 'listWorkers', {});
+    expect(r.ok).toBe(true);
+    const items = r.ok ? (r.value as { items: Array<{ id: string; label: string }> }).items : [];
+    expect(items.map((w) => [w.id, w.label])).toEqual([['w-1', 'Alpha']]);
+  });
+
+  it('changes a worker through the door: stop persists the desired state', async () => {
+    expect(await door.invoke(trusted, 'stopWorker', { id: 'w-1' })).toEqual({
+      ok: true,
+      value: { id: 'w-1', action: 'stop', ok: true },
+    });
+    expect((await openStore(pathsFor(home)).manifest.get('w-1'))?.desiredState).toBe('disabled');
+  });
+
+  it('rejects bad input with the failing field, before the daemon sees it', async () => {
+    const cases: Array<[CommandName, unknown, string]> = [
+      ['stopWorker', { id: '' }, 'id'],
+      ['stopWorker', { id: 'w-1', force: 'yes' }, 'force'],
+      ['getRunEvents', { id: 'w-1', runId: '../../etc' }, 'runId'],
+      ['buildWorker', { apiUrl: 'not a url' }, 'apiUrl'],
+      ['upgradeWorker', { id: 'w-1', version: 'file:../evil.tgz' }, 'version'],
+      ['startWorker', 'w-1', '(root)'],
+    ];
+    for (const [name, input, field] of cases) {
+      const r = await door.invoke(trusted, name, input);
+      expect(r, `${name} ${JSON.stringify(input)}`).toMatchObject({
+        ok: false,
+        error: { code: 'bad-request', field },
+      });
+    }
+    // None of those reached the daemon: the worker is still as the previous test left it.
+    expect((await openStore(pathsFor(home)).manifest.get('w-1'))?.desiredState).toBe('disabled');
+  });
+
+  it('refuses names outside the command table', async () => {
+    for (const name of ['shutdown', '__proto__', 'constructor', 42, undefined]) {
+      const r = await door.invoke(trusted, name, {});
+      expect(r, String(name)).toMatchObject({
+        ok: false,
+        error: { code: 'bad-request', field: 'name' },
+      });
+    }
+  });
+
+  it("carries the daemon's own errors with their code", async () => {
+    const r = await door.invoke(trusted, 'startWorker', { id: 'nope' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('answers the snapshot and the link state to our window', async () => {
+    const snap = await door.snapshot(trusted);
+    expect(snap.ok && snap.value.map((f) => f.kind)).toContain('status');
+    expect(door.connection(trusted)).toEqual({ ok: true, value: 'open' });
+  });
+});
+
+describe('IPC door sender check and errors', () => {
+  function spyTarget(fail?: unknown) {
+    const calls: Array<[string, unknown]> = [];
+    const target: CommandTarget = {
+      async call(name, args) {
+        calls.push([name, args]);
+        if (fail !== undefined) throw fail;
+        return { items: [] } as never;
+      },
+      snapshot: async () => [],
+      state: () => 'open',
+    };
+    return { target, calls };
+  }
+
+  it('rejects a foreign sender on every channel without calling the daemon', async () => {
+    const { target, calls } = spyTarget();
+    const door = createIpcDoor({ target, isTrustedSender: check });
+    const foreign: SenderInfo[] = [
+      { ...trusted, webContentsId: 99 },
+      { ...trusted, isMainFrame: false },
+      { ...trusted, frameUrl: 'https://evil.example/' },
+      { ...trusted, frameUrl: null },
+    ];
+    for (const s of foreign) {
+      const forbidden = { ok: false, error: { code: 'forbidden' } };
+      expect(await door.invoke(s, 'listWorkers', {})).toMatchObject(forbidden);
+      expect(await door.snapshot(s)).toMatchObject(forbidden);
+      expect(door.connection(s)).toMatchObject(forbidden);
+    }
+    expect(calls).toEqual([]);
+    expect(await door.invoke(trusted, 'listWorkers', {})).toEqual({
+      ok: true,
+      value: { items: [] },
+    });
+    expect(calls).toEqual([['listWorkers', {}]]);
+  });
+
+  it('passes parsed input on (defaults and clamps applied)', async () => {
+    const { target, calls } = spyTarget();
+    const door = createIpcDoor({ target, isTrustedSender: check });
+    await door.invoke(trusted, 'getLogs', { id: 'w', tail: '99999' });
+    await door.invoke(trusted, 'startPairing', undefined);
+    expect(calls).toEqual([
+      ['getLogs', { id: 'w', tail: 2000 }],
+      ['startPairing', { apiUrl: 'https://api.pipedai.app' }],
+    ]);
+  });
+
+  it('scrubs tokens from daemon errors and hides bugs behind a bland message', async () => {
+    const leaky = new CommandError('upstream', 'api said no to pwk_abcdefghijklmnop1234');
+    const r1 = await createIpcDoor({
+      target: spyTarget(leaky).target,
+      isTrustedSender: check,
+    }).invoke(trusted, 'listWorkers', {});
+    expect(r1).toMatchObject({ ok: false, error: { code: 'upstream' } });
+    expect(JSON.stringify(r1)).not.toContain('pwk_abcdefghijklmnop1234');
+
+    const seen: string[] = [];
+    const r2 = await createIpcDoor({
+      target: spyTarget(new TypeError('x is undefined')).target,
+      isTrustedSender: check,
+      onInternalError: (e, what) => seen.push(`${what}: ${(e as Error).message}`),
+    }).invoke(trusted, 'listWorkers', {});
+    expect(r2).toEqual({ ok: false, error: { code: 'internal', error: 'internal error' } });
+    expect(seen).toEqual(['listWorkers: x is undefined']);
+  });
+});

@@ -1,0 +1,87 @@
+// "Launch at login": Electron's login items on macOS and Windows, an XDG autostart entry on Linux
+// (rendered by app/main/service/autostart.ts). Started at login, the app stays in the tray.
+
+/** The argument a login start carries: no window, only the tray. */
+export const HIDDEN_ARG = '--hidden';
+
+export interface AppLaunch {
+  /** process.execPath */
+  execPath: string;
+  /** The app folder when running unpackaged (`electron .`): Electron needs it as an argument. */
+  unpackagedAppPath: string | null;
+  /** $APPIMAGE when running from an AppImage. */
+  appImagePath: string | undefined;
+}
+
+/** The subset of Electron's login item Settings we set. */
+export interface LoginItemSettings {
+  openAtLogin: boolean;
+  path?: string;
+  args?: string[];
+}
+
+export type LoginItemPlan =
+  | { kind: 'login-item'; settings: LoginItemSettings }
+  | {
+      kind: 'xdg';
+      enable: boolean;
+      launch: { execPath: string; appImagePath?: string; args: string[] };
+    }
+  | { kind: 'unsupported' };
+
+const launchArgs = (l: AppLaunch): string[] =>
+  l.unpackagedAppPath === null ? [HIDDEN_ARG] : [l.unpackagedAppPath, HIDDEN_ARG];
+
+/** How to switch the login start on or off on this platform. */
+export function loginItemPlan(
+  platform: NodeJS.Platform,
+  enable: boolean,
+  launch: AppLaunch,
+): LoginItemPlan {
+  if (platform === 'darwin') {
+    // macOS 13+ ignores launch arguments for login items: the app reads wasOpenedAtLogin instead.
+    return { kind: 'login-item', settings: { openAtLogin: enable } };
+  }
+  if (platform === 'win32') {
+    return {
+      kind: 'login-item',
+      settings: { openAtLogin: enable, path: launch.execPath, args: launchArgs(launch) },
+    };
+  }
+  if (platform === 'linux') {
+    return {
+      kind: 'xdg',
+      enable,
+      launch: {
+        execPath: launch.execPath,
+        ...(launch.appImagePath ? { appImagePath: launch.appImagePath } : {}),
+        args: launchArgs(launch),
+      },
+    };
+  }
+  return { kind: 'unsupported' };
+}
+
+/** How to read the current setting back: Windows compares the same path and arguments. */
+export function loginItemQuery(
+  platform: NodeJS.Platform,
+  launch: AppLaunch,
+):
+  | { kind: 'login-item'; options?: { path: string; args: string[] } }
+  | { kind: 'xdg' }
+  | { kind: 'unsupported' } {
+  if (platform === 'darwin') return { kind: 'login-item' };
+  if (platform === 'win32')
+    return { kind: 'login-item', options: { path: launch.execPath, args: launchArgs(launch) } };
+  if (platform === 'linux') return { kind: 'xdg' };
+  return { kind: 'unsupported' };
+}
+
+/** Start in the tray only (no window) when launched at login. */
+export function startsHidden(o: {
+  argv: readonly string[];
+  platform: NodeJS.Platform;
+  wasOpenedAtLogin: boolean;
+}): boolean {
+  return o.argv.includes(HIDDEN_ARG) || (o.platform === 'darwin' && o.wasOpenedAtLogin);
+}

@@ -1,0 +1,77 @@
+// Which desktop notifications to show: a worker entering a crash loop, a pairing that finished,
+// an update. Each is decided from state changes, so a notification fires once per event.
+import type { FusedWorker, PairingStatus, SelfStatus } from '../../../shared/index.ts';
+import { isCrashLooping } from './host-state.ts';
+
+export interface NoticeSpec {
+  title: string;
+  body: string;
+  /** What a click on the notification opens. */
+  opens: { kind: 'dashboard' } | { kind: 'logs'; id: string };
+}
+
+/** Workers that entered a crash loop between two views (not those already in one). */
+export function crashLoopNotices(
+  before: readonly FusedWorker[] | null,
+  after: readonly FusedWorker[] | null,
+): NoticeSpec[] {
+  const looping = new Set((before ?? []).filter(isCrashLooping).map((w) => w.id));
+  return (after ?? [])
+    .filter((w) => isCrashLooping(w) && !looping.has(w.id))
+    .map((w) => ({
+      title: `${w.label} keeps crashing`,
+      body: `Restarted ${w.local?.restarts ?? 0} times in a row${
+        w.local?.lastExit ? ` (last exit ${w.local.lastExit.code ?? w.local.lastExit.signal})` : ''
+      }. Open its logs to see why.`,
+      opens: { kind: 'logs', id: w.id },
+    }));
+}
+
+export function pairingNotice(status: PairingStatus): NoticeSpec | null {
+  if (status.state === 'approved')
+    return {
+      title: 'This host is connected',
+      body: 'Pairing approved: the new worker is starting.',
+      opens: { kind: 'dashboard' },
+    };
+  if (status.state === 'failed')
+    return {
+      title: 'Pairing failed',
+      body: status.error ?? 'The code was not approved.',
+      opens: { kind: 'dashboard' },
+    };
+  return null;
+}
+
+/**
+ * An available update, told once per release; a manual check always answers, even "up to date".
+ * Returns the release it told about, so the caller remembers it.
+ */
+export function updateNotice(
+  self: SelfStatus,
+  o: { manual: boolean; alreadyNotified: string | null },
+): { notice: NoticeSpec | null; notified: string | null } {
+  if (self.stale && self.latest) {
+    if (!o.manual && o.alreadyNotified === self.latest)
+      return { notice: null, notified: o.alreadyNotified };
+    return {
+      notice: {
+        title: 'Update available',
+        body: `PipedAI Orchestrator ${self.latest} is out (this is ${self.version}). Open the dashboard to update.`,
+        opens: { kind: 'dashboard' },
+      },
+      notified: self.latest,
+    };
+  }
+  if (!o.manual) return { notice: null, notified: o.alreadyNotified };
+  return {
+    notice: {
+      title: 'PipedAI Orchestrator is up to date',
+      body: self.latest
+        ? `Version ${self.version} is the latest.`
+        : `Version ${self.version}; the latest release is not known yet.`,
+      opens: { kind: 'dashboard' },
+    },
+    notified: o.alreadyNotified,
+  };
+}

@@ -1,0 +1,62 @@
+// What the shell knows about the host, folded from the daemon's event frames: the fused workers,
+// the latest connectivity verdict, the link to the daemon, and the shell's own settings.
+import type { EventFrame, FusedWorker, SelfStatus, Verdict } from '../../../shared/index.ts';
+import type { LinkState } from '../../../preload/channels.ts';
+
+export type HostMode = 'own' | 'attached';
+
+export interface QuitProgress {
+  /** Workers that had a process when the drain began. */
+  total: number;
+}
+
+export interface ShellState {
+  mode: HostMode;
+  link: LinkState;
+  /** null until the first status frame. */
+  workers: FusedWorker[] | null;
+  verdict: Verdict | null;
+  self: SelfStatus | null;
+  /** null while unknown (not read yet, or the platform has no login item). */
+  launchAtLogin: boolean | null;
+  quitting: QuitProgress | null;
+}
+
+export function initialShellState(mode: HostMode): ShellState {
+  return {
+    mode,
+    link: mode === 'own' ? 'open' : 'connecting',
+    workers: null,
+    verdict: null,
+    self: null,
+    launchAtLogin: null,
+    quitting: null,
+  };
+}
+
+/** Fold one frame in; frames that do not change the view return the same object. */
+export function applyFrame(state: ShellState, frame: EventFrame): ShellState {
+  switch (frame.kind) {
+    case 'status':
+      return { ...state, workers: frame.items };
+    case 'worker-state': {
+      // Supervisor changes arrive before the next coalesced status frame: patch the local part.
+      if (!state.workers?.some((w) => w.id === frame.status.id)) return state;
+      return {
+        ...state,
+        workers: state.workers.map((w) =>
+          w.id === frame.status.id ? { ...w, local: frame.status } : w,
+        ),
+      };
+    }
+    case 'connectivity':
+      return { ...state, verdict: frame.sample.verdict };
+    default:
+      return state;
+  }
+}
+
+/** Workers with a live process: what a drain waits for. */
+export function liveWorkerCount(workers: readonly FusedWorker[] | null): number {
+  return (workers ?? []).filter((w) => w.local?.pid != null).length;
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { HOST_STATES, type HostState } from './host-state.ts';
+import type { ShellState } from './shell-state.ts';
+import { shell, worker } from './test-support.ts';
+import {
+  statusLine,
+  trayClickOpensWindow,
+  trayModel,
+  workerStateText,
+  type MenuItemModel,
+} from './tray-menu.ts';
+
+/** The menu as short strings, for whole-menu assertions: `[x]` disabled, `(✓)` checked. */
+function outline(items: readonly MenuItemModel[], indent = ''): string[] {
+  return items.flatMap((i) => {
+    switch (i.type) {
+      case 'separator':
+        return [`${indent}---`];
+      case 'label':
+        return [`${indent}[x] ${i.label}`];
+      case 'action':
+        return [`${indent}${i.enabled ? '' : '[x] '}${i.label}`];
+      case 'checkbox':
+        return [`${indent}${i.enabled ? '' : '[x] '}${i.checked ? '(✓)' : '( )'} ${i.label}`];
+      case 'submenu':
+        return [`${indent}${i.label} ▸`, ...outline(i.items, `${indent}  `)];
+    }
+  });
+}
+
+const find = (items: readonly MenuItemModel[], label: string): MenuItemModel | undefined =>
+  items.find((i) => 'label' in i && i.label === label);
+
+describe('tray menu', () => {
+  it('lists the host status, each worker with its actions, then the app items', () => {
+    const s = shell(
+      [worker('alpha', 'running'), worker('beta', 'stopped', { desiredState: 'disabled' })],
+      {
+        launchAtLogin: true,
+      },
+    );
+    expect(outline(trayModel(s).items)).toEqual([
+      '[x] 1 worker running',
+      '---',
+      'alpha — running ▸',
+      '  [x] Start',
+      '  Stop',
+      '  Restart',
+      '  ---',
+      '  Logs…',
+      'beta — stopped ▸',
+      '  Start',
+      '  [x] Stop',
+      '  [x] Restart',
+      '  ---',
+      '  Logs…',
+      '---',
+      'Open dashboard',
+      'Connect this host…',
+      '---',
+      '(✓) Launch at login',
+      'Check for updates',
+      '---',
+      'Quit',
+    ]);
+  });
+
+  it('carries the worker id in every worker action', () => {
+    const items = trayModel(shell([worker('w-1', 'running', { label: 'Build box' })])).items;
+    const sub = items.find((i) => i.type === 'submenu');
+    expect(sub?.type === 'submenu' && sub.label).toBe('Build box — running');
+    const actions = sub?.type === 'submenu' ? sub.items.filter((i) => i.type === 'action') : [];
+    expect(actions.map((a) => a.type === 'action' && a.action)).toEqual([
+      { kind: 'worker', verb: 'start', id: 'w-1', label: 'Build box' },
+      { kind: 'worker', verb: 'stop', id: 'w-1', label: 'Build box' },
+      { kind: 'worker', verb: 'restart', id: 'w-1', label: 'Build box' },
+      { kind: 'logs', id: 'w-1' },
+    ]);
+  });
+
+  it('says so when there are no workers, and offers Connect this host', () => {
+    const m = trayModel(shell([]));
+    expect(m.icon).toBe('notconnected');
+    expect(outline(m.items).slice(0, 4)).toEqual([
+      '[x] Not connected — Connect this host to add a worker',
+      '---',
+      '[x] No workers yet',
+      '---',
+    ]);
+    expect(find(m.items, 'Connect this host…')).toMatchObject({ enabled: true });
+  });
+
+  it('builds a menu and an icon for every aggregate state', () => {
+    const byState: Record<HostState, ShellState> = {
+      running: shell([worker('a', 'running'), worker('b', 'running')]),
+      degraded: shell([worker('a', 'running'), worker('b', 'backing-off', { restarts: 1 })]),
+      crashloop: shell([worker('a', 'running'), worker('b', 'crashed', { restarts: 7 })]),
+      offline: shell([worker('a', 'running')], { verdict: 'api-unreachable' }),
+      notconnected: shell([]),
+    };
+    const lines: Record<HostState, string> = {
+      running: '2 workers running',
+      degraded: '1 of 2 workers running',
+      crashloop: 'Crash loop: b',
+      offline: 'pipedai-api unreachable',
+      notconnected: 'Not connected — Connect this host to add a worker',
+    };
+    for (const state of HOST_STATES) {
+      const m = trayModel(byState[state]);
+      expect(m.icon, state).toBe(state);
+      expect(m.items[0], state).toEqual({ type: 'label', label: lines[state] });
+      expect(m.tooltip).toBe(`PipedAI Orchestrator — ${lines[state]}`);
+    }
+  });
+
+  it('shows each worker state in a few words', () => {
+    expect(workerStateText(worker('a', 'running', { busy: true }))).toBe('running, busy');
+    expect(workerStateText(worker('a', 'backing-off', { restarts: 2 }))).toBe('backing-off ×2');
+    expect(workerStateText(worker('a', 'backing-off', { restarts: 5 }))).toBe('crash loop (×5)');
+    expect(workerStateText(worker('a', null))).toBe('not supervised');
+    expect(workerStateText(worker('a', null, { desiredState: 'disabled' }))).toBe('stopped');
+    const draining = worker('a', 'running');
+    draining.local = { ...draining.local!, draining: true };
+    expect(workerStateText(draining)).toBe('draining');
+  });
+
+  it('enables the verbs that make sense for the state', () => {
+    const verbs = (w: ReturnType<typeof worker>) => {
+      const sub = trayModel(shell([w])).items.find((i) => i.type === 'submenu');
+      return outline(sub?.type === 'submenu' ? sub.items : []).slice(0, 3);
+    };
+    expect(verbs(worker('a', 'backing-off', { restarts: 1 }))).toEqual([
+      'Start',
+      'Stop',
+      'Restart',
+    ]);
+    expect(verbs(worker('a', 'starting'))).toEqual(['[x] Start', 'Stop', '[x] Restart']);
+    expect(verbs(worker('a', 'crashed'))).toEqual(['Start', '[x] Stop', '[x] Restart']);
+  });
+
+  it('disables the daemon actions while the attached daemon is unreachable', () => {
+    const s = shell([worker('a', 'running')], { mode: 'attached', link: 'reconnecting' });
+    const m = trayModel(s);
+    expect(outline(m.items)).toEqual([
+      '[x] Daemon unreachable — reconnecting…',
+      '[x] Driving the headless daemon',
+      '---',
+      'a — running ▸',
+      '  [x] Start',
+      '  [x] Stop',
+      '  [x] Restart',
+      '  ---',
+      '  Logs…',
+      '---',
+      'Open dashboard',
+      '[x] Connect this host…',
+      '---',
+      '[x] ( ) Launch at login',
+      '[x] Check for updates',
+      '---',
+      'Quit (the daemon keeps running)',
+    ]);
+    expect(m.icon).toBe('offline');
+  });
+
+  it('shows the drain while quitting and offers no second Quit', () => {
+    const s = shell([worker('a', 'running'), worker('b', 'stopped'), worker('c', 'running')], {
+      quitting: { total: 3 },
+      launchAtLogin: false,
+    });
+    const m = trayModel(s);
+    expect(statusLine(s)).toBe('Quitting — stopping workers (2 of 3 still running)');
+    expect(outline(m.items).slice(-4)).toEqual([
+      '[x] ( ) Launch at login',
+      '[x] Check for updates',
+      '---',
+      '[x] Quitting…',
+    ]);
+  });
+
+  it('names an available update', () => {
+    const s = shell([], {
+      self: { version: '0.8.0', latest: '0.9.1', stale: true, lastCheckedAt: null },
+    });
+    expect(find(trayModel(s).items, 'Update available: v0.8.0 → v0.9.1…')).toMatchObject({
+      type: 'action',
+      action: { kind: 'check-updates' },
+    });
+  });
+
+  it('opens the window on a tray click on Windows only', () => {
+    expect(trayClickOpensWindow('win32')).toBe(true);
+    expect(trayClickOpensWindow('darwin')).toBe(false);
+    expect(trayClickOpensWindow('linux')).toBe(false);
+  });
+});

@@ -1,0 +1,156 @@
+// The tray, as data: icon state, tooltip and menu built from the shell's view. The tray adapter
+// turns this into Electron's Menu; every label and enabled flag is decided here.
+import type { FusedWorker } from '../../../shared/index.ts';
+import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
+import { drainStatusLine } from './quit.ts';
+import { liveWorkerCount, type ShellState } from './shell-state.ts';
+
+export const PRODUCT_NAME = 'PipedAI Orchestrator';
+
+export type WorkerVerb = 'start' | 'stop' | 'restart';
+
+export type TrayAction =
+  | { kind: 'worker'; verb: WorkerVerb; id: string; label: string }
+  | { kind: 'logs'; id: string }
+  | { kind: 'open-dashboard' }
+  | { kind: 'connect' }
+  | { kind: 'toggle-login' }
+  | { kind: 'check-updates' }
+  | { kind: 'quit' };
+
+export type MenuItemModel =
+  | { type: 'label'; label: string }
+  | { type: 'action'; label: string; action: TrayAction; enabled: boolean }
+  | { type: 'checkbox'; label: string; checked: boolean; action: TrayAction; enabled: boolean }
+  | { type: 'separator' }
+  | { type: 'submenu'; label: string; items: MenuItemModel[] };
+
+export interface TrayModel {
+  icon: HostState;
+  tooltip: string;
+  items: MenuItemModel[];
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One line under the tray icon that says how the host is doing. */
+export function statusLine(s: ShellState): string {
+  if (s.quitting) return drainStatusLine(liveWorkerCount(s.workers), s.quitting.total);
+  if (s.link === 'connecting') return 'Connecting to the daemon…';
+  if (s.link === 'reconnecting') return 'Daemon unreachable — reconnecting…';
+  if (s.workers === null) return 'Starting…';
+  const state = aggregateHostState(s);
+  const workers = s.workers;
+  switch (state) {
+    case 'notconnected':
+      return 'Not connected — Connect this host to add a worker';
+    case 'crashloop':
+      return `Crash loop: ${workers
+        .filter(isCrashLooping)
+        .map((w) => w.label)
+        .join(', ')}`;
+    case 'offline':
+      return s.verdict === 'api-unreachable' ? 'pipedai-api unreachable' : 'Offline: no network';
+    case 'degraded': {
+      const active = workers.filter((w) => w.desiredState === 'enabled' && !w.remote?.disabled);
+      if (active.length === 0) return 'No worker enabled';
+      const running = active.filter((w) => w.local?.state === 'running').length;
+      return `${running} of ${plural(active.length, 'worker')} running`;
+    }
+    case 'running': {
+      const running = workers.filter((w) => w.local?.state === 'running').length;
+      return `${plural(running, 'worker')} running`;
+    }
+  }
+}
+
+/** A worker's state in a few words: local run state, crash loop, drain, busy. */
+export function workerStateText(w: FusedWorker): string {
+  const local = w.local;
+  if (!local) return w.desiredState === 'enabled' ? 'not supervised' : 'stopped';
+  if (isCrashLooping(w)) return `crash loop (×${local.restarts})`;
+  const parts: string[] = [local.draining ? 'draining' : local.state];
+  if (local.restarts > 0) parts[0] += ` ×${local.restarts}`;
+  if (w.busy) parts.push('busy');
+  if (w.remote?.disabled) parts.push('disabled on the server');
+  return parts.join(', ');
+}
+
+function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
+  const state = w.local?.state ?? 'stopped';
+  const live = state === 'running' || state === 'starting' || state === 'backing-off';
+  const verb = (v: WorkerVerb, label: string, enabled: boolean): MenuItemModel => ({
+    type: 'action',
+    label,
+    action: { kind: 'worker', verb: v, id: w.id, label: w.label },
+    enabled: canAct && enabled,
+  });
+  return [
+    verb('start', 'Start', state !== 'running' && state !== 'starting'),
+    verb('stop', 'Stop', live && !w.local?.draining),
+    verb('restart', 'Restart', state === 'running' || state === 'backing-off'),
+    { type: 'separator' },
+    { type: 'action', label: 'Logs…', action: { kind: 'logs', id: w.id }, enabled: true },
+  ];
+}
+
+function updateLabel(s: ShellState): string {
+  if (s.self?.stale && s.self.latest)
+    return `Update available: v${s.self.version} → v${s.self.latest}…`;
+  return 'Check for updates';
+}
+
+export function trayModel(s: ShellState): TrayModel {
+  const line = statusLine(s);
+  const canAct = s.link === 'open' && s.quitting === null;
+  const items: MenuItemModel[] = [{ type: 'label', label: line }];
+  if (s.mode === 'attached') items.push({ type: 'label', label: 'Driving the headless daemon' });
+  items.push({ type: 'separator' });
+  const workers = s.workers ?? [];
+  if (workers.length === 0) items.push({ type: 'label', label: 'No workers yet' });
+  for (const w of workers)
+    items.push({
+      type: 'submenu',
+      label: `${w.label} — ${workerStateText(w)}`,
+      items: workerItems(w, canAct),
+    });
+  items.push(
+    { type: 'separator' },
+    { type: 'action', label: 'Open dashboard', action: { kind: 'open-dashboard' }, enabled: true },
+    {
+      type: 'action',
+      label: 'Connect this host…',
+      action: { kind: 'connect' },
+      enabled: canAct,
+    },
+    { type: 'separator' },
+    {
+      type: 'checkbox',
+      label: 'Launch at login',
+      checked: s.launchAtLogin === true,
+      action: { kind: 'toggle-login' },
+      enabled: s.launchAtLogin !== null && s.quitting === null,
+    },
+    {
+      type: 'action',
+      label: updateLabel(s),
+      action: { kind: 'check-updates' },
+      enabled: canAct,
+    },
+    { type: 'separator' },
+    s.quitting
+      ? { type: 'label', label: 'Quitting…' }
+      : {
+          type: 'action',
+          label: s.mode === 'attached' ? 'Quit (the daemon keeps running)' : 'Quit',
+          action: { kind: 'quit' },
+          enabled: true,
+        },
+  );
+  return { icon: aggregateHostState(s), tooltip: `${PRODUCT_NAME} — ${line}`, items };
+}
+
+/** Windows users click the tray icon to open the app; elsewhere a click opens the menu. */
+export function trayClickOpensWindow(platform: NodeJS.Platform): boolean {
+  return platform === 'win32';
+}

@@ -1,0 +1,189 @@
+// Packs the Linux app with electron-builder against a stub Electron (no download needed) and
+// checks what app.asar ships: the built app, the CLI bundle, the templates, the tray icons and
+// the production dependencies — never sources, tests, the sandbox or dev tooling.
+// Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { extractFile, listPackage } = require('@electron/asar');
+
+for (const built of [
+  'out/main/index.cjs',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+  'dist/cli.js',
+]) {
+  if (!existsSync(built)) {
+    process.stderr.write(`package check: ${built} is missing; run \`npm run build\` first\n`);
+    process.exit(1);
+  }
+}
+
+// The CommonJS bundles must load as Electron would load them: every require resolvable (the
+// ESM-only dependencies bundled in), with `electron` itself stubbed.
+const loadCheck = spawnSync(
+  process.execPath,
+  [
+    '-e',
+    `
+const Module = require('node:module');
+const seen = { appEvents: [], schemes: [], exposed: [] };
+const app = {
+  setPath() {}, getPath: () => require('node:os').tmpdir(), getVersion: () => '0.0.0', getName: () => 'x',
+  requestSingleInstanceLock: () => true, on: (e) => seen.appEvents.push(e), quit() {},
+  whenReady: () => new Promise(() => {}), getLoginItemSettings: () => ({ wasOpenedAtLogin: false }),
+};
+const stub = {
+  app, ipcMain: { on() {}, handle() {} }, shell: {},
+  protocol: { registerSchemesAsPrivileged: (s) => seen.schemes.push(...s.map((x) => x.scheme)) },
+  contextBridge: { exposeInMainWorld: (k, v) => seen.exposed.push([k, Object.keys(v).sort()]) },
+  ipcRenderer: { invoke: async () => ({ ok: true, value: 'open' }), on() {}, removeListener() {} },
+};
+stub.default = stub;
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  return request === 'electron' ? stub : load.call(this, request, ...rest);
+};
+require('./out/main/index.cjs');
+require('./out/preload/index.cjs');
+process.stdout.write(JSON.stringify(seen));
+`,
+  ],
+  {
+    encoding: 'utf8',
+    env: { ...process.env, PIPEDAI_HOME: join(tmpdir(), 'pipedai-package-check-home') },
+  },
+);
+const problems = [];
+if (loadCheck.status !== 0) {
+  problems.push(
+    `the main or preload bundle does not load: ${loadCheck.stderr.trim().split('\n').slice(0, 5).join(' | ')}`,
+  );
+} else {
+  const seen = JSON.parse(loadCheck.stdout);
+  if (!seen.appEvents.includes('second-instance'))
+    problems.push('main did not set up the single-instance handler');
+  if (!seen.schemes.includes('app')) problems.push('main did not register the app:// scheme');
+  if (
+    JSON.stringify(seen.exposed) !==
+    JSON.stringify([['pipedai', ['invoke', 'onConnection', 'subscribe']]])
+  )
+    problems.push(
+      `preload exposed ${JSON.stringify(seen.exposed)}, expected only pipedai's Bridge`,
+    );
+  process.stdout.write('bundles load as CommonJS (main, preload)\n');
+}
+
+const work = mkdtempSync(join(tmpdir(), 'pipedai-package-check-'));
+const stub = join(work, 'electron-stub');
+const output = join(work, 'release');
+// electron-builder copies this folder as the app's runtime and renames `electron`.
+spawnSync('mkdir', ['-p', stub]);
+writeFileSync(
+  join(stub, 'electron'),
+  '#!/bin/sh\necho "stub electron: packaging check only" >&2\nexit 1\n',
+);
+chmodSync(join(stub, 'electron'), 0o755);
+const { version: electronVersion } = JSON.parse(
+  readFileSync('node_modules/electron/package.json', 'utf8'),
+);
+
+const build = spawnSync(
+  'npx',
+  [
+    'electron-builder',
+    '--linux',
+    'dir',
+    `-c.electronDist=${stub}`,
+    `-c.electronVersion=${electronVersion}`,
+    `-c.directories.output=${output}`,
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit'] },
+);
+const asar = join(output, 'linux-unpacked', 'resources', 'app.asar');
+if (build.status !== 0) problems.push(`electron-builder exited with ${build.status}`);
+else if (!existsSync(join(output, 'linux-unpacked', 'pipedai-orchestrator')))
+  problems.push('the app executable (linux.executableName) is missing');
+
+if (existsSync(asar)) {
+  const files = listPackage(asar, {}).map((f) => f.replace(/\\/g, '/'));
+  const has = (p) => files.includes(p);
+  const required = [
+    '/package.json',
+    '/out/main/index.cjs',
+    '/out/preload/index.cjs',
+    '/out/renderer/index.html',
+    '/dist/cli.js',
+    '/templates/autostart.desktop',
+    '/templates/systemd.service',
+    '/templates/launchd.plist',
+    '/templates/nssm-install.bat',
+    '/build/icon.png',
+    '/build/tray/tray-running-dark@2x.png',
+    '/build/tray/tray-crashloopTemplate.png',
+    // Runtime dependencies main requires (externalized) and the CLI needs.
+    '/node_modules/zod/package.json',
+    '/node_modules/ws/package.json',
+    '/node_modules/tree-kill/package.json',
+    '/node_modules/commander/package.json',
+    '/node_modules/got/package.json',
+  ];
+  for (const p of required) if (!has(p)) problems.push(`missing from app.asar: ${p}`);
+  const forbidden = [
+    [/^\/(app|cli|sandbox|test|e2e|bench|scripts|src)\//, 'sources, tests or tooling'],
+    [/\.test\.[cm]?[jt]s$/, 'a test file'],
+    [/^\/[^/]+\.ts$|^\/out\/.*\.ts$/, 'TypeScript source'],
+    [/\.map$/, 'a source map'],
+    [
+      /^\/node_modules\/(electron|electron-builder|electron-vite|electron-store|vite|vitest|typescript|playwright|@playwright|react|react-dom|eslint)\//,
+      'a dev dependency',
+    ],
+    [/^\/(\.pipedai|\.sandbox-state|release|test-results)\//, 'local state'],
+  ];
+  for (const f of files)
+    for (const [re, what] of forbidden)
+      if (re.test(f)) problems.push(`app.asar ships ${what}: ${f}`);
+  // Trimming dependencies must never drop an entry point: check each package's main and exports.
+  const entryPoints = (exp) =>
+    typeof exp === 'string'
+      ? [exp]
+      : exp && typeof exp === 'object'
+        ? Object.entries(exp)
+            .filter(([k]) => k !== 'types' && !k.startsWith('@'))
+            .flatMap(([, v]) => entryPoints(v))
+        : [];
+  for (const pj of files.filter((f) =>
+    /^\/node_modules\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(f),
+  )) {
+    const dir = pj.slice(0, -'/package.json'.length);
+    const meta = JSON.parse(extractFile(asar, pj.slice(1)).toString('utf8'));
+    const exp =
+      meta.exports && typeof meta.exports === 'object' && '.' in meta.exports
+        ? meta.exports['.']
+        : meta.exports;
+    for (const entry of [meta.main, ...entryPoints(exp)].filter(
+      (e) => typeof e === 'string' && e !== '' && !e.includes('*'),
+    )) {
+      const path = `${dir}/${entry.replace(/^\.\//, '')}`;
+      if (!has(path) && !has(`${path}.js`) && !has(`${path}/index.js`))
+        problems.push(`dependency entry point missing from app.asar: ${path}`);
+    }
+  }
+  const top = [...new Set(files.map((f) => f.split('/')[1]))].sort();
+  process.stdout.write(`\napp.asar: ${files.length} entries; top level: ${top.join(', ')}\n`);
+  process.stdout.write(
+    `node_modules: ${[...new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/')[2]))].join(', ')}\n`,
+  );
+} else if (build.status === 0) problems.push(`no app.asar at ${asar}`);
+
+if (process.argv.includes('--keep')) process.stdout.write(`kept: ${work}\n`);
+else rmSync(work, { recursive: true, force: true });
+if (problems.length > 0) {
+  process.stderr.write(`\npackage check FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+process.stdout.write('package check passed\n');
