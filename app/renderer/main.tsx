@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { getBridge } from './bridge/index.ts';
 import { App } from './components/App.tsx';
 import { startRunEventsPoll } from './run-events-poll.ts';
+import { followLogsLinks } from './deep-link.ts';
 import { createAppStore } from './store.ts';
 import { StoreProvider } from './store-context.tsx';
 import './styles.css';
@@ -14,6 +15,7 @@ z.config({ jitless: true });
 
 const store = createAppStore({ bridge: getBridge() });
 store.getState().actions.start();
+followLogsLinks((id) => store.getState().actions.openLogs(id));
 startRunEventsPoll(store, {
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
