@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
@@ -7,6 +7,8 @@ export default defineConfig({
   define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
   test: {
     include: ['app/**/*.test.ts', 'cli/**/*.test.ts', 'sandbox/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault suite runs on its own: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,

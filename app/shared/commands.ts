@@ -65,6 +65,9 @@ export function clampedInt(min: number, max: number, fallback: number) {
   }, z.number().int().optional());
 }
 
+/** A pipedai-api base URL: http(s) only (z.url() alone also takes file:, javascript:, ftp:). */
+export const ApiUrlInput = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 export const WorkerId = z.string().min(1).max(200);
 /** Ids that become file-path segments: `[A-Za-z0-9._-]+`, no `..`. */
 export const PathSegment = z
@@ -109,7 +112,7 @@ export const commands = {
     method: 'POST',
     path: '/api/workers',
     input: z.object({
-      apiUrl: z.url(),
+      apiUrl: ApiUrlInput,
       workspaceId: z.string().min(1).max(200).optional(),
       token: z.string().min(1).max(4096).optional(),
       label: z.string().min(1).max(200).optional(),
@@ -242,7 +245,7 @@ export const commands = {
     method: 'POST',
     path: '/api/pairing',
     input: z.object({
-      apiUrl: z.url().default(DEFAULT_API_URL),
+      apiUrl: ApiUrlInput.default(DEFAULT_API_URL),
       label: z.string().min(1).max(200).optional(),
     }),
     output: PairingStart,

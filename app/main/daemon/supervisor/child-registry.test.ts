@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildRecord } from '../../../shared/index.ts';
 import { childRegistryFile, createChildRegistry, isRecordedProcess } from './child-registry.ts';
-import { makeSandbox, strayWorker, type Sandbox } from './fixtures/harness.ts';
-import { systemProcessProbe, type ProcessProbe } from './process-probe.ts';
+import { makeSandbox, memoryRegistry, strayWorker, type Sandbox } from './fixtures/harness.ts';
+import { systemProcessProbe, type GroupLeader, type ProcessProbe } from './process-probe.ts';
+import { INSTANCE_TAG, REGISTRY_TAG, WORKER_ID_TAG } from './spawn.ts';
 
 let sandbox: Sandbox | null = null;
 afterEach(async () => {
@@ -20,6 +21,7 @@ function registryIn(sb: Sandbox, errors: unknown[] = []) {
     probe,
     platform: 'linux',
     instanceId: 'inst-now',
+    registryTag: sb.paths.children,
     now: () => 1234,
     onError: (e) => errors.push(e),
   });
@@ -86,6 +88,98 @@ describe('child registry', () => {
     expect(kept).toEqual([live.record]);
     expect(dropped.map((r) => r.workerId)).toEqual(['dead', 'untagged', 'reused', 'live']);
     expect((await store.read()).children).toEqual([live.record]);
+  });
+
+  it('finds a tagged worker that a daemon killed before recording it left running (Linux)', async () => {
+    const sb = (sandbox = await makeSandbox());
+    const [c1, c2, c3] = await Promise.all([
+      sb.config('lost'),
+      sb.config('other'),
+      sb.config('old'),
+    ]);
+    const lost = await strayWorker(sb, {
+      workerId: 'lost',
+      configPath: c1,
+      instanceId: 'dead-daemon',
+      registry: sb.paths.children,
+    });
+    // Another home's worker, and one spawned before workers carried the registry tag.
+    await strayWorker(sb, {
+      workerId: 'other',
+      configPath: c2,
+      instanceId: 'x',
+      registry: '/elsewhere',
+    });
+    await strayWorker(sb, { workerId: 'old', configPath: c3, instanceId: 'dead-daemon' });
+    const { store, book } = registryIn(sb);
+    const { live } = await book.recover();
+    const found = { ...lost.record, spawnedAt: 1234 };
+    expect(live).toEqual([found]);
+    expect((await store.read()).children).toEqual([found]);
+  });
+
+  it('takes from the group leaders only tagged `run --config` processes not yet recorded', async () => {
+    const env = (id: string | null, inst: string | null, registry: string): string[] => [
+      'PATH=/bin',
+      ...(id === null ? [] : [`${WORKER_ID_TAG}=${id}`]),
+      ...(inst === null ? [] : [`${INSTANCE_TAG}=${inst}`]),
+      `${REGISTRY_TAG}=${registry}`,
+    ];
+    const run = (config: string): string[] => [
+      'node',
+      '/bin/pipedai-worker',
+      'run',
+      '--config',
+      config,
+    ];
+    const leaders: GroupLeader[] = [
+      { pid: 10, environ: env('w1', 'i1', '/home/children.json'), argv: run('/c/w1.json') },
+      { pid: 11, environ: env('w2', 'i1', '/other/children.json'), argv: run('/c/w2.json') },
+      { pid: 12, environ: env('w3', null, '/home/children.json'), argv: run('/c/w3.json') },
+      { pid: 13, environ: env('w4', 'i1', '/home/children.json'), argv: ['node', '-e', 'x'] },
+      { pid: 14, environ: env('w5', 'i1', '/home/children.json'), argv: run('/c/w5.json') },
+    ];
+    const recorded: ChildRecord = {
+      workerId: 'w5',
+      pid: 14,
+      startTime: 's14',
+      configPath: '/c/w5.json',
+      instanceId: 'i1',
+      spawnedAt: 1,
+    };
+    const fake: ProcessProbe = {
+      isAlive: async () => true,
+      startTime: async (pid) => `s${pid}`,
+      environ: async (pid) => leaders.find((l) => l.pid === pid)?.environ ?? null,
+      commandLine: async () => null,
+      groupLeaders: async () => leaders,
+    };
+    const store = memoryRegistry([recorded]);
+    const deps = {
+      store,
+      probe: fake,
+      platform: 'linux' as const,
+      instanceId: 'now',
+      now: () => 7,
+    };
+    const book = createChildRegistry({
+      ...deps,
+      onError: () => undefined,
+      registryTag: '/home/children.json',
+    });
+    const w1: ChildRecord = {
+      workerId: 'w1',
+      pid: 10,
+      startTime: 's10',
+      configPath: '/c/w1.json',
+      instanceId: 'i1',
+      spawnedAt: 7,
+    };
+    expect((await book.recover()).live).toEqual([recorded, w1]);
+    expect(store.children()).toEqual([recorded, w1]);
+    // Where environments cannot be listed (macOS, Windows), the records are all there is.
+    expect(systemProcessProbe('darwin').groupLeaders).toBeUndefined();
+    expect(systemProcessProbe('win32').groupLeaders).toBeUndefined();
   });
 
   it('falls back to the command line, then to the start time alone where the OS shows neither', async () => {

@@ -18,11 +18,16 @@
 //   or gone. A second proven process for the same worker (impossible unless an earlier daemon
 //   failed) is killed.
 // - The record keeps the instance id it was spawned with: that is the tag in its environment.
+// - A child is recorded only after it has spawned, so a daemon killed in between (10 workers
+//   starting take a while to record) leaves children no record names. On Linux the restarted
+//   daemon also finds those: process-group leaders (our workers are detached) whose environment
+//   carries this registry's path and both tags, running `run --config <path>`. One owner per home
+//   at a time, and nothing spawned yet by the new one: such a process is a previous owner's.
 import type { ChildRecord, ChildRegistry } from '../../../shared/index.ts';
 import { ChildRegistry as ChildRegistrySchema } from '../../../shared/index.ts';
 import { JsonFile } from '../store/json-file.ts';
-import type { ProcessProbe } from './process-probe.ts';
-import { INSTANCE_TAG, WORKER_ID_TAG } from './spawn.ts';
+import type { GroupLeader, ProcessProbe } from './process-probe.ts';
+import { INSTANCE_TAG, REGISTRY_TAG, WORKER_ID_TAG } from './spawn.ts';
 
 export interface ChildRegistryStore {
   read(): Promise<ChildRegistry>;
@@ -42,6 +47,8 @@ export interface ChildRegistryDeps {
   platform: NodeJS.Platform;
   /** The instance that spawns from now on (written into new records). */
   instanceId: string;
+  /** The REGISTRY_TAG value our children carry (the registry file's path); unset: not searched. */
+  registryTag?: string;
   now(): number;
   /** A record that could not be written; the child runs on regardless. */
   onError(err: unknown): void;
@@ -81,6 +88,25 @@ export async function isRecordedProcess(
   const cmd = await probe.commandLine(rec.pid);
   if (cmd !== null) return cmd.includes(rec.configPath);
   return platform !== 'linux'; // Linux can always read one of them for our own processes
+}
+
+/** The record a tagged group leader would have had; null unless it is a worker of this registry. */
+async function recordOfLeader(
+  leader: GroupLeader,
+  deps: Pick<ChildRegistryDeps, 'probe' | 'registryTag' | 'now'>,
+): Promise<ChildRecord | null> {
+  const tag = (name: string): string | undefined =>
+    leader.environ.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
+  const { argv } = leader;
+  const at = argv.findIndex((a, i) => a === 'run' && argv[i + 1] === '--config');
+  const configPath = at >= 0 ? argv[at + 2] : undefined;
+  const workerId = tag(WORKER_ID_TAG);
+  const instanceId = tag(INSTANCE_TAG);
+  if (tag(REGISTRY_TAG) !== deps.registryTag || !workerId || !instanceId || !configPath)
+    return null;
+  const startTime = await deps.probe.startTime(leader.pid);
+  if (startTime === null) return null;
+  return { workerId, pid: leader.pid, startTime, configPath, instanceId, spawnedAt: deps.now() };
 }
 
 export function createChildRegistry(deps: ChildRegistryDeps): ChildRegistryBook {
@@ -132,14 +158,26 @@ export function createChildRegistry(deps: ChildRegistryDeps): ChildRegistryBook 
       );
       const live = children.filter((_, i) => proven[i]);
       const dropped = children.filter((_, i) => !proven[i]);
-      if (dropped.length > 0) {
+      const leaders =
+        deps.registryTag !== undefined && deps.probe.groupLeaders
+          ? await deps.probe.groupLeaders().catch(() => [])
+          : [];
+      const recorded = new Set(live.map((r) => r.pid));
+      const found = (
+        await Promise.all(
+          leaders
+            .filter((l) => !recorded.has(l.pid))
+            .map((l) => recordOfLeader(l, deps).catch(() => null)),
+        )
+      ).filter((r) => r !== null);
+      if (dropped.length > 0 || found.length > 0) {
         const gone = new Set(dropped.map((r) => JSON.stringify(r)));
         await store.update((cur) => ({
           ...cur,
-          children: cur.children.filter((c) => !gone.has(JSON.stringify(c))),
+          children: [...cur.children.filter((c) => !gone.has(JSON.stringify(c))), ...found],
         }));
       }
-      return { live, dropped };
+      return { live: [...live, ...found], dropped };
     },
     async idle() {
       while (pending.size > 0) await Promise.all(pending.values());

@@ -85,6 +85,7 @@ const taggedEnv = {
   PIPEDAI_LOCAL_RUN_EVENTS: '1',
   PIPEDAI_ORCHESTRATOR_WORKER_ID: 'w1',
   PIPEDAI_ORCHESTRATOR_INSTANCE: 'inst-1',
+  PIPEDAI_ORCHESTRATOR_REGISTRY: pathsFor(join(tmpdir(), 'never-written')).children,
 };
 
 describe('Windows', () => {

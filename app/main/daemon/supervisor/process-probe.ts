@@ -1,7 +1,7 @@
 // What the OS says about a pid: alive (a zombie is not), start time, environment, command line.
 // Used to prove a recorded child is still the same process and to watch adopted ones.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { isProcessAlive, processStartTimeFor } from '../owner/process-info.ts';
 
 export interface ProcessProbe {
@@ -13,15 +13,49 @@ export interface ProcessProbe {
   environ(pid: number): Promise<string[] | null>;
   /** The command line, space-joined, or null where it cannot be read. */
   commandLine(pid: number): Promise<string | null>;
+  /**
+   * Every live process that leads its own process group (as our detached workers do), with its
+   * environment and argv: how a restarted daemon finds children it spawned but never recorded.
+   * Linux only; absent where environments cannot be listed.
+   */
+  groupLeaders?(): Promise<GroupLeader[]>;
+}
+
+export interface GroupLeader {
+  pid: number;
+  environ: string[];
+  argv: string[];
 }
 
 const PS_TIMEOUT_MS = 5_000;
 
-/** Linux: the state letter of /proc/<pid>/stat (after the parenthesised name, which may hold spaces). */
-export async function procState(pid: number): Promise<string | null> {
+/** Linux: the fields of /proc/<pid>/stat after the parenthesised name (which may hold spaces). */
+async function procStat(pid: number): Promise<string[] | null> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   if (stat === null) return null;
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Linux: the state letter of /proc/<pid>/stat. */
+export async function procState(pid: number): Promise<string | null> {
+  return (await procStat(pid))?.[0] || null;
+}
+
+/** Linux: live group leaders (stat: state is field 3, the process group field 5). */
+async function procGroupLeaders(): Promise<GroupLeader[]> {
+  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
+  const found = await Promise.all(
+    pids.map(async (pid): Promise<GroupLeader | null> => {
+      const stat = await procStat(pid);
+      if (!stat || stat[0] === 'Z' || stat[0] === 'X' || Number(stat[2]) !== pid) return null;
+      const [environ, argv] = await Promise.all([
+        procList(pid, 'environ'),
+        procList(pid, 'cmdline'),
+      ]);
+      return environ && argv ? { pid, environ, argv } : null; // another user's: unreadable
+    }),
+  );
+  return found.filter((l) => l !== null);
 }
 
 async function procList(pid: number, file: 'environ' | 'cmdline'): Promise<string[] | null> {
@@ -48,6 +82,7 @@ export function systemProcessProbe(platform: NodeJS.Platform = process.platform)
       startTime,
       environ: (pid) => procList(pid, 'environ'),
       commandLine: async (pid) => (await procList(pid, 'cmdline'))?.join(' ') ?? null,
+      groupLeaders: procGroupLeaders,
     };
   }
   return {

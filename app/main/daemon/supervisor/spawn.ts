@@ -10,6 +10,8 @@ import { quoteForCmd } from '../tools/run-tool.ts';
 
 export const WORKER_ID_TAG = 'PIPEDAI_ORCHESTRATOR_WORKER_ID';
 export const INSTANCE_TAG = 'PIPEDAI_ORCHESTRATOR_INSTANCE';
+/** The child registry (so the home) the worker belongs to: finds it when its record is missing. */
+export const REGISTRY_TAG = 'PIPEDAI_ORCHESTRATOR_REGISTRY';
 /** Bound on one kill command (tree-kill's process listing, taskkill). */
 const KILL_TIMEOUT_MS = 10_000;
 
@@ -30,12 +32,14 @@ export function workerEnv(
   base: NodeJS.ProcessEnv,
   workerId: string,
   instanceId: string,
+  registry?: string,
 ): NodeJS.ProcessEnv {
   return {
     ...base,
     PIPEDAI_LOCAL_RUN_EVENTS: '1',
     [WORKER_ID_TAG]: workerId,
     [INSTANCE_TAG]: instanceId,
+    ...(registry === undefined ? {} : { [REGISTRY_TAG]: registry }),
   };
 }
 

@@ -128,6 +128,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     probe,
     platform,
     instanceId: opts.instanceId,
+    registryTag: opts.paths.children,
     now,
     onError,
   });
@@ -188,7 +189,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
           platform,
           workerBin,
           configPath,
-          env: workerEnv(env, id, opts.instanceId),
+          env: workerEnv(env, id, opts.instanceId, opts.paths.children),
         });
         const proc = spawnWorkerProcess(
           cmd,

@@ -129,18 +129,20 @@ export function adoptWorkerProcess(
   let timer: ReturnType<typeof setTimeout> | null = null;
   const isSame = async (): Promise<boolean> =>
     (await deps.probe.isAlive(pid)) && (await deps.probe.startTime(pid)) === startTime;
+  // Watching never keeps the process alive by itself (a daemon that failed to start must exit).
+  const schedule = (): void => {
+    timer = setTimeout(() => void poll(), deps.pollMs);
+    timer.unref();
+  };
   const poll = async (): Promise<void> => {
     timer = null;
     const alive = await isSame().catch(() => true); // a failed probe proves nothing; look again
     if (exited) return;
-    if (alive) {
-      timer = setTimeout(() => void poll(), deps.pollMs);
-      return;
-    }
+    if (alive) return schedule();
     exited = true;
     handlers.onExit({ code: null, signal: null });
   };
-  timer = setTimeout(() => void poll(), deps.pollMs);
+  schedule();
 
   return {
     pid,

@@ -3,6 +3,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -146,6 +148,36 @@ describe('RotatingFile', () => {
     await f.idle();
     expect(readFileSync(file, 'utf8')).toBe('after\n');
     expect(f.stats().errors).toBe(1);
+    await f.close();
+  });
+
+  it('lets go of a file moved away (and of a folder put in its place)', async () => {
+    const file = join(dir, 'w.log');
+    const f = new RotatingFile({
+      file,
+      rotateBytes: 1 << 20,
+      maxPendingBytes: 1 << 20,
+      dropMarker: marker,
+      recheckMs: 0,
+      retryMinMs: 10,
+      retryMaxMs: 40,
+    });
+    f.write('one\n');
+    await f.idle();
+    renameSync(file, `${file}.moved`);
+    mkdirSync(file); // the path now names a folder: the writer must not keep feeding the moved file
+    f.write('two\n');
+    await until(() => f.stats().errors >= 2);
+    rmdirSync(file);
+    await until(() => f.stats().pendingBytes === 0);
+    expect(readFileSync(`${file}.moved`, 'utf8')).toBe('one\n');
+    expect(readFileSync(file, 'utf8')).toBe('two\n');
+    renameSync(file, `${file}.moved`);
+    writeFileSync(file, ''); // replaced by another file (logrotate's create)
+    f.write('three\n');
+    await f.idle();
+    expect(readFileSync(`${file}.moved`, 'utf8')).toBe('two\n');
+    expect(readFileSync(file, 'utf8')).toBe('three\n');
     await f.close();
   });
 

@@ -20,7 +20,11 @@ export interface FileOps {
   /** Open for appending, created 0600 (an existing file is tightened to 0600); with its size. */
   openAppend(file: string): Promise<{ handle: LogFileHandle; size: number }>;
   rename(from: string, to: string): Promise<void>;
-  exists(file: string): Promise<boolean>;
+  /**
+   * Identity (device and inode) of the regular file at `file`; null when the path is missing or
+   * names something else (a folder), so a file replaced under an open handle is noticed.
+   */
+  fileId(file: string): Promise<string | null>;
 }
 
 const ignore = (): undefined => undefined; // chmod is unsupported on some platforms (Windows)
@@ -45,11 +49,11 @@ export const nodeFileOps: FileOps = {
     }
   },
   rename: (from, to) => rename(from, to),
-  exists: (file) =>
-    stat(file).then(
-      () => true,
+  fileId: (file) =>
+    stat(file, { bigint: true }).then(
+      (s) => (s.isFile() ? `${s.dev}:${s.ino}` : null),
       (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return false;
+        if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
         throw e;
       },
     ),
@@ -94,6 +98,8 @@ export class RotatingFile {
   #queue: QueuedRecord[] = [];
   #pendingBytes = 0;
   #handle: LogFileHandle | null = null;
+  /** fileId of the path when the handle was opened. */
+  #handleId: string | null = null;
   #size = 0;
   #lastCheck = 0;
   #pump: Promise<void> | null = null;
@@ -219,8 +225,10 @@ export class RotatingFile {
     const { fs, file, recheckMs } = this.#o;
     if (this.#handle && performance.now() - this.#lastCheck >= recheckMs) {
       this.#lastCheck = performance.now();
-      if (!(await fs.exists(file))) {
-        // Deleted under us (e.g. the logs folder removed): reopen rather than feed a ghost inode.
+      const id = await fs.fileId(file);
+      if (id === null || id !== this.#handleId) {
+        // Deleted, moved or replaced under us (the logs folder removed, the file turned into a
+        // folder): reopen rather than feed a file nobody will read.
         this.#stats.errors++;
         await this.#closeHandle();
       }
@@ -229,11 +237,13 @@ export class RotatingFile {
     if (this.#stopped) throw new Error('closed');
     await fs.ensureDir(dirname(file));
     const { handle, size } = await fs.openAppend(file);
+    const id = await fs.fileId(file).catch(() => null);
     if (this.#stopped) {
       await handle.close().catch(ignore);
       throw new Error('closed');
     }
     this.#handle = handle;
+    this.#handleId = id;
     this.#size = size;
     this.#lastCheck = performance.now();
   }
