@@ -149,6 +149,10 @@ describe('control server', () => {
     expect(calls.at(-1)).toEqual(['logs', { id: 'w1', tail: 2000 }]);
     await call(p, 'GET', '/api/workers/w1/logs?tail=abc');
     expect(calls.at(-1)).toEqual(['logs', { id: 'w1', tail: 1 }]);
+    // A mutating route ignores the query string: its input is the body.
+    expect(
+      await call(p, 'POST', '/api/workers?apiUrl=http://127.0.0.1:9', { body: '{}' }),
+    ).toMatchObject({ status: 400, body: { field: 'apiUrl' } });
     expect(await call(p, 'DELETE', '/api/workers/missing')).toMatchObject({
       status: 404,
       body: { code: 'not-found' },

@@ -29,6 +29,9 @@ import { securityHeaders, serveStatic } from './static-files.ts';
 
 export const DEFAULT_CONTROL_PORT = 4599;
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Longest a client may take to send its headers, and its whole request (408 after). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface ControlServerOptions {
   host?: string;
@@ -75,10 +78,16 @@ async function readBody(req: IncomingMessage, cap: number): Promise<unknown> {
   if (declared > cap) throw fail(413, 'bad-request', `request body larger than ${cap} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > cap) throw fail(413, 'bad-request', `request body larger than ${cap} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > cap) throw fail(413, 'bad-request', `request body larger than ${cap} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof HttpFailure) throw e;
+    // The client went away (or timed out) mid-body: nobody is left to answer, and it is no bug.
+    throw fail(400, 'bad-request', 'request body aborted');
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return {};
@@ -137,7 +146,8 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   ): Promise<{ status: number; body: unknown }> {
     const def = commands[name];
     const body = def.method === 'GET' ? {} : await readBody(req, cap);
-    const query = Object.fromEntries(url.searchParams);
+    // GET takes its input from the query; other methods from the JSON body only.
+    const query = def.method === 'GET' ? Object.fromEntries(url.searchParams) : {};
     const parsed = def.input.safeParse({ ...query, ...(body as object), ...params });
     if (!parsed.success)
       throw fail(400, 'bad-request', describeZodError(parsed.error), firstField(parsed.error));
@@ -166,7 +176,9 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     sendJson(res, status, body);
   }
 
-  const server = createServer((req, res) => {
+  // Timeouts are checked every second, so a half-sent request is cut off near its deadline
+  // (Node's default check runs every 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     void (async () => {
       try {
         if (!isAllowedHost(req.headers.host, port))
@@ -190,8 +202,10 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       }
     })();
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 0; // upgrades may legitimately run for a long time
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  // Bounds receiving the request (a slowloris body), not the answer: an upgrade that runs for
+  // half an hour still answers.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 100;
 
