@@ -19,7 +19,6 @@ export default defineConfig({
       testMatch: /dashboard\.spec\.ts$/,
       use: {
         browserName: 'chromium',
-        viewport: { width: 1280, height: 800 },
         launchOptions: {
           executablePath: '/usr/bin/chromium',
           args: [

@@ -499,6 +499,13 @@ describe('store: pairing', () => {
     expect(t.s().highlight).toBe('w_new');
     t.timers.advance(PAIRING_POLL_MS * 5);
     expect(t.called('pairingStatus')).toHaveLength(2);
+    // Once the worker is in the list the pairing is over: later frames do not highlight it again.
+    t.emit({ kind: 'status', items: [worker('w_new')] });
+    expect(t.s().pairing.phase).toBe('idle');
+    t.timers.advance(10_000);
+    expect(t.s().highlight).toBeNull();
+    t.emit({ kind: 'status', items: [worker('w_new')] });
+    expect(t.s().highlight).toBeNull();
   });
 
   it('a pairing frame moves it at once; a failure keeps the reason', async () => {

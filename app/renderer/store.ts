@@ -393,8 +393,11 @@ export function createAppStore(deps: StoreDeps): AppStore {
         }
       }
       const p = get().pairing;
-      if (p.phase === 'approved' && p.workerId && items.some((w) => w.id === p.workerId))
+      // Land on the new worker once, then forget the pairing (later frames must not re-highlight).
+      if (p.phase === 'approved' && p.workerId && items.some((w) => w.id === p.workerId)) {
         highlight(p.workerId);
+        set({ pairing: IDLE_PAIRING });
+      }
     };
 
     const actions: Actions = {

@@ -1,0 +1,351 @@
+// The dashboard in Chromium against the demo setup (sandbox API + headless daemon): a person's
+// path from an empty host to a deleted worker, each step checked on the page and on the daemon.
+// The steps build on each other, so they run in order on one page.
+import type { Locator, Page } from '@playwright/test';
+import { z } from 'zod';
+import type { FusedWorker } from '../app/shared/index.ts';
+import { LATEST_WORKER, expect, shot, test, type DemoSetup } from './fixtures.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+const FIRST = 'build-box-1';
+const SECOND = 'build-box-2';
+/** Commands that register, drain or restart a worker can take a while on a loaded machine. */
+const SLOW = { timeout: 90_000 };
+
+const SandboxWorker = z.looseObject({
+  id: z.string(),
+  label: z.string(),
+  disabled: z.boolean(),
+  deleted: z.boolean(),
+});
+const SandboxRun = z.looseObject({ status: z.string() });
+const SandboxState = z.looseObject({
+  devices: z.array(z.looseObject({ userCode: z.string(), status: z.string() })),
+});
+
+async function daemonWorker(demo: DemoSetup, label: string): Promise<FusedWorker | undefined> {
+  const { items } = await demo.control.call('listWorkers', {});
+  return items.find((w) => w.label === label);
+}
+
+async function workerId(demo: DemoSetup, label: string): Promise<string> {
+  const w = await daemonWorker(demo, label);
+  if (!w) throw new Error(`the daemon has no worker labelled ${label}`);
+  return w.id;
+}
+
+const sandboxWorker = async (demo: DemoSetup, id: string) =>
+  SandboxWorker.parse(await demo.sandboxGet(`/sandbox/workers/${id}`));
+
+/** The table row of the worker with this label. */
+const row = (page: Page, label: string): Locator =>
+  page
+    .getByRole('region', { name: 'Workers' })
+    .getByRole('row')
+    .filter({ has: page.locator('.label').getByText(label, { exact: true }) });
+const localCell = (r: Locator): Locator => r.getByRole('cell').nth(2);
+const remoteCell = (r: Locator): Locator => r.getByRole('cell').nth(3);
+
+/** The number of the newest `chatter #<n>` line the log view shows (the simulator counts up). */
+async function newestChatter(view: Locator): Promise<number> {
+  const texts = await view.locator('.log-line .text').allTextContents();
+  for (let i = texts.length - 1; i >= 0; i--) {
+    const m = /chatter #(\d+)/.exec(texts[i] ?? '');
+    if (m) return Number(m[1]);
+  }
+  return -1;
+}
+
+test('connects this host through the pairing view', async ({ dashboard: page, demo }) => {
+  await expect(page.getByRole('heading', { name: 'Connect this host' })).toBeVisible();
+  // The header names the machine, as the daemon reports it.
+  const self = await demo.control.call('getSelf', {});
+  expect(self.hostname).toBeTruthy();
+  await expect(page.getByTitle('The machine this orchestrator runs on')).toHaveText(self.hostname!);
+  expect((await demo.control.call('listWorkers', {})).items).toEqual([]);
+
+  await page.getByLabel('PipedAI API URL').fill(demo.apiUrl);
+  await page.getByLabel('Label (optional)').fill(FIRST);
+  await shot(page, 'connect-this-host');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+
+  await expect(page.getByRole('heading', { name: 'Approve this host' })).toBeVisible();
+  const code = page.getByLabel('Pairing code');
+  await expect(code).toHaveText(/^[A-Z]{4}-[A-Z]{4}$/);
+  const userCode = (await code.textContent()) ?? '';
+  // The daemon asked the API for that very code, and it waits for a person.
+  const { devices } = SandboxState.parse(await demo.sandboxGet('/sandbox/state'));
+  expect(devices).toContainEqual(expect.objectContaining({ userCode, status: 'pending' }));
+  await expect(page.getByText('Waiting for approval…')).toBeVisible();
+  await shot(page, 'pairing-code');
+
+  // A person approves it on the PipedAI site: here, the sandbox's control does.
+  await demo.sandboxPost('/sandbox/device/approve', { userCode });
+
+  const first = row(page, FIRST);
+  await expect(localCell(first)).toContainText('running', SLOW);
+  await expect(remoteCell(first)).toContainText('online', SLOW);
+  await expect(page.getByRole('heading', { name: 'Connect this host' })).toBeHidden();
+  await expect
+    .poll(() => daemonWorker(demo, FIRST), SLOW)
+    .toMatchObject({ mode: 'workspace', desiredState: 'enabled', local: { state: 'running' } });
+  const id = await workerId(demo, FIRST);
+  await expect(first.getByTitle(id)).toBeVisible();
+  expect(await sandboxWorker(demo, id)).toMatchObject({ label: FIRST, deleted: false });
+});
+
+test('builds a second worker', async ({ dashboard: page, demo }) => {
+  await page.getByRole('button', { name: '+ Build worker', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Build a worker' });
+  // The host's one workspace environment is offered.
+  await expect(dialog.getByLabel('PipedAI API URL')).toHaveValue(demo.apiUrl);
+  await dialog.getByLabel('Label (optional)').fill(SECOND);
+  await shot(page, 'build-dialog');
+  await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+  await expect(dialog).toBeHidden(SLOW);
+
+  const second = row(page, SECOND);
+  await expect(localCell(second)).toContainText('running', SLOW);
+  await expect(remoteCell(second)).toContainText('online', SLOW);
+  await expect(row(page, FIRST)).toBeVisible();
+  // The sandbox announces a newer worker release: the row offers the upgrade.
+  await expect(second.getByRole('cell').nth(4)).toContainText(`→ v${LATEST_WORKER}`, SLOW);
+  await expect(
+    second.getByRole('button', { name: `Upgrade ${SECOND}`, exact: true }),
+  ).toBeVisible();
+  await expect
+    .poll(() => daemonWorker(demo, SECOND), SLOW)
+    .toMatchObject({
+      mode: 'workspace',
+      desiredState: 'enabled',
+      local: { state: 'running' },
+      latestWorkerVersion: LATEST_WORKER,
+      versionStale: true,
+    });
+  const { items } = await demo.control.call('listWorkers', {});
+  expect(items.map((w) => w.label)).toEqual([FIRST, SECOND]);
+  expect(await sandboxWorker(demo, await workerId(demo, SECOND))).toMatchObject({
+    label: SECOND,
+    disabled: false,
+    deleted: false,
+  });
+  await shot(page, 'workers-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'workers-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('stops and starts it', async ({ dashboard: page, demo }) => {
+  const second = row(page, SECOND);
+  await second.getByRole('button', { name: `Stop ${SECOND}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: `Stop ${SECOND}?` });
+  await expect(confirm).toContainText('can be started again');
+  await confirm.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(confirm).toBeHidden();
+
+  await expect(localCell(second)).toContainText('stopped', SLOW);
+  await expect(second.getByRole('button', { name: `Start ${SECOND}`, exact: true })).toBeEnabled();
+  await expect
+    .poll(() => daemonWorker(demo, SECOND), SLOW)
+    .toMatchObject({ desiredState: 'disabled', local: { state: 'stopped', pid: null } });
+  // Only that one: the first worker keeps running.
+  expect(await daemonWorker(demo, FIRST)).toMatchObject({ local: { state: 'running' } });
+
+  await second.getByRole('button', { name: `Start ${SECOND}`, exact: true }).click();
+  await expect(localCell(second)).toContainText('running', SLOW);
+  await expect(second.getByRole('button', { name: `Stop ${SECOND}`, exact: true })).toBeEnabled();
+  await expect
+    .poll(() => daemonWorker(demo, SECOND), SLOW)
+    .toMatchObject({ desiredState: 'enabled', local: { state: 'running' } });
+});
+
+test("opens a run's events, live", async ({ dashboard: page, demo }) => {
+  const id = await workerId(demo, SECOND);
+  const second = row(page, SECOND);
+  const { runId } = z.object({ runId: z.string() }).parse(
+    await demo.sandboxPost('/sandbox/runs', {
+      workerId: id,
+      durationMs: 8_000,
+      events: 16,
+      prompt: 'Validate the query string of /search',
+    }),
+  );
+  // While it runs, the row says so.
+  await expect(remoteCell(second)).toContainText('busy', SLOW);
+  await expect(remoteCell(second)).toContainText(`run ${runId.slice(0, 8)}`);
+  await shot(page, 'workers-busy');
+
+  // Open it while it runs: the drawer marks it live and its events come in as they happen.
+  await second.getByRole('button', { name: `Runs of ${SECOND}`, exact: true }).click();
+  const drawer = page.getByRole('dialog', { name: `Runs — ${SECOND}` });
+  const item = drawer.getByRole('navigation', { name: 'Runs' }).getByTitle(runId);
+  await item.click();
+  await expect(item).toHaveAttribute('aria-current', 'true');
+  const list = drawer.getByRole('list', { name: 'Run events' });
+  const events = list.getByRole('listitem');
+  await expect(events.first()).toContainText('#1', SLOW);
+  await expect.poll(() => events.count(), SLOW).toBeGreaterThanOrEqual(10);
+  await shot(page, 'runs-light');
+
+  await expect
+    .poll(async () => SandboxRun.parse(await demo.sandboxGet(`/sandbox/runs/${runId}`)).status, {
+      ...SLOW,
+      intervals: [500],
+    })
+    .toBe('succeeded');
+  await expect(remoteCell(second)).not.toContainText('busy', SLOW);
+  await expect(item.getByText('live', { exact: true })).toBeHidden(SLOW);
+
+  // The daemon kept every event of the run, and the drawer shows them all, ending with the result.
+  const readEvents = async () =>
+    (await demo.control.call('getRunEvents', { id, runId, tail: 5000 })).items;
+  await expect
+    .poll(async () => (await readEvents()).some((e) => e.type === 'result'), SLOW)
+    .toBe(true);
+  const kept = await readEvents();
+  expect(kept.length).toBeGreaterThanOrEqual(16);
+  await expect(events).toHaveCount(kept.length, SLOW);
+  const last = kept.at(-1)!;
+  await expect(events.last()).toContainText(`#${last.seq}`);
+  await expect(events.last()).toContainText('result');
+
+  await drawer.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(drawer).toBeHidden();
+});
+
+test('streams its logs live', async ({ dashboard: page, demo }) => {
+  const id = await workerId(demo, SECOND);
+  await row(page, SECOND)
+    .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
+    .click();
+  const drawer = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
+  const view = drawer.getByRole('log', { name: 'Log lines' });
+  await expect(view).toContainText('chatter #', SLOW);
+
+  // Lines keep arriving while the drawer is open: a newer one shows up without any action.
+  const seen = await newestChatter(view);
+  expect(seen).toBeGreaterThan(0);
+  await expect.poll(() => newestChatter(view), SLOW).toBeGreaterThan(seen);
+  await expect(drawer.getByText(/^[\d,]+ lines$/)).toBeVisible();
+
+  // The daemon captured the line the page showed.
+  const { items } = await demo.control.call('getLogs', { id, tail: 2000 });
+  expect(items.some((l) => l.stream === 'out' && l.line.includes(`chatter #${seen}`))).toBe(true);
+  await shot(page, 'logs-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'logs-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await drawer.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(drawer).toBeHidden();
+});
+
+test('disables and enables it', async ({ dashboard: page, demo }) => {
+  const id = await workerId(demo, SECOND);
+  const second = row(page, SECOND);
+  await second.getByRole('button', { name: `Disable ${SECOND}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: `Disable ${SECOND}?` });
+  await expect(confirm).toContainText('PipedAI stops sending it work');
+  await confirm.getByRole('button', { name: 'Disable', exact: true }).click();
+
+  await expect(remoteCell(second)).toContainText('disabled', SLOW);
+  await expect(second.getByRole('button', { name: `Enable ${SECOND}`, exact: true })).toBeEnabled(
+    SLOW,
+  );
+  await expect
+    .poll(() => daemonWorker(demo, SECOND), SLOW)
+    .toMatchObject({ remote: { disabled: true } });
+  expect(await sandboxWorker(demo, id)).toMatchObject({ disabled: true });
+  await shot(page, 'disabled');
+
+  await second.getByRole('button', { name: `Enable ${SECOND}`, exact: true }).click();
+  await expect(second.getByRole('button', { name: `Disable ${SECOND}`, exact: true })).toBeEnabled(
+    SLOW,
+  );
+  await expect(remoteCell(second)).not.toContainText('disabled', SLOW);
+  await expect(localCell(second)).toContainText('running', SLOW);
+  await expect
+    .poll(() => daemonWorker(demo, SECOND), SLOW)
+    .toMatchObject({
+      desiredState: 'enabled',
+      remote: { disabled: false },
+      local: { state: 'running' },
+    });
+  expect(await sandboxWorker(demo, id)).toMatchObject({ disabled: false });
+});
+
+test('recovers from a daemon restart without a reload', async ({ dashboard: page, demo }) => {
+  const id = await workerId(demo, SECOND);
+  const second = row(page, SECOND);
+  // Marks that only survive if the page is never reloaded; the observer catches the short-lived
+  // "Reconnected" banner whenever it shows.
+  await page.evaluate(() => {
+    const w = window as unknown as { e2eMark?: string; e2eSawReconnected?: boolean };
+    w.e2eMark = 'same page';
+    new MutationObserver(() => {
+      if (document.body.textContent?.includes('Reconnected')) w.e2eSawReconnected = true;
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+
+  await demo.stopDaemon();
+  const reconnecting = page
+    .getByRole('status')
+    .filter({ hasText: 'Reconnecting to the orchestrator' });
+  await expect(reconnecting).toBeVisible(SLOW);
+  await expect(second.getByRole('button', { name: `Stop ${SECOND}`, exact: true })).toBeDisabled();
+  await expect(demo.control.call('listWorkers', {})).rejects.toThrow(/can't reach/);
+  await shot(page, 'reconnecting');
+
+  await demo.startDaemon();
+  await expect(reconnecting).toBeHidden(SLOW);
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () => (window as unknown as { e2eSawReconnected?: boolean }).e2eSawReconnected ?? false,
+      ),
+    )
+    .toBe(true);
+  await expect(second.getByRole('button', { name: `Stop ${SECOND}`, exact: true })).toBeEnabled(
+    SLOW,
+  );
+  await expect(localCell(second)).toContainText('running', SLOW);
+
+  // The table follows the new daemon: a change made through its API shows up on the page.
+  await demo.control.call('stopWorker', { id });
+  await expect(localCell(second)).toContainText('stopped', SLOW);
+  await expect(second.getByRole('button', { name: `Start ${SECOND}`, exact: true })).toBeEnabled();
+  await demo.control.call('startWorker', { id });
+  await expect(localCell(second)).toContainText('running', SLOW);
+  await expect(second.getByRole('button', { name: `Stop ${SECOND}`, exact: true })).toBeEnabled(
+    SLOW,
+  );
+  expect(await page.evaluate(() => (window as unknown as { e2eMark?: string }).e2eMark)).toBe(
+    'same page',
+  );
+});
+
+test('deletes it after confirmation', async ({ dashboard: page, demo }) => {
+  const id = await workerId(demo, SECOND);
+  const second = row(page, SECOND);
+
+  // Cancel leaves it alone.
+  await second.getByRole('button', { name: `Delete ${SECOND}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: `Delete ${SECOND}?` });
+  await expect(confirm).toContainText('This cannot be undone.');
+  await shot(page, 'delete-confirm');
+  await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(confirm).toBeHidden();
+  await expect(second).toBeVisible();
+  expect(await daemonWorker(demo, SECOND)).toBeDefined();
+
+  await second.getByRole('button', { name: `Delete ${SECOND}`, exact: true }).click();
+  await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(second).toHaveCount(0, SLOW);
+  await expect(localCell(row(page, FIRST))).toContainText('running');
+
+  // Gone from the daemon (as the CLI sees it) and deregistered at the API.
+  const viaCli = await demo.workersViaCli();
+  expect(viaCli.map((w) => w.label)).toEqual([FIRST]);
+  expect(await sandboxWorker(demo, id)).toMatchObject({ deleted: true });
+});

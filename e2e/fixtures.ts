@@ -1,0 +1,248 @@
+// The demo setup for the Chromium dashboard suite: the sandbox API and the headless daemon as
+// real child processes (the built bundles), a fresh PIPEDAI_HOME with no workers, fast timings,
+// and one page on the dashboard. Worker-scoped, so the spec's serial steps share them; teardown
+// drains the daemon, stops the sandbox and checks /proc that nothing of ours is left running.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, type Page } from '@playwright/test';
+import { z } from 'zod';
+import { createControlClient, type ControlClient } from '../app/main/control/client.ts';
+import { pathsFor } from '../app/main/daemon/paths.ts';
+import { FusedWorker } from '../app/shared/index.ts';
+import {
+  CLI,
+  ROOT,
+  SANDBOX,
+  SIMULATOR,
+  childEnv,
+  ensureBundles,
+  killChildren,
+  listeningPort,
+  processesWhere,
+  run,
+  startChild,
+  waitFor,
+  type Child,
+} from '../test/cli/helpers.ts';
+
+const VIEWPORT = { width: 1280, height: 800 };
+const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
+const DASHBOARD = join(ROOT, 'out', 'renderer', 'index.html');
+/** Chatter lines per second from every simulated worker, so a log tail keeps moving. */
+const LOG_LINES_PER_SECOND = 4;
+/** The worker release the sandbox announces (the simulator runs an older one). */
+export const LATEST_WORKER = '1.5.0';
+/** A daemon drains its workers on SIGTERM; the simulator exits at once when idle. */
+const DRAIN_WAIT_MS = 60_000;
+
+export interface DemoSetup {
+  apiUrl: string;
+  dashboardUrl: string;
+  control: ControlClient;
+  /** A sandbox operator control (POST with a JSON body). */
+  sandboxPost(path: string, body: unknown): Promise<unknown>;
+  sandboxGet(path: string): Promise<unknown>;
+  /** `pipedai-orchestrator workers --json`: the daemon's view through the CLI. */
+  workersViaCli(): Promise<FusedWorker[]>;
+  /** SIGTERM the daemon and wait until it has drained and exited. */
+  stopDaemon(): Promise<void>;
+  /** Start the daemon again, on the same port and home. */
+  startDaemon(): Promise<void>;
+}
+
+/** Newest mtime of the non-test sources under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (!/\.test\.tsx?$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The dashboard bundle is missing or older than the sources it is built from. */
+function dashboardStale(): boolean {
+  if (!existsSync(DASHBOARD)) return true;
+  const built = statSync(DASHBOARD).mtimeMs;
+  return ['app/renderer', 'app/shared'].some((d) => newestSource(join(ROOT, d)) > built);
+}
+
+/** `npm run build` when a bundle is missing or the dashboard is stale; dist alone when stale. */
+async function ensureBuilt(): Promise<void> {
+  if (dashboardStale() || !existsSync(CLI) || !existsSync(SANDBOX)) {
+    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status}):\n${r.stderr}`);
+  }
+  await ensureBundles();
+}
+
+async function fetchJson(url: string, init?: RequestInit): Promise<unknown> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** Signal a child and wait for it to exit; SIGKILL after `ms`. */
+async function stopChild(child: Child, signal: NodeJS.Signals, ms: number): Promise<void> {
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  const kill = setTimeout(() => child.proc.kill('SIGKILL'), ms);
+  child.proc.kill(signal);
+  await child.exited;
+  clearTimeout(kill);
+}
+
+const Credentials = z.object({ localToken: z.string().min(1) });
+const WorkersJson = z.object({ items: z.array(FusedWorker) });
+
+async function startDemo(
+  root: string,
+): Promise<{ demo: DemoSetup; teardown: () => Promise<void> }> {
+  const home = join(root, 'home');
+  const npmStub = join(root, 'npm-stub');
+  // Nothing may install globally: npm is a stub that only says what it would have run.
+  writeFileSync(npmStub, '#!/bin/sh\necho "e2e: skipped npm $*"\nexit 0\n', { mode: 0o755 });
+
+  const sandbox = startChild(
+    process.execPath,
+    [SANDBOX, 'api', '--port', '0', '--state', join(root, 'sandbox'), '--device-interval', '1'],
+    { env: childEnv({}) },
+  );
+  const apiUrl = `http://127.0.0.1:${await listeningPort(sandbox)}`;
+  const sandboxPost = (path: string, body: unknown): Promise<unknown> =>
+    fetchJson(`${apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  // A newer worker release, so the table has an upgrade to offer.
+  await sandboxPost('/sandbox/releases', { worker: LATEST_WORKER });
+
+  const env = childEnv({
+    PIPEDAI_HOME: home,
+    PIPEDAI_WORKER_BIN: SIMULATOR,
+    PIPEDAI_NPM: npmStub,
+    PIPEDAI_SIM_HEARTBEAT_MS: '500',
+    PIPEDAI_SIM_POLL_MS: '250',
+    PIPEDAI_SIM_LOG_RATE: String(LOG_LINES_PER_SECOND),
+    PIPEDAI_TIMINGS: JSON.stringify({
+      refreshMs: 1000,
+      releasesMs: 3000,
+      stopGraceMs: 10_000,
+      drainPollMs: 200,
+    }),
+    // Probe the sandbox, not the internet: the suite makes no outside connection.
+    PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
+  });
+
+  let daemon: Child | null = null;
+  let port = 0;
+  const startDaemon = async (): Promise<void> => {
+    daemon = startChild(process.execPath, [CLI, 'start', '--port', String(port)], { env });
+    const bound = await listeningPort(daemon, 60_000);
+    if (port !== 0 && bound !== port) throw new Error(`daemon came back on ${bound}, not ${port}`);
+    port = bound;
+  };
+  const daemonPid = (): number => daemon?.proc.pid ?? -1;
+  const stopDaemon = async (): Promise<void> => {
+    if (daemon) await stopChild(daemon, 'SIGTERM', DRAIN_WAIT_MS);
+  };
+  await startDaemon();
+
+  const { localToken } = Credentials.parse(
+    JSON.parse(readFileSync(pathsFor(home).credentials, 'utf8')),
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const demo: DemoSetup = {
+    apiUrl,
+    dashboardUrl: `${baseUrl}/?token=${encodeURIComponent(localToken)}`,
+    control: createControlClient({ baseUrl, token: localToken }),
+    sandboxPost,
+    sandboxGet: (path) => fetchJson(`${apiUrl}${path}`),
+    async workersViaCli() {
+      const r = await run(process.execPath, [CLI, 'workers', '--json'], { env });
+      if (r.code !== 0) throw new Error(`workers --json exited ${r.code}: ${r.stderr}`);
+      return WorkersJson.parse(JSON.parse(r.stdout)).items;
+    },
+    stopDaemon,
+    startDaemon,
+  };
+
+  // Workers inherit PIPEDAI_HOME; the sandbox's command line names its state folder.
+  const ours = (cmdline: string, environ: string): boolean =>
+    environ.includes(`\nPIPEDAI_HOME=${home}\n`) || cmdline.includes(root);
+  // The scan must see what it looks for, or the check at teardown could never fail.
+  const seen = processesWhere(ours);
+  if (!seen.includes(sandbox.proc.pid!) || !seen.includes(daemonPid()))
+    throw new Error(
+      `the /proc scan does not see the sandbox and the daemon (saw ${seen.join(', ')})`,
+    );
+
+  const teardown = async (): Promise<void> => {
+    await stopDaemon();
+    await stopChild(sandbox, 'SIGTERM', 10_000);
+    await waitFor('no process of the suite left running', () =>
+      processesWhere(ours).length === 0 ? true : undefined,
+    ).catch(() => {
+      throw new Error(`processes left running: ${processesWhere(ours).join(', ')}`);
+    });
+  };
+  return { demo, teardown };
+}
+
+/** Save a 1280×800 screenshot of the page as test-results/screenshots/<name>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // No hover effect from the last click in the picture.
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled' });
+}
+
+export const test = base.extend<object, { demo: DemoSetup; dashboard: Page }>({
+  demo: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies
+    async ({}, use) => {
+      await ensureBuilt();
+      const root = mkdtempSync(join(tmpdir(), 'pipedai-dashboard-e2e-'));
+      let teardown: (() => Promise<void>) | null = null;
+      try {
+        const started = await startDemo(root);
+        teardown = started.teardown;
+        await use(started.demo);
+      } finally {
+        try {
+          await teardown?.();
+        } finally {
+          // A start that failed half-way leaves its children to this safety net.
+          await killChildren();
+          rmSync(root, { recursive: true, force: true });
+        }
+      }
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+  dashboard: [
+    async ({ browser, demo }, use) => {
+      const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' });
+      const page = await context.newPage();
+      await page.goto(demo.dashboardUrl);
+      await use(page);
+      await context.close();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export { expect } from '@playwright/test';
