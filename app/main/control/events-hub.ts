@@ -1,5 +1,6 @@
 // WebSocket fan-out of event frames. Each client has a bounded send buffer: a client that reads
 // too slowly loses frames (counted and reported to it in a `dropped` frame), never daemon memory.
+// Frames produced in one turn of the event loop leave in one socket write (see cork()).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -16,6 +17,8 @@ export interface EventsHubOptions {
 
 interface Client {
   ws: WebSocket;
+  /** The upgraded socket ws writes to (corked while a turn's frames pile up). */
+  socket: Duplex;
   dropped: number;
   owesDropNotice: boolean;
   alive: boolean;
@@ -37,13 +40,40 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
   });
   const clients = new Set<Client>();
 
+  // ws writes every frame with its own writev syscall; under a log flood (thousands of lines a
+  // second) that was a third of the daemon's CPU. So a client's socket is corked at its first
+  // frame of a turn and uncorked once the turn's I/O callbacks have run (setImmediate), or as
+  // soon as a batch reaches flushBytes, so corked bytes never count against the drop cap.
+  const flushBytes = Math.min(64 * 1024, maxBuffered / 4);
+  const corked = new Set<Client>();
+  let flushScheduled = false;
+  const uncork = (c: Client): void => {
+    if (corked.delete(c)) c.socket.uncork();
+  };
+  const uncorkAll = (): void => {
+    flushScheduled = false;
+    for (const c of corked) c.socket.uncork();
+    corked.clear();
+  };
+  const cork = (c: Client): void => {
+    if (corked.has(c)) return;
+    corked.add(c);
+    c.socket.cork();
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(uncorkAll);
+    }
+  };
+
   const send = (c: Client, data: string): void => {
     if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount >= flushBytes) uncork(c);
     if (c.ws.bufferedAmount > maxBuffered) {
       c.dropped++;
       c.owesDropNotice = true;
       return;
     }
+    cork(c);
     if (c.owesDropNotice) {
       c.owesDropNotice = false;
       c.ws.send(JSON.stringify({ kind: 'dropped', dropped: c.dropped } satisfies EventFrame));
@@ -66,7 +96,7 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
   return {
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const c: Client = { ws, dropped: 0, owesDropNotice: false, alive: true };
+        const c: Client = { ws, socket, dropped: 0, owesDropNotice: false, alive: true };
         clients.add(c);
         ws.on('pong', () => {
           c.alive = true;
