@@ -1,7 +1,12 @@
 // Runs the service manager's commands in order and keeps a record of each, so install and
 // uninstall can report exactly what ran. A required command that fails stops install with its
 // stderr; uninstall's commands are best effort and their failures are collected.
-import { ServiceCommandError, type CommandRecord, type ServiceRunner } from './types.ts';
+import {
+  ServiceCommandError,
+  type CommandRecord,
+  type ServiceFs,
+  type ServiceRunner,
+} from './types.ts';
 
 export function commandLine(record: Pick<CommandRecord, 'cmd' | 'args'>): string {
   return [record.cmd, ...record.args].join(' ');
@@ -54,5 +59,19 @@ export class CommandSequence {
     const record = await this.run(cmd, args);
     if (record.code !== 0) errors.push(describeCommandFailure(record));
     return record;
+  }
+}
+
+/** Uninstall's file removal: best effort, a failure joins the other collected errors. */
+export async function removeUnitFile(
+  fs: ServiceFs,
+  path: string,
+  errors: string[],
+): Promise<boolean> {
+  try {
+    return await fs.remove(path);
+  } catch (err) {
+    errors.push(`could not delete ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
   }
 }

@@ -1,7 +1,7 @@
 // macOS: a LaunchAgent in the operator's GUI domain, loaded with bootstrap/bootout (load/unload
 // are deprecated). Status reads `launchctl print`: loaded is not running — the reference called a
 // loaded-but-dead agent running.
-import { CommandSequence } from './commands.ts';
+import { CommandSequence, removeUnitFile } from './commands.ts';
 import { escapeXml } from './escape.ts';
 import { renderTemplate } from './render.ts';
 import { buildUnitSpec, pathApi, type ManagerContext, type UnitSpec } from './spec.ts';
@@ -106,14 +106,7 @@ export function createLaunchdManager(ctx: ManagerContext): ServiceManager {
       const seq = new CommandSequence(ctx.runner);
       const errors: string[] = [];
       await seq.tolerate('launchctl', ['bootout', target], errors);
-      let removed = false;
-      try {
-        removed = await ctx.fs.remove(paths.plist);
-      } catch (err) {
-        errors.push(
-          `could not delete ${paths.plist}: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
+      const removed = await removeUnitFile(ctx.fs, paths.plist, errors);
       return { ...description, removed, commands: seq.records, errors };
     },
 

@@ -1,6 +1,6 @@
 // Windows: installing a service needs an elevated prompt, so install writes a .bat for the
 // operator to run as Administrator (it drives NSSM); uninstall and status call NSSM directly.
-import { CommandSequence } from './commands.ts';
+import { CommandSequence, removeUnitFile } from './commands.ts';
 import { batchArg, quoteWindowsArg } from './escape.ts';
 import { renderTemplate } from './render.ts';
 import {
@@ -129,14 +129,7 @@ export function createNssmManager(ctx: ManagerContext): ServiceManager {
       const errors: string[] = [];
       await seq.tolerate('nssm', ['stop', NSSM_SERVICE], errors);
       await seq.tolerate('nssm', ['remove', NSSM_SERVICE, 'confirm'], errors);
-      let removed = false;
-      try {
-        removed = await ctx.fs.remove(paths.script);
-      } catch (err) {
-        errors.push(
-          `could not delete ${paths.script}: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
+      const removed = await removeUnitFile(ctx.fs, paths.script, errors);
       return { ...description, removed, commands: seq.records, errors };
     },
 

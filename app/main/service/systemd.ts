@@ -1,7 +1,7 @@
 // Linux: a systemd unit. As root a system unit that runs as the operator who ran sudo (the
 // reference's ran as root, with root's ~/.pipedai); otherwise a user unit, which needs lingering
 // to run without a login session.
-import { CommandSequence } from './commands.ts';
+import { CommandSequence, removeUnitFile } from './commands.ts';
 import { systemdEnvironment, systemdExecArgs, systemdPlain } from './escape.ts';
 import { renderTemplate } from './render.ts';
 import { buildUnitSpec, pathApi, type ManagerContext, type UnitSpec } from './spec.ts';
@@ -113,14 +113,7 @@ export function createSystemdManager(ctx: ManagerContext): ServiceManager {
       const seq = new CommandSequence(ctx.runner);
       const errors: string[] = [];
       await seq.tolerate('systemctl', [...scope, 'disable', '--now', SYSTEMD_UNIT], errors);
-      let removed = false;
-      try {
-        removed = await ctx.fs.remove(unitPath);
-      } catch (err) {
-        errors.push(
-          `could not delete ${unitPath}: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
+      const removed = await removeUnitFile(ctx.fs, unitPath, errors);
       await seq.tolerate('systemctl', [...scope, 'daemon-reload'], errors);
       return { ...description, removed, commands: seq.records, errors };
     },
