@@ -46,23 +46,9 @@ export function controlClient(url: string, token: string) {
 
 export type ControlClient = ReturnType<typeof controlClient>;
 
-/** Poll until `check` returns something other than false/null/undefined. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 30_000,
-  intervalMs = 50,
-): Promise<Exclude<T, false | null | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== false && v !== null && v !== undefined)
-      return v as Exclude<T, false | null | undefined>;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
+import { waitFor } from '../../support/wait-for.ts';
+
+export { waitFor };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -68,22 +68,9 @@ export const SandboxState = z.looseObject({
 });
 export type SandboxState = z.infer<typeof SandboxState>;
 
-/** Poll `check` until it yields something other than undefined/null/false. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+import { waitFor } from '../../support/wait-for.ts';
+
+export { waitFor };
 
 export interface NpmCall {
   command: string;
