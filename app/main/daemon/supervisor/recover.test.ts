@@ -182,7 +182,9 @@ describe('a core killed and started again', () => {
       'the second reconcile',
       (l) => l.reconciled as SupervisorStatus[] | undefined,
     );
-    expect(statuses.map((s) => [s.id, s.state, s.pid, s.adopted])).toEqual([
+    // Adoption follows children.json, whose order is the order the spawns were recorded in.
+    const byId = [...statuses].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId.map((s) => [s.id, s.state, s.pid, s.adopted])).toEqual([
       ['w1', 'running', pids[0], true],
       ['w2', 'running', pids[1], true],
     ]);
