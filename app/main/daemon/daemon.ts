@@ -8,7 +8,7 @@ import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
 import { acquireOwnership, type Ownership } from './owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
-import type { WorkerConfigPort } from './ports.ts';
+import type { WorkerConfigPort } from './deps.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
 import { createReleaseTracker } from './status/releases.ts';
 import { openStore, readWorkerConfig, writeWorkerConfig } from './store/index.ts';

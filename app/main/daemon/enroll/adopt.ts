@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestEntry } from '../../../shared/index.ts';
-import type { ManifestPort, WorkerConfigPort } from '../ports.ts';
+import type { ManifestPort, WorkerConfigPort } from '../deps.ts';
 
 export interface AdoptReport {
   adopted: Array<{ label: string; mode: 'workspace' | 'pool'; id: string; configPath: string }>;

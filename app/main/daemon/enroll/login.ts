@@ -1,7 +1,7 @@
 // `login` (contract §8.11): store an operator credential by hand. Accepts the `hos_` tokens that
 // `connect` itself stores (the reference rejects them).
 import { CommandError, normalizeApiUrl } from '../../../shared/index.ts';
-import type { CredentialsPort } from '../ports.ts';
+import type { CredentialsPort } from '../deps.ts';
 
 export type LoginScope = 'workspace' | 'pool';
 const PREFIXES: Record<LoginScope, readonly string[]> = {

@@ -9,7 +9,7 @@ import {
   type RedeemResponse,
 } from '../../../shared/index.ts';
 import type { Paths } from '../paths.ts';
-import type { CredentialsPort, ManifestPort, WorkerConfigPort } from '../ports.ts';
+import type { CredentialsPort, ManifestPort, WorkerConfigPort } from '../deps.ts';
 
 export interface EnrollmentStores {
   paths: Paths;

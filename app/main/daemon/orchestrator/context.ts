@@ -13,7 +13,7 @@ import type {
   SupervisorPort,
   WorkerConfigPort,
   WorkerTarget,
-} from '../ports.ts';
+} from '../deps.ts';
 import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 

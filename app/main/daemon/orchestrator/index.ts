@@ -20,7 +20,7 @@ import type {
   ManifestPort,
   SupervisorPort,
   WorkerConfigPort,
-} from '../ports.ts';
+} from '../deps.ts';
 import type { RunEventsReader } from '../runs/run-events.ts';
 import { createCoalescer } from '../status/coalesce.ts';
 import { fuseWorkers } from '../status/fuse.ts';

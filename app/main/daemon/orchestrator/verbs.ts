@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CommandError, scrubTokens, type ManifestEntry } from '../../../shared/index.ts';
-import { isApiError } from '../ports.ts';
+import { isApiError } from '../deps.ts';
 import {
   entryOrThrow,
   operatorTokenOrThrow,

@@ -4,7 +4,7 @@
 // waits for a round that STARTED after it was asked for: a verb refreshes to see its own change,
 // which a round already under way may predate.
 import { normalizeApiUrl, type ManifestEntry, type RemoteView } from '../../../shared/index.ts';
-import type { ApiPort, CredentialsPort } from '../ports.ts';
+import type { ApiPort, CredentialsPort } from '../deps.ts';
 import { toRemoteView } from './fuse.ts';
 
 export interface RemoteStatus {

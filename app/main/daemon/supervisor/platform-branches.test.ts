@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pathsFor } from '../paths.ts';
-import type { SupervisorPort } from '../ports.ts';
+import type { SupervisorPort } from '../deps.ts';
 import { entry, memoryRegistry, waitFor } from './fixtures/harness.ts';
 import { createSupervisor, type Supervisor } from './index.ts';
 import { createWorkerLog } from './logs/index.ts';
