@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApiEmulator, type ApiEmulator } from '../../sandbox/api/index.ts';
-import { startHeadless, type RunningDaemon } from '../../app/main/daemon/headless.ts';
+import { startHeadless, type RunningDaemon } from '../../app/main/hosts/headless.ts';
 import { CLI, ROOT, childEnv, ensureBundles, killChildren, run, waitFor } from './helpers.ts';
 
 interface Reply {

@@ -9,7 +9,7 @@ import type { CommandName } from '../../shared/index.ts';
 import { IPC } from '../../preload/channels.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
-import { openDaemonLink, type DaemonLink } from './link.ts';
+import { openDaemonLink, type DaemonLink } from '../hosts/link.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {

@@ -2,7 +2,7 @@
 // faults about the process itself) or in this process (startHeadless), plus CLI runs. Every
 // output is kept so the token scan can read it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { startHeadless, type RunningDaemon } from '../../../app/main/daemon/headless.ts';
+import { startHeadless, type RunningDaemon } from '../../../app/main/hosts/headless.ts';
 import { CLI_ENTRY } from './fixture.ts';
 
 export interface Exit {

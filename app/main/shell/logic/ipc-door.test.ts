@@ -8,7 +8,7 @@ import { CommandError, type CommandName } from '../../../shared/index.ts';
 import { openDaemon, type Daemon } from '../../daemon/daemon.ts';
 import { pathsFor } from '../../daemon/paths.ts';
 import { openStore } from '../../daemon/store/index.ts';
-import { orchestratorTarget } from '../link.ts';
+import { orchestratorTarget } from '../../hosts/link.ts';
 import { createIpcDoor, type CommandTarget } from './ipc-door.ts';
 import { APP_ORIGIN, isTrustedSender, type SenderInfo } from './window-policy.ts';
 

@@ -1,6 +1,6 @@
 // One owner per host: the desktop app supervises the workers only when nobody else does. A live
 // owner (the headless daemon, or another copy of the app) is driven through its control server.
-import type { RuntimeRecord } from '../../../shared/index.ts';
+import type { RuntimeRecord } from '../../shared/index.ts';
 
 export type HostModeDecision =
   | { kind: 'own' }

@@ -13,7 +13,7 @@ import {
 import type { LinkState } from '../../preload/channels.ts';
 import { createControlClient, type ControlClient } from '../control/client.ts';
 import { DEFAULT_CONTROL_PORT } from '../control/server.ts';
-import { startHeadless, type RunningDaemon } from '../daemon/headless.ts';
+import { startHeadless, type RunningDaemon } from './headless.ts';
 import type { Orchestrator } from '../daemon/orchestrator/index.ts';
 import { HostOwnedError, readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from '../daemon/paths.ts';
@@ -23,10 +23,10 @@ import {
   controlPortAttempts,
   decideHostMode,
   reconnectDelayMs,
-} from './logic/host-mode.ts';
-import type { CommandTarget } from './logic/ipc-door.ts';
-import type { CloseHow } from './logic/quit.ts';
-import type { HostMode } from './logic/shell-state.ts';
+} from './host-mode.ts';
+import type { CommandTarget } from '../shell/logic/ipc-door.ts';
+import type { CloseHow } from '../shell/logic/quit.ts';
+import type { HostMode } from '../shell/logic/shell-state.ts';
 
 export interface DaemonLink extends CommandTarget {
   readonly mode: HostMode;

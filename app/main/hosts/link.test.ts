@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventFrame } from '../../shared/index.ts';
 import { createControlClient } from '../control/client.ts';
-import { startHeadless, type RunningDaemon } from '../daemon/headless.ts';
+import { startHeadless, type RunningDaemon } from './headless.ts';
 import { readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor } from '../daemon/paths.ts';
 import { openStore } from '../daemon/store/index.ts';

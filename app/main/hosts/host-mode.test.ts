@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RuntimeRecord } from '../../../shared/index.ts';
+import type { RuntimeRecord } from '../../shared/index.ts';
 import {
   OWNER_PORT_WAIT_MS,
   attachedCallTimeoutMs,

@@ -4,7 +4,7 @@
 import { CommandError, type HostKind } from '../../shared/index.ts';
 import { isLoopbackBind } from '../control/security.ts';
 import { startControlServer, type ControlServer } from '../control/server.ts';
-import { openDaemon, type Daemon, type DaemonOptions } from './daemon.ts';
+import { openDaemon, type Daemon, type DaemonOptions } from '../daemon/daemon.ts';
 
 export interface HeadlessOptions extends Omit<DaemonOptions, 'host'> {
   host?: string;
