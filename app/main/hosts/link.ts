@@ -24,7 +24,7 @@ import {
   decideHostMode,
   reconnectDelayMs,
 } from './host-mode.ts';
-import type { CommandTarget } from '../shell/logic/ipc-door.ts';
+import type { CommandTarget } from '../shell/logic/ipc.ts';
 import type { CloseHow } from '../shell/logic/quit.ts';
 import type { HostMode } from '../shell/logic/shell-state.ts';
 

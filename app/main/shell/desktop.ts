@@ -40,9 +40,9 @@ import {
   trayModel,
   type TrayAction,
   type WorkerVerb,
-} from './logic/tray-menu.ts';
-import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window-policy.ts';
-import { showNotice } from './notify.ts';
+} from './logic/tray.ts';
+import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window.ts';
+import { showNotice } from './notifications.ts';
 import { openUiPrefs } from './prefs.ts';
 import { createTrayController } from './tray.ts';
 import {

@@ -2,8 +2,8 @@
 // the way the door expects, and dispose removes the handlers.
 import { describe, expect, it, vi } from 'vitest';
 import { IPC } from '../../preload/channels.ts';
-import type { CommandTarget } from './logic/ipc-door.ts';
-import { APP_ORIGIN } from './logic/window-policy.ts';
+import type { CommandTarget } from './logic/ipc.ts';
+import { APP_ORIGIN } from './logic/window.ts';
 
 const h = vi.hoisted(() => ({
   handlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),

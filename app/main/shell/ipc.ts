@@ -2,8 +2,8 @@
 // the sender check. Frames to the window go through the window controller's send.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { IPC } from '../../preload/channels.ts';
-import { createIpcDoor, type CommandTarget } from './logic/ipc-door.ts';
-import { isTrustedSender, type SenderInfo } from './logic/window-policy.ts';
+import { createIpcDoor, type CommandTarget } from './logic/ipc.ts';
+import { isTrustedSender, type SenderInfo } from './logic/window.ts';
 
 export function senderOf(event: IpcMainInvokeEvent): SenderInfo {
   let frameUrl: string | null = null;

@@ -1,7 +1,7 @@
 // The tray adapter with Electron replaced by recorders: what it sets, when, and what clicks do.
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { trayModel, type TrayAction } from './logic/tray-menu.ts';
+import { trayModel, type TrayAction } from './logic/tray.ts';
 import { shell, worker } from './logic/test-support.ts';
 
 const h = vi.hoisted(() => {

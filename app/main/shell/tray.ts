@@ -10,7 +10,7 @@ import {
 } from 'electron';
 import { join } from 'node:path';
 import { trayIconFile, trayTheme, type HostState } from './logic/host-state.ts';
-import type { MenuItemModel, TrayAction, TrayModel } from './logic/tray-menu.ts';
+import type { MenuItemModel, TrayAction, TrayModel } from './logic/tray.ts';
 
 export function menuTemplate(
   items: readonly MenuItemModel[],

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from './logic/window-policy.ts';
+import { CONTENT_SECURITY_POLICY } from './logic/window.ts';
 
 type Handler = (...args: never[]) => unknown;
 

@@ -5,14 +5,14 @@ import { readFile } from 'node:fs/promises';
 import { BrowserWindow, app, protocol, screen, session, shell, type WebContents } from 'electron';
 import { appResponseHeaders, resolveAppFile } from './logic/app-protocol.ts';
 import { MIN_SIZE, restoreBounds } from './logic/bounds.ts';
-import { PRODUCT_NAME } from './logic/tray-menu.ts';
+import { PRODUCT_NAME } from './logic/tray.ts';
 import {
   APP_SCHEME,
   appPageUrl,
   navigationDecision,
   secureWebPreferences,
   windowOpenDecision,
-} from './logic/window-policy.ts';
+} from './logic/window.ts';
 import type { UiPrefs } from './prefs.ts';
 
 /**

@@ -1,7 +1,7 @@
 // Maps app://dashboard/<path> to a file of the built dashboard (out/renderer): decoded, kept
 // inside the root, SPA fallback to index.html for paths without an extension.
 import { extname, resolve, sep } from 'node:path';
-import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './window-policy.ts';
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './window.ts';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

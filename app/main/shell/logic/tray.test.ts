@@ -8,7 +8,7 @@ import {
   trayModel,
   workerStateText,
   type MenuItemModel,
-} from './tray-menu.ts';
+} from './tray.ts';
 
 /** The menu as short strings, for whole-menu assertions: `[x]` disabled, `(✓)` checked. */
 function outline(items: readonly MenuItemModel[], indent = ''): string[] {

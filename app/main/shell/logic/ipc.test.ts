@@ -9,8 +9,8 @@ import { openDaemon, type Daemon } from '../../daemon/daemon.ts';
 import { pathsFor } from '../../daemon/paths.ts';
 import { openStore } from '../../daemon/store/index.ts';
 import { orchestratorTarget } from '../../hosts/link.ts';
-import { createIpcDoor, type CommandTarget } from './ipc-door.ts';
-import { APP_ORIGIN, isTrustedSender, type SenderInfo } from './window-policy.ts';
+import { createIpcDoor, type CommandTarget } from './ipc.ts';
+import { APP_ORIGIN, isTrustedSender, type SenderInfo } from './window.ts';
 
 const WINDOW = 3;
 const trusted: SenderInfo = {

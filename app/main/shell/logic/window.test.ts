@@ -15,7 +15,7 @@ import {
   pairingPageUrl,
   secureWebPreferences,
   windowOpenDecision,
-} from './window-policy.ts';
+} from './window.ts';
 
 const ORIGINS = [APP_ORIGIN];
 

@@ -14,7 +14,7 @@ import {
   type EventFrame,
 } from '../../../shared/index.ts';
 import type { IpcResult, LinkState } from '../../../preload/channels.ts';
-import type { SenderInfo } from './window-policy.ts';
+import type { SenderInfo } from './window.ts';
 
 /** Whatever runs the commands: the in-process Orchestrator, or the owner's control client. */
 export interface CommandTarget {
