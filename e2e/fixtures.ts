@@ -34,7 +34,7 @@ import {
   startChild,
   waitFor,
   type Child,
-} from '../test/cli/helpers.ts';
+} from '../test/cli/support/cli.ts';
 
 const VIEWPORT = { width: 1280, height: 800 };
 const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');

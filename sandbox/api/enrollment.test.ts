@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiErrorBody, DeviceStartResponse, RedeemResponse } from '../../app/shared/index.ts';
-import { startTestEmulator, type TestEmulator } from './testing.ts';
+import { startTestEmulator, type TestEmulator } from './test-support.ts';
 
 const host = { hostname: 'host-a', os: 'linux', version: '1.3.14' };
 let t: TestEmulator;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStream, startTestEmulator, type TestEmulator } from './testing.ts';
+import { openStream, startTestEmulator, type TestEmulator } from './test-support.ts';
 
 let t: TestEmulator;
 beforeEach(async () => {

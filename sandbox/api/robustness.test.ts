@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkspaceWorkersResponse } from '../../app/shared/index.ts';
 import { WorkerRegisterResponse } from '../protocol.ts';
 import { startApiEmulator } from './index.ts';
-import { startTestEmulator, type TestEmulator } from './testing.ts';
+import { startTestEmulator, type TestEmulator } from './test-support.ts';
 
 const RUNNER = fileURLToPath(new URL('../index.ts', import.meta.url));
 let t: TestEmulator | null = null;

@@ -7,7 +7,7 @@ import {
   startTestEmulator,
   type SseReader,
   type TestEmulator,
-} from './testing.ts';
+} from './test-support.ts';
 
 let t: TestEmulator;
 const streams: SseReader[] = [];

@@ -7,7 +7,7 @@ import {
   WorkspaceWorkersResponse,
 } from '../../app/shared/index.ts';
 import { ClaimResponse, HeartbeatResponse, WorkerRegisterResponse } from '../protocol.ts';
-import { startTestEmulator, type TestEmulator } from './testing.ts';
+import { startTestEmulator, type TestEmulator } from './test-support.ts';
 
 let t: TestEmulator;
 beforeEach(async () => {

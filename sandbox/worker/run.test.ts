@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startApiEmulator, type ApiEmulator } from '../api/index.ts';
-import { openStream, sseEvents, type SseReader } from '../api/testing.ts';
+import { openStream, sseEvents, type SseReader } from '../api/test-support.ts';
 import { writeWorkerConfig } from './config.ts';
 import { createTracker, isAlive, sandboxCall, waitFor } from './test-support.ts';
 

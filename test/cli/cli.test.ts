@@ -22,7 +22,7 @@ import {
   startChild,
   waitFor,
   type Child,
-} from './helpers.ts';
+} from './support/cli.ts';
 
 interface WorkerRow {
   id: string;

@@ -14,7 +14,7 @@ import {
   processesWhere,
   startChild,
   waitFor,
-} from './helpers.ts';
+} from './support/cli.ts';
 
 interface WorkerRow {
   label: string;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApiEmulator, type ApiEmulator } from '../../sandbox/api/index.ts';
 import { startHeadless, type RunningDaemon } from '../../app/main/hosts/headless.ts';
-import { CLI, ROOT, childEnv, ensureBundles, killChildren, run, waitFor } from './helpers.ts';
+import { CLI, ROOT, childEnv, ensureBundles, killChildren, run, waitFor } from './support/cli.ts';
 
 interface Reply {
   status: number;

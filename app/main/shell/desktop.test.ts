@@ -10,9 +10,9 @@ import { createControlClient } from '../control/client.ts';
 import { readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor } from '../daemon/paths.ts';
 import { openStore } from '../daemon/store/index.ts';
-import { FakeBrowserWindow, FakeTray, fake } from './fixtures/fake-electron.ts';
+import { FakeBrowserWindow, FakeTray, fake } from './test-support.ts';
 
-vi.mock('electron', async () => (await import('./fixtures/fake-electron.ts')).electronModule);
+vi.mock('electron', async () => (await import('./test-support.ts')).electronModule);
 // electron-store loads the real `electron` (it is not transformed by vitest): keep prefs in memory.
 vi.mock('./prefs.ts', () => {
   let bounds: unknown;

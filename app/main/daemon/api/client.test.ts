@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VERSION } from '../version.ts';
 import { ApiClient, type ApiClientOptions } from './client.ts';
 import { ApiError } from './errors.ts';
-import { sendJson, startTestServer, type Handler, type TestServer } from './test-server.ts';
+import { sendJson, startTestServer, type Handler, type TestServer } from './test-support.ts';
 
 const TOKEN = 'pwk_SECRETSECRET0123456789';
 const DEVICE_CODE = 'devcode-SECRET-abcdef0123';

@@ -15,7 +15,7 @@ import {
   type Handler,
   type SeenRequest,
   type TestServer,
-} from './test-server.ts';
+} from './test-support.ts';
 
 const TOKEN = 'hos_STREAMSECRET0123456789';
 

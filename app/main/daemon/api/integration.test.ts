@@ -14,7 +14,7 @@ import {
   startDevicePairing,
   type EnrollmentClient,
 } from './pairing.ts';
-import { until } from './test-server.ts';
+import { until } from './test-support.ts';
 
 const HOST = { hostname: 'it-host', os: 'linux', version: '1.3.14' };
 const WS = 'ws_sandbox';

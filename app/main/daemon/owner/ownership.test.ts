@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pathsFor } from '../paths.ts';
 import type { Paths } from '../paths.ts';
-import { startChild } from '../store/fixtures/test-child.ts';
+import { startChild } from '../store/test-support.ts';
 import { HostOwnedError, acquireOwnership, readLiveOwner } from './ownership.ts';
 import type { OwnerLock } from './owner-lock.ts';
 import { processStartTime } from './process-info.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../../shared/state.ts';
-import { startChild } from './fixtures/test-child.ts';
+import { startChild } from './test-support.ts';
 import { StateFileError } from './json-file.ts';
 import { ManifestStore } from './manifest.ts';
 

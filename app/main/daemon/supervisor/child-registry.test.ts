@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildRecord } from '../../../shared/index.ts';
 import { childRegistryFile, createChildRegistry, isRecordedProcess } from './child-registry.ts';
-import { makeSandbox, memoryRegistry, strayWorker, type Sandbox } from './fixtures/harness.ts';
+import { makeSandbox, memoryRegistry, strayWorker, type Sandbox } from './test-support.ts';
 import { systemProcessProbe, type GroupLeader, type ProcessProbe } from './process-probe.ts';
 import { INSTANCE_TAG, REGISTRY_TAG, WORKER_ID_TAG } from './spawn.ts';
 

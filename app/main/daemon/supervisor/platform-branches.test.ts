@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pathsFor } from '../paths.ts';
 import type { SupervisorPort } from '../deps.ts';
-import { entry, memoryRegistry, waitFor } from './fixtures/harness.ts';
+import { entry, memoryRegistry, waitFor } from './test-support.ts';
 import { createSupervisor, type Supervisor } from './index.ts';
 import { createWorkerLog } from './logs/index.ts';
 import type { KillPrimitives } from './spawn.ts';

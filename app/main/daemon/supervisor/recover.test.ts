@@ -12,7 +12,7 @@ import {
   strayWorker,
   waitFor,
   type Sandbox,
-} from './fixtures/harness.ts';
+} from './test-support.ts';
 import { createSupervisor, type RecoverReport, type Supervisor } from './index.ts';
 
 let sandbox: Sandbox | null = null;

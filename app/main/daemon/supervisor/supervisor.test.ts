@@ -11,7 +11,7 @@ import {
   runProcesses,
   waitFor,
   type Sandbox,
-} from './fixtures/harness.ts';
+} from './test-support.ts';
 import {
   createSupervisor,
   type Supervisor,

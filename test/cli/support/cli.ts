@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = join(ROOT, 'dist/cli.js');
 export const SANDBOX = join(ROOT, 'dist/sandbox.js');
 export const SIMULATOR = join(ROOT, 'sandbox/bin/pipedai-worker');
