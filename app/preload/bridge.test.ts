@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventFrame } from '../shared/index.ts';
 import { MAX_PENDING_FRAMES, createIpcBridge, type IpcRendererLike } from './bridge.ts';
-import { IPC } from './channels.ts';
+import { IPC } from '../shared/ipc.ts';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
 

@@ -13,8 +13,8 @@ import type {
   ConnectionListener,
   ConnectionState,
   FrameListener,
-} from '../renderer/bridge/types.ts';
-import { IPC, type IpcResult, type LinkState } from './channels.ts';
+} from '../shared/bridge.ts';
+import { IPC, type IpcResult, type LinkState } from '../shared/ipc.ts';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 

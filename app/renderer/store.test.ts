@@ -11,7 +11,7 @@ import {
   type RunEvent,
   type SupervisorStatus,
 } from '../shared/index.ts';
-import type { Bridge, ConnectionListener, FrameListener } from './bridge/types.ts';
+import type { Bridge, ConnectionListener, FrameListener } from '../shared/bridge.ts';
 import { shouldPollRunEvents } from './run-events-poll.ts';
 import { PAIRING_POLL_MS, createAppStore, type Timers } from './store.ts';
 

@@ -16,7 +16,7 @@ import type {
   SelfStatus,
 } from '../shared/index.ts';
 import { toCommandError } from './bridge/errors.ts';
-import type { Bridge, ConnectionState } from './bridge/types.ts';
+import type { Bridge, ConnectionState } from '../shared/bridge.ts';
 import { addSample, mergeHistory, CONNECTIVITY_CAP } from './model/connectivity.ts';
 import { LogRing, type StreamFilter } from './model/log-ring.ts';
 import { newerLines, tailLeavesGap } from './model/log-merge.ts';

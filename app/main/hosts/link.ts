@@ -10,7 +10,7 @@ import {
   type CommandOutput,
   type EventFrame,
 } from '../../shared/index.ts';
-import type { LinkState } from '../../preload/channels.ts';
+import type { LinkState } from '../../shared/ipc.ts';
 import { createControlClient, type ControlClient } from '../control/client.ts';
 import { DEFAULT_CONTROL_PORT } from '../control/server.ts';
 import { startHeadless, type RunningDaemon } from './headless.ts';

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC } from '../../preload/channels.ts';
+import { IPC } from '../../shared/ipc.ts';
 import { createControlClient } from '../control/client.ts';
 import { readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor } from '../daemon/paths.ts';

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
 import type { CommandName } from '../../shared/index.ts';
-import { IPC } from '../../preload/channels.ts';
+import { IPC } from '../../shared/ipc.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
 import { openDaemonLink, type DaemonLink } from '../hosts/link.ts';

@@ -1,7 +1,7 @@
 // The IPC adapter with ipcMain replaced by a recorder: the sender check reads Electron's event
 // the way the door expects, and dispose removes the handlers.
 import { describe, expect, it, vi } from 'vitest';
-import { IPC } from '../../preload/channels.ts';
+import { IPC } from '../../shared/ipc.ts';
 import type { CommandTarget } from './logic/ipc.ts';
 import { APP_ORIGIN } from './logic/window.ts';
 

@@ -1,7 +1,7 @@
 // Electron's side of the IPC door: three invoke channels, each answered by the pure door after
 // the sender check. Frames to the window go through the window controller's send.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { IPC } from '../../preload/channels.ts';
+import { IPC } from '../../shared/ipc.ts';
 import { createIpcDoor, type CommandTarget } from './logic/ipc.ts';
 import { isTrustedSender, type SenderInfo } from './logic/window.ts';
 

@@ -9,7 +9,7 @@ import {
 } from '../../shared/index.ts';
 import { startControlServer, type ControlServer } from '../../main/control/server.ts';
 import { createBrowserBridge, type BrowserBridge } from './browser.ts';
-import type { ConnectionState } from './types.ts';
+import type { ConnectionState } from '../../shared/bridge.ts';
 
 const TOKEN = 'oct_' + 'b'.repeat(43);
 

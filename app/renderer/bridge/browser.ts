@@ -13,7 +13,12 @@ import {
 } from '../../shared/index.ts';
 import { reconnectDelay } from './backoff.ts';
 import { errorFromResponse } from './errors.ts';
-import type { Bridge, ConnectionListener, ConnectionState, FrameListener } from './types.ts';
+import type {
+  Bridge,
+  ConnectionListener,
+  ConnectionState,
+  FrameListener,
+} from '../../shared/bridge.ts';
 
 export const UNAUTHORIZED_MESSAGE =
   'token rejected — open the dashboard again with `pipedai-orchestrator dashboard --open`';

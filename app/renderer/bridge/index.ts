@@ -2,9 +2,9 @@
 import { createBrowserBridge } from './browser.ts';
 import { createPreloadBridge } from './preload.ts';
 import { bootstrapToken, forgetToken, type TokenStorage } from './token.ts';
-import type { Bridge } from './types.ts';
+import type { Bridge } from '../../shared/bridge.ts';
 
-export type { Bridge, ConnectionState } from './types.ts';
+export type { Bridge, ConnectionState } from '../../shared/bridge.ts';
 
 /** sessionStorage can be unavailable (storage disabled): fall back to memory for this page. */
 function sessionStore(win: Window): TokenStorage {

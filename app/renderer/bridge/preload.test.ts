@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CommandError, type EventFrame } from '../../shared/index.ts';
 import { toCommandError } from './errors.ts';
 import { createPreloadBridge } from './preload.ts';
-import type { Bridge, ConnectionState } from './types.ts';
+import type { Bridge, ConnectionState } from '../../shared/bridge.ts';
 
 function fakeApi(answer: () => Promise<unknown>) {
   const listeners = new Set<(f: EventFrame) => void>();

@@ -10,7 +10,7 @@ import {
   type CommandOutput,
 } from '../../shared/index.ts';
 import { toCommandError } from './errors.ts';
-import type { Bridge } from './types.ts';
+import type { Bridge } from '../../shared/bridge.ts';
 
 export function createPreloadBridge(api: Bridge): Bridge {
   return {

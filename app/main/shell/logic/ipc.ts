@@ -13,7 +13,7 @@ import {
   type ErrorBody,
   type EventFrame,
 } from '../../../shared/index.ts';
-import type { IpcResult, LinkState } from '../../../preload/channels.ts';
+import type { IpcResult, LinkState } from '../../../shared/ipc.ts';
 import type { SenderInfo } from './window.ts';
 
 /** Whatever runs the commands: the in-process Orchestrator, or the owner's control client. */

@@ -1,7 +1,7 @@
 // What the shell knows about the host, folded from the daemon's event frames: the fused workers,
 // the latest connectivity verdict, the link to the daemon, and the shell's own settings.
 import type { EventFrame, FusedWorker, SelfStatus, Verdict } from '../../../shared/index.ts';
-import type { LinkState } from '../../../preload/channels.ts';
+import type { LinkState } from '../../../shared/ipc.ts';
 
 export type HostMode = 'own' | 'attached';
 

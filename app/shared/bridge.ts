@@ -1,7 +1,7 @@
 // The renderer's only door to the daemon. Two implementations: the browser bridge (fetch +
 // one WebSocket against the control server) and the preload bridge (Electron's contextBridge).
 // The preload exposes exactly this interface as `window.pipedai`.
-import type { CommandInput, CommandName, CommandOutput, EventFrame } from '../../shared/index.ts';
+import type { CommandInput, CommandName, CommandOutput, EventFrame } from './index.ts';
 
 /**
  * Where the event stream stands. `unauthorized` is final: the token was rejected and only a new

@@ -1,6 +1,6 @@
 // The IPC channels between the preload and the shell's IPC door. Both sides import these names;
 // this file has no imports at runtime, so the sandboxed preload bundles it as is.
-import type { ErrorBody } from '../shared/errors.ts';
+import type { ErrorBody } from './errors.ts';
 
 export const IPC = {
   /** invoke(name, input) → IpcResult<output>: one command of the contract table. */
