@@ -1,6 +1,6 @@
 // pipedai-orchestrator CLI (commander). Exit codes: 0 ok, 1 failure, 2 usage.
 import { Command, CommanderError, Option } from 'commander';
-import { CommandError, DEFAULT_API_URL } from '../app/shared/index.ts';
+import { CommandError, DEFAULT_API_URL, commands, workerVerbs } from '../app/shared/index.ts';
 import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';
 import { VERSION } from '../app/main/daemon/version.ts';
 import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
@@ -11,7 +11,7 @@ import { dashboard } from './commands/dashboard.ts';
 import { installService, serviceStatus, uninstallService } from './commands/service.ts';
 import { start } from './commands/start.ts';
 import { adopt, login } from './commands/state.ts';
-import { listWorkers, logs, upgrade, VERBS, workerVerb, type Verb } from './commands/workers.ts';
+import { CLI_VERBS, listWorkers, logs, upgrade, workerVerb } from './commands/workers.ts';
 
 const ui = createUi();
 const ctx = () => cliContext(process.env);
@@ -80,16 +80,16 @@ program
   .addOption(portOption())
   .action(async (o: { json: boolean; port?: number }) => listWorkers(ctx(), ui, o));
 const workers = program.commands.find((c) => c.name() === 'workers') as Command;
-for (const verb of VERBS) {
+for (const verb of CLI_VERBS) {
   const c = workers
     .command(verb)
-    .description(`${verb} a worker`)
+    .description(commands[workerVerbs[verb].command].summary)
     .argument('<worker>', 'worker id or label')
     .addOption(portOption());
   if (verb === 'stop')
     c.option('--force', 'kill at once instead of waiting for the in-flight run', false);
   c.action(async (ref: string, o: { port?: number; force?: boolean }) =>
-    workerVerb(ctx(), ui, verb as Verb, ref, o),
+    workerVerb(ctx(), ui, verb, ref, o),
   );
 }
 

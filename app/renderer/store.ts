@@ -3,17 +3,18 @@
 // history; on every (re)connect the daemon's snapshot frames refresh everything. Commands go
 // through the Bridge; nothing here knows whether that is IPC or HTTP.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type {
-  CommandInput,
-  ConnectivitySample,
-  EventFrame,
-  FusedWorker,
-  LogLine,
-  PairingStart,
-  PairingStatus,
-  RunEvent,
-  RunSummary,
-  SelfStatus,
+import {
+  runWorkerVerb,
+  type CommandInput,
+  type ConnectivitySample,
+  type EventFrame,
+  type FusedWorker,
+  type LogLine,
+  type PairingStart,
+  type PairingStatus,
+  type RunEvent,
+  type RunSummary,
+  type SelfStatus,
 } from '../shared/index.ts';
 import { toCommandError } from './bridge/errors.ts';
 import type { Bridge, ConnectionState } from '../shared/bridge.ts';
@@ -588,36 +589,12 @@ export function createAppStore(deps: StoreDeps): AppStore {
         setRow(id, { pending: verb, result: null });
         try {
           let done = VERBS[verb].done;
-          switch (verb) {
-            case 'start':
-              await call('startWorker', { id });
-              break;
-            case 'stop':
-              await call('stopWorker', { id });
-              break;
-            case 'force-stop':
-              await call('stopWorker', { id, force: true });
-              break;
-            case 'restart':
-              await call('restartWorker', { id });
-              break;
-            case 'disable':
-              await call('disableWorker', { id });
-              break;
-            case 'enable':
-              await call('enableWorker', { id });
-              break;
-            case 'delete':
-              await call('deleteWorker', { id });
-              break;
-            case 'upgrade': {
-              const out = await call('upgradeWorker', { id, version: upgradeTarget(w!)! });
-              const target = out.target.replace(/^.*@/, '');
-              const secs = Math.round(out.durationMs / 1000);
-              done = `upgraded v${out.oldVersion ?? '?'} → v${target} in ${secs}s`;
-              break;
-            }
-          }
+          if (verb === 'upgrade') {
+            const out = await call('upgradeWorker', { id, version: upgradeTarget(w!)! });
+            const target = out.target.replace(/^.*@/, '');
+            const secs = Math.round(out.durationMs / 1000);
+            done = `upgraded v${out.oldVersion ?? '?'} → v${target} in ${secs}s`;
+          } else await runWorkerVerb(call, verb, id);
           setRow(id, { pending: null, result: { ok: true, text: done } });
           rowTimers.set(
             id,

@@ -41,8 +41,22 @@ export interface CommandDef<I extends z.ZodType = z.ZodType, O extends z.ZodType
   readonly output: O;
   /** HTTP status on success. */
   readonly status: 200 | 201 | 202;
+  /** How long every client (CLI, dashboard, tray, attached app) waits for the answer; null: no limit. */
+  readonly timeoutMs: number | null;
+  /** One line for people: the CLI's help shows it. */
   readonly summary: string;
 }
+
+/**
+ * How long a client waits for an answer, by what the command does. A read answers at once. A
+ * change may install or register (npm, pipedai-api). A drain waits for the worker's run to finish,
+ * however long it takes (the operator's Force stop cuts it short), so no client gives up on it.
+ */
+export const ANSWER_WITHIN = {
+  read: 30_000,
+  change: 10 * 60_000,
+  drain: null,
+} as const satisfies Record<string, number | null>;
 
 function command<I extends z.ZodType, O extends z.ZodType>(def: {
   method: HttpMethod;
@@ -50,6 +64,7 @@ function command<I extends z.ZodType, O extends z.ZodType>(def: {
   input: I;
   output: O;
   status?: 200 | 201 | 202;
+  timeoutMs: number | null;
   summary: string;
 }): CommandDef<I, O> {
   return { status: 200, ...def };
@@ -106,6 +121,7 @@ export const commands = {
     path: '/api/workers',
     input: z.object({}),
     output: z.object({ items: z.array(FusedWorker) }),
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'The fused view of every managed worker, in manifest order.',
   }),
   buildWorker: command({
@@ -122,6 +138,7 @@ export const commands = {
     }),
     output: z.object({ id: z.string() }),
     status: 201,
+    timeoutMs: ANSWER_WITHIN.change,
     summary: 'Register a new worker with pipedai-api and supervise it.',
   }),
   startWorker: command({
@@ -129,6 +146,7 @@ export const commands = {
     path: '/api/workers/:id/start',
     input: byId,
     output: VerbResult('start'),
+    timeoutMs: ANSWER_WITHIN.change,
     summary: 'Keep the worker running (local only).',
   }),
   stopWorker: command({
@@ -136,6 +154,7 @@ export const commands = {
     path: '/api/workers/:id/stop',
     input: byId.extend({ force: z.boolean().optional() }),
     output: VerbResult('stop'),
+    timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Drain and stop the worker (local only); force kills at once.',
   }),
   restartWorker: command({
@@ -143,6 +162,7 @@ export const commands = {
     path: '/api/workers/:id/restart',
     input: byId,
     output: VerbResult('restart'),
+    timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Drain, stop and start the worker again.',
   }),
   disableWorker: command({
@@ -150,6 +170,7 @@ export const commands = {
     path: '/api/workers/:id/disable',
     input: byId,
     output: VerbResult('disable'),
+    timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Disable server-side, then stop locally.',
   }),
   enableWorker: command({
@@ -157,6 +178,7 @@ export const commands = {
     path: '/api/workers/:id/enable',
     input: byId,
     output: VerbResult('enable'),
+    timeoutMs: ANSWER_WITHIN.change,
     summary: 'Enable server-side, then start locally.',
   }),
   deleteWorker: command({
@@ -164,6 +186,7 @@ export const commands = {
     path: '/api/workers/:id',
     input: byId,
     output: VerbResult('delete'),
+    timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Deregister server-side (404 = already gone), stop, forget.',
   }),
   upgradeWorker: command({
@@ -178,6 +201,7 @@ export const commands = {
       durationMs: z.number(),
       oldVersion: z.string().nullable(),
     }),
+    timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Drain, install a worker version, respawn, re-enable.',
   }),
   upgradeSelf: command({
@@ -189,6 +213,7 @@ export const commands = {
       action: z.literal('upgrade-self'),
       durationMs: z.number(),
     }),
+    timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Drain every worker, install the orchestrator, exit for the service manager.',
   }),
   getSelf: command({
@@ -196,6 +221,7 @@ export const commands = {
     path: '/api/self',
     input: z.object({}),
     output: SelfStatus,
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'The orchestrator version and the latest release.',
   }),
   getLogs: command({
@@ -206,6 +232,7 @@ export const commands = {
       items: z.array(LogLine),
       dropped: z.number().int().nonnegative().optional(),
     }),
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'The last captured log lines of a worker.',
   }),
   listRuns: command({
@@ -213,6 +240,7 @@ export const commands = {
     path: '/api/workers/:id/runs',
     input: z.object({ id: PathSegment }),
     output: z.object({ items: z.array(RunSummary) }),
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'Runs with local event files, newest first (at most 50).',
   }),
   getRunEvents: command({
@@ -229,6 +257,7 @@ export const commands = {
       tail: clampedInt(1, 5000, 500),
     }),
     output: z.object({ items: z.array(RunEvent) }),
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'Events of one run: after a seq, or the last N.',
   }),
   getConnectivity: command({
@@ -239,6 +268,7 @@ export const commands = {
       current: ConnectivitySample.nullable(),
       history: z.array(ConnectivitySample),
     }),
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'The latest connectivity sample and recent history.',
   }),
   startPairing: command({
@@ -250,6 +280,7 @@ export const commands = {
     }),
     output: PairingStart,
     status: 201,
+    timeoutMs: ANSWER_WITHIN.change,
     summary: 'Start device pairing (RFC 8628) from the daemon; a person approves the code.',
   }),
   pairingStatus: command({
@@ -257,6 +288,7 @@ export const commands = {
     path: '/api/pairing/:pairingId',
     input: z.object({ pairingId: z.string().min(1).max(100) }),
     output: PairingStatus,
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'Where a pairing stands: waiting, approved (with the new worker) or failed.',
   }),
   cancelPairing: command({
@@ -264,6 +296,7 @@ export const commands = {
     path: '/api/pairing/:pairingId',
     input: z.object({ pairingId: z.string().min(1).max(100) }),
     output: z.object({ ok: z.literal(true) }),
+    timeoutMs: ANSWER_WITHIN.read,
     summary: 'Stop waiting for a pairing.',
   }),
 } as const satisfies Record<string, CommandDef>;
@@ -278,3 +311,44 @@ export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output'
 export type CommandHandlers = {
   [N in CommandName]: (input: CommandArgs<N>) => Promise<CommandOutput<N>>;
 };
+
+/**
+ * The lifecycle verbs every client offers (CLI `workers <verb>`, tray menu, dashboard buttons):
+ * which command each one runs and with what fixed input besides the worker's id.
+ */
+export const workerVerbs = {
+  start: { command: 'startWorker', input: {} },
+  stop: { command: 'stopWorker', input: {} },
+  'force-stop': { command: 'stopWorker', input: { force: true } },
+  restart: { command: 'restartWorker', input: {} },
+  disable: { command: 'disableWorker', input: {} },
+  enable: { command: 'enableWorker', input: {} },
+  delete: { command: 'deleteWorker', input: {} },
+} as const satisfies Record<string, WorkerVerbDef>;
+
+type ByIdCommand = {
+  [N in CommandName]: CommandInput<N> extends { id: string } ? N : never;
+}[CommandName];
+export interface WorkerVerbDef<N extends ByIdCommand = ByIdCommand> {
+  readonly command: N;
+  readonly input: Omit<CommandInput<N>, 'id'>;
+}
+export type WorkerVerb = keyof typeof workerVerbs;
+export const WORKER_VERBS = Object.keys(workerVerbs) as WorkerVerb[];
+
+/** Any client's generic call (control client, Bridge, command target). */
+export type CallCommand = <N extends CommandName>(
+  name: N,
+  input: CommandInput<N>,
+) => Promise<CommandOutput<N>>;
+
+/** Run a verb on one worker through `call`: the one place that turns a verb into a command. */
+export function runWorkerVerb(
+  call: CallCommand,
+  verb: WorkerVerb,
+  id: string,
+): Promise<CommandOutput<(typeof workerVerbs)[WorkerVerb]['command']>> {
+  const def: WorkerVerbDef = workerVerbs[verb];
+  const run = call as (name: CommandName, input: unknown) => Promise<never>;
+  return run(def.command, { ...def.input, id });
+}

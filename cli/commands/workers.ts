@@ -1,5 +1,11 @@
 // `workers` (the fused view as a table, or --json), `workers <verb> <id|label>`, `logs`, `upgrade`.
-import { CommandError, type CommandName, type FusedWorker } from '../../app/shared/index.ts';
+import {
+  CommandError,
+  WORKER_VERBS,
+  runWorkerVerb,
+  type FusedWorker,
+  type WorkerVerb,
+} from '../../app/shared/index.ts';
 import type { ControlClient } from '../../app/main/control/client.ts';
 import { connectDaemon, daemonPort, daemonUnreachable, type CliContext } from '../context.ts';
 import { ago, table, type Ui } from '../ui.ts';
@@ -90,21 +96,14 @@ export async function listWorkers(
   for (const line of workersTable(ui, items)) ui.out(line);
 }
 
-const VERB_COMMANDS = {
-  start: 'startWorker',
-  stop: 'stopWorker',
-  restart: 'restartWorker',
-  disable: 'disableWorker',
-  enable: 'enableWorker',
-  delete: 'deleteWorker',
-} as const satisfies Record<string, CommandName>;
-export type Verb = keyof typeof VERB_COMMANDS;
-export const VERBS = Object.keys(VERB_COMMANDS) as Verb[];
+/** `workers <verb>`: every verb of the contract's table; Force stop is `stop --force`. */
+export type CliVerb = Exclude<WorkerVerb, 'force-stop'>;
+export const CLI_VERBS = WORKER_VERBS.filter((v): v is CliVerb => v !== 'force-stop');
 
 export async function workerVerb(
   ctx: CliContext,
   ui: Ui,
-  verb: Verb,
+  verb: CliVerb,
   ref: string,
   opts: { port?: number; force?: boolean },
 ): Promise<void> {
@@ -112,10 +111,8 @@ export async function workerVerb(
   const w = resolveWorker(items, ref);
   const spin = ui.spinner(`${verb} ${w.label}…`);
   try {
-    const name = VERB_COMMANDS[verb];
-    // A stop drains the in-flight run: allow it the longest grace the daemon may wait.
-    const input = verb === 'stop' && opts.force ? { id: w.id, force: true } : { id: w.id };
-    await client.call(name, input as never, { timeoutMs: 10 * 60_000 });
+    const run: WorkerVerb = verb === 'stop' && opts.force ? 'force-stop' : verb;
+    await runWorkerVerb((name, input) => client.call(name, input), run, w.id);
     spin.stop(`${ui.green('✓')} ${verb} → ${w.label}`);
   } catch (e) {
     spin.stop();
@@ -183,12 +180,7 @@ export async function upgrade(
       `upgrading ${w.label} (${w.workerVersion ?? '?'} → ${version}); waiting for its run to finish first…`,
     );
     try {
-      // The drain may wait up to 30 min for a run: no short client timeout (the reference's fetch gives up at 300 s).
-      const r = await client.call(
-        'upgradeWorker',
-        { id: w.id, version },
-        { timeoutMs: 2 * 60 * 60_000 },
-      );
+      const r = await client.call('upgradeWorker', { id: w.id, version });
       spin.stop(
         `${ui.green('✓')} ${w.label}: ${r.oldVersion ?? '?'} → ${r.target} (${(r.durationMs / 1000).toFixed(1)}s)`,
       );

@@ -17,17 +17,11 @@ export interface ControlClientOptions {
   /** http://127.0.0.1:<port> */
   baseUrl: string;
   token: string;
-  /** Per-request timeout; long commands (upgrades) pass their own. */
-  timeoutMs?: number;
 }
 
 export interface ControlClient {
   readonly baseUrl: string;
-  call<N extends CommandName>(
-    name: N,
-    input: CommandInput<N>,
-    opts?: { timeoutMs?: number },
-  ): Promise<CommandOutput<N>>;
+  call<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>>;
   /** Subscribe to event frames; returns a close function. Frames that fail the schema are skipped. */
   events(onFrame: (frame: EventFrame) => void, onClose?: (reason: string) => void): () => void;
 }
@@ -36,11 +30,7 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
   return {
     baseUrl: base,
-    async call<N extends CommandName>(
-      name: N,
-      input: CommandInput<N>,
-      callOpts?: { timeoutMs?: number },
-    ): Promise<CommandOutput<N>> {
+    async call<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
       const spec = httpRequestFor(name, input);
       let res;
       try {
@@ -54,7 +44,8 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
           },
           throwHttpErrors: false,
           retry: { limit: 0 },
-          timeout: { request: callOpts?.timeoutMs ?? opts.timeoutMs ?? 30_000 },
+          // The contract says how long each command may take (a drain: as long as the run).
+          timeout: commands[name].timeoutMs === null ? {} : { request: commands[name].timeoutMs },
           followRedirect: false,
         });
       } catch (e) {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { RuntimeRecord } from '../../shared/index.ts';
 import {
   OWNER_PORT_WAIT_MS,
-  attachedCallTimeoutMs,
   controlPortAttempts,
   decideHostMode,
   reconnectDelayMs,
@@ -61,11 +60,5 @@ describe('control port and reconnects', () => {
       500, 1000, 2000, 4000, 8000, 10_000, 10_000,
     ]);
     expect(reconnectDelayMs(30, () => 1)).toBe(12_000);
-  });
-
-  it('lets upgrades run long over the control client', () => {
-    expect(attachedCallTimeoutMs('upgradeWorker')).toBeGreaterThanOrEqual(30 * 60_000);
-    expect(attachedCallTimeoutMs('upgradeSelf')).toBeGreaterThanOrEqual(30 * 60_000);
-    expect(attachedCallTimeoutMs('listWorkers')).toBe(30_000);
   });
 });

@@ -37,8 +37,3 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
   const base = Math.min(10_000, 500 * 2 ** Math.max(0, attempt));
   return Math.round(base * (1 + 0.2 * random()));
 }
-
-/** Upgrades wait for runs to drain (up to 30 min, §8.3); every other command answers quickly. */
-export function attachedCallTimeoutMs(name: string): number {
-  return name === 'upgradeWorker' || name === 'upgradeSelf' ? 2 * 3600_000 : 30_000;
-}

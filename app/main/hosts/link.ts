@@ -18,12 +18,7 @@ import type { Orchestrator } from '../daemon/orchestrator/index.ts';
 import { HostOwnedError, readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from '../daemon/paths.ts';
 import { openStore } from '../daemon/store/index.ts';
-import {
-  attachedCallTimeoutMs,
-  controlPortAttempts,
-  decideHostMode,
-  reconnectDelayMs,
-} from './host-mode.ts';
+import { controlPortAttempts, decideHostMode, reconnectDelayMs } from './host-mode.ts';
 import type { CommandTarget } from '../shell/logic/ipc.ts';
 import type { CloseHow } from '../shell/logic/quit.ts';
 import type { HostMode } from '../shell/logic/shell-state.ts';
@@ -198,7 +193,7 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
     url: () => `http://127.0.0.1:${port}`,
     async call<N extends CommandName>(name: N, args: CommandArgs<N>) {
       const c = await client();
-      return c.call(name, args as CommandInput<N>, { timeoutMs: attachedCallTimeoutMs(name) });
+      return c.call(name, args as CommandInput<N>);
     },
     async snapshot() {
       const c = await client();

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
-import type { CommandName } from '../../shared/index.ts';
+import { runWorkerVerb, type CallCommand } from '../../shared/index.ts';
 import { IPC } from '../../shared/ipc.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
@@ -34,13 +34,7 @@ import {
   liveWorkerCount,
   type ShellState,
 } from './logic/shell-state.ts';
-import {
-  PRODUCT_NAME,
-  trayClickOpensWindow,
-  trayModel,
-  type TrayAction,
-  type WorkerVerb,
-} from './logic/tray.ts';
+import { PRODUCT_NAME, trayClickOpensWindow, trayModel, type TrayAction } from './logic/tray.ts';
 import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window.ts';
 import { showNotice } from './notifications.ts';
 import { openUiPrefs } from './prefs.ts';
@@ -53,11 +47,6 @@ import {
 } from './window.ts';
 
 const APP_ORIGINS = [APP_ORIGIN];
-const VERB_COMMAND = {
-  start: 'startWorker',
-  stop: 'stopWorker',
-  restart: 'restartWorker',
-} as const satisfies Record<WorkerVerb, CommandName>;
 /** First update check a little after start (the daemon polls releases first), then every 6 h. */
 const FIRST_UPDATE_CHECK_MS = 60_000;
 const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
@@ -207,8 +196,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   async function act(a: TrayAction): Promise<void> {
     switch (a.kind) {
       case 'worker':
-        return link
-          .call(VERB_COMMAND[a.verb], { id: a.id })
+        return runWorkerVerb(link.call as CallCommand, a.verb, a.id)
           .then(() => undefined)
           .catch((e: unknown) =>
             notify({

@@ -23,8 +23,6 @@ import type {
 export const UNAUTHORIZED_MESSAGE =
   'token rejected — open the dashboard again with `pipedai-orchestrator dashboard --open`';
 
-/** Reads answer within this; commands that change things may legitimately take minutes. */
-export const READ_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 5_000;
 
 /** The part of the DOM WebSocket the bridge uses (Node 22's global WebSocket has it too). */
@@ -219,7 +217,8 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       }
       const spec = httpRequestFor(name, input);
       const ac = new AbortController();
-      const timer = spec.method === 'GET' ? setTimer(() => ac.abort(), READ_TIMEOUT_MS) : null;
+      const limitMs = commands[name].timeoutMs;
+      const timer = limitMs === null ? null : setTimer(() => ac.abort(), limitMs);
       let status: number;
       let text: string;
       try {
@@ -241,7 +240,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
         throw new CommandError(
           'unavailable',
           ac.signal.aborted
-            ? `the orchestrator did not answer within ${READ_TIMEOUT_MS / 1000} s`
+            ? `the orchestrator did not answer within ${(limitMs ?? 0) / 1000} s`
             : "can't reach the orchestrator",
         );
       } finally {

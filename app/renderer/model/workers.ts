@@ -5,10 +5,11 @@ import {
   normalizeApiUrl,
   type FusedWorker,
   type WorkerMode,
+  type WorkerVerb,
 } from '../../shared/index.ts';
 
-export type Verb =
-  'start' | 'stop' | 'force-stop' | 'restart' | 'disable' | 'enable' | 'delete' | 'upgrade';
+/** The row's buttons: the contract's lifecycle verbs, and Upgrade (which needs a target version). */
+export type Verb = WorkerVerb | 'upgrade';
 
 export interface VerbInfo {
   label: string;

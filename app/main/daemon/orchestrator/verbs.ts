@@ -3,7 +3,12 @@
 // (the admin endpoints fail on customer hosts), and delete never removes an adopted legacy file.
 import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CommandError, scrubTokens, type ManifestEntry } from '../../../shared/index.ts';
+import {
+  CommandError,
+  scrubTokens,
+  type ManifestEntry,
+  type WorkerVerb,
+} from '../../../shared/index.ts';
 import { isApiError } from '../deps.ts';
 import {
   entryOrThrow,
@@ -13,7 +18,8 @@ import {
   type Ctx,
 } from './context.ts';
 
-type Verb = 'start' | 'stop' | 'restart' | 'disable' | 'enable' | 'delete';
+/** The action names of verb results. */
+type Verb = Exclude<WorkerVerb, 'force-stop'>;
 export interface VerbResult<A extends Verb> {
   id: string;
   action: A;

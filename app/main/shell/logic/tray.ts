@@ -1,16 +1,17 @@
 // The tray, as data: icon state, tooltip and menu built from the shell's view. The tray adapter
 // turns this into Electron's Menu; every label and enabled flag is decided here.
-import type { FusedWorker } from '../../../shared/index.ts';
+import type { FusedWorker, WorkerVerb } from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
 import { drainStatusLine } from './quit.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
 
 export const PRODUCT_NAME = 'PipedAI Orchestrator';
 
-export type WorkerVerb = 'start' | 'stop' | 'restart';
+/** The verbs the tray offers per worker (the contract's table says what each runs). */
+export type TrayVerb = Extract<WorkerVerb, 'start' | 'stop' | 'restart'>;
 
 export type TrayAction =
-  | { kind: 'worker'; verb: WorkerVerb; id: string; label: string }
+  | { kind: 'worker'; verb: TrayVerb; id: string; label: string }
   | { kind: 'logs'; id: string }
   | { kind: 'open-dashboard' }
   | { kind: 'connect' }
@@ -79,7 +80,7 @@ export function workerStateText(w: FusedWorker): string {
 function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
   const state = w.local?.state ?? 'stopped';
   const live = state === 'running' || state === 'starting' || state === 'backing-off';
-  const verb = (v: WorkerVerb, label: string, enabled: boolean): MenuItemModel => ({
+  const verb = (v: TrayVerb, label: string, enabled: boolean): MenuItemModel => ({
     type: 'action',
     label,
     action: { kind: 'worker', verb: v, id: w.id, label: w.label },
