@@ -6,8 +6,8 @@ import {
   CommandError,
   EventFrame,
   commands,
+  decodeAnswer,
   httpRequestFor,
-  isCommandErrorCode,
   type CommandInput,
   type CommandName,
   type CommandOutput,
@@ -54,35 +54,7 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
           `can't reach the orchestrator at ${base}: ${(e as Error).message}`,
         );
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(res.body);
-      } catch {
-        throw new CommandError(
-          'upstream',
-          `the orchestrator answered ${res.statusCode} with a non-JSON body`,
-        );
-      }
-      if (res.statusCode >= 400) {
-        const b = (body ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
-        const code = isCommandErrorCode(b.code)
-          ? b.code
-          : res.statusCode === 401
-            ? 'unauthorized'
-            : 'internal';
-        throw new CommandError(
-          code,
-          typeof b.error === 'string' ? b.error : `HTTP ${res.statusCode}`,
-          typeof b.field === 'string' ? b.field : undefined,
-        );
-      }
-      const parsed = commands[name].output.safeParse(body);
-      if (!parsed.success)
-        throw new CommandError(
-          'upstream',
-          `the orchestrator's answer to ${name} did not match the contract`,
-        );
-      return parsed.data as CommandOutput<N>;
+      return decodeAnswer(name, res.statusCode, res.body);
     },
     events(onFrame, onClose) {
       const url = `${base.replace(/^http/, 'ws')}/api/events`;

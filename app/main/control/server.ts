@@ -7,9 +7,8 @@ import {
   COMMAND_ERROR_STATUS,
   CommandError,
   commands,
-  describeZodError,
-  firstField,
-  scrubTokens,
+  dispatchCommand,
+  toErrorBody,
   type CommandHandlers,
   type CommandName,
   type ErrorBody,
@@ -148,11 +147,13 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     const body = def.method === 'GET' ? {} : await readBody(req, cap);
     // GET takes its input from the query; other methods from the JSON body only.
     const query = def.method === 'GET' ? Object.fromEntries(url.searchParams) : {};
-    const parsed = def.input.safeParse({ ...query, ...(body as object), ...params });
-    if (!parsed.success)
-      throw fail(400, 'bad-request', describeZodError(parsed.error), firstField(parsed.error));
-    const handler = opts.handlers[name] as (input: unknown) => Promise<unknown>;
-    return { status: def.status, body: await handler(parsed.data) };
+    const answer = await dispatchCommand(
+      opts.handlers,
+      name,
+      { ...query, ...(body as object), ...params },
+      opts.onInternalError,
+    );
+    return { status: answer.status, body: answer.ok ? answer.value : answer.error };
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -192,13 +193,9 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
           );
       } catch (e) {
         if (e instanceof HttpFailure) return sendJson(res, e.status, e.body);
-        if (e instanceof CommandError) {
-          const body: ErrorBody = { error: scrubTokens(e.message), code: e.code };
-          if (e.field) body.field = e.field;
-          return sendJson(res, COMMAND_ERROR_STATUS[e.code], body);
-        }
-        opts.onInternalError?.(e, req.url ?? '');
-        sendJson(res, 500, { error: 'internal error', code: 'internal' });
+        if (!(e instanceof CommandError)) opts.onInternalError?.(e, req.url ?? '');
+        const body = toErrorBody(e);
+        sendJson(res, COMMAND_ERROR_STATUS[body.code], body);
       }
     })();
   });

@@ -2,6 +2,11 @@
 // owner (the headless daemon, or another copy of the app) is driven through its control server.
 import type { RuntimeRecord } from '../../shared/index.ts';
 
+/** Whether the desktop app supervises the host's workers itself or drives another owner. */
+export type HostMode = 'own' | 'attached';
+/** How the app lets go of the host: drain the workers, hand them to the service, or detach. */
+export type CloseHow = 'drain' | 'handoff' | 'detach';
+
 export type HostModeDecision =
   | { kind: 'own' }
   | { kind: 'attach'; port: number; owner: RuntimeRecord }

@@ -4,13 +4,13 @@
 // attaches through the control client and never supervises. Plain Node: no electron here.
 import {
   CommandError,
-  type CommandArgs,
-  type CommandInput,
-  type CommandName,
-  type CommandOutput,
+  callThroughDoor,
+  forwardingHandlers,
+  type CallCommand,
+  type CommandTarget,
   type EventFrame,
+  type LinkState,
 } from '../../shared/index.ts';
-import type { LinkState } from '../../shared/ipc.ts';
 import { createControlClient, type ControlClient } from '../control/client.ts';
 import { DEFAULT_CONTROL_PORT } from '../control/server.ts';
 import { startHeadless, type RunningDaemon } from './headless.ts';
@@ -18,13 +18,18 @@ import type { Orchestrator } from '../daemon/orchestrator/index.ts';
 import { HostOwnedError, readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from '../daemon/paths.ts';
 import { openStore } from '../daemon/store/index.ts';
-import { controlPortAttempts, decideHostMode, reconnectDelayMs } from './host-mode.ts';
-import type { CommandTarget } from '../shell/logic/ipc.ts';
-import type { CloseHow } from '../shell/logic/quit.ts';
-import type { HostMode } from '../shell/logic/shell-state.ts';
+import {
+  controlPortAttempts,
+  decideHostMode,
+  reconnectDelayMs,
+  type CloseHow,
+  type HostMode,
+} from './host-mode.ts';
 
 export interface DaemonLink extends CommandTarget {
   readonly mode: HostMode;
+  /** The shell's own calls (tray, pairing, update checks): through the same door core as IPC. */
+  readonly call: CallCommand;
   /** PIPEDAI_HOME of the host. */
   readonly home: string;
   /** The owner's control server, e.g. http://127.0.0.1:4599. */
@@ -105,7 +110,7 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
     mode: 'own',
     home: paths.home,
     url: () => r.server.url,
-    ...orchestratorTarget(orchestrator),
+    ...orchestratorTarget(orchestrator, o.log),
     onState: () => () => undefined,
     subscribe: (listener) => orchestrator.subscribe(listener),
     close(how) {
@@ -119,13 +124,16 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
   };
 }
 
-/** The in-process Orchestrator as a command target: the same generic dispatch as the HTTP door. */
-export function orchestratorTarget(orchestrator: Orchestrator): CommandTarget {
+/** The in-process Orchestrator as a command target: its handlers, behind the HTTP door's core. */
+export function orchestratorTarget(
+  orchestrator: Orchestrator,
+  log: (line: string) => void,
+): CommandTarget & { call: CallCommand } {
   return {
-    call<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutput<N>> {
-      const handler = orchestrator[name] as unknown as (a: unknown) => Promise<CommandOutput<N>>;
-      return handler(args);
-    },
+    handlers: orchestrator,
+    call: callThroughDoor(orchestrator, (e, name) =>
+      log(`internal error in ${name}: ${String(e)}`),
+    ),
     snapshot: () => orchestrator.snapshot(),
     state: () => 'open',
   };
@@ -139,6 +147,8 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
     (clientP ??= store.credentials
       .localToken()
       .then((token) => createControlClient({ baseUrl: `http://127.0.0.1:${port}`, token })));
+  // The owner's commands as if they were local (its own door parses them again).
+  const handlers = forwardingHandlers(async (name, input) => (await client()).call(name, input));
 
   let state: LinkState = 'connecting';
   const stateListeners = new Set<(s: LinkState) => void>();
@@ -191,10 +201,8 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
     mode: 'attached',
     home: paths.home,
     url: () => `http://127.0.0.1:${port}`,
-    async call<N extends CommandName>(name: N, args: CommandArgs<N>) {
-      const c = await client();
-      return c.call(name, args as CommandInput<N>);
-    },
+    handlers,
+    call: callThroughDoor(handlers),
     async snapshot() {
       const c = await client();
       const [workers, connectivity] = await Promise.all([

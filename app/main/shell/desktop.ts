@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
-import { runWorkerVerb, type CallCommand } from '../../shared/index.ts';
+import { runWorkerVerb } from '../../shared/index.ts';
 import { IPC } from '../../shared/ipc.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
-import { openDaemonLink, type DaemonLink } from '../hosts/link.ts';
+import { openDaemonLink, type CloseHow, type DaemonLink } from '../hosts/index.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {
@@ -25,7 +25,6 @@ import {
   quitChoice,
   quitPlan,
   serviceManagesHome,
-  type CloseHow,
 } from './logic/quit.ts';
 import { parseShellEnv, type ShellEnv } from './logic/shell-env.ts';
 import {
@@ -196,7 +195,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   async function act(a: TrayAction): Promise<void> {
     switch (a.kind) {
       case 'worker':
-        return runWorkerVerb(link.call as CallCommand, a.verb, a.id)
+        return runWorkerVerb(link.call, a.verb, a.id)
           .then(() => undefined)
           .catch((e: unknown) =>
             notify({

@@ -1,8 +1,7 @@
 // The IPC adapter with ipcMain replaced by a recorder: the sender check reads Electron's event
 // the way the door expects, and dispose removes the handlers.
 import { describe, expect, it, vi } from 'vitest';
-import { IPC } from '../../shared/ipc.ts';
-import type { CommandTarget } from './logic/ipc.ts';
+import { IPC, forwardingHandlers, type CommandTarget } from '../../shared/index.ts';
 import { APP_ORIGIN } from './logic/window.ts';
 
 const h = vi.hoisted(() => ({
@@ -28,10 +27,10 @@ const event = (over: { id?: number; frame?: unknown } = {}) => ({
 describe('IPC adapter', () => {
   const calls: unknown[] = [];
   const target: CommandTarget = {
-    async call(name, args) {
+    handlers: forwardingHandlers(async (name, args) => {
       calls.push([name, args]);
       return { items: [] } as never;
-    },
+    }),
     snapshot: async () => [{ kind: 'dropped', dropped: 0 }],
     state: () => 'reconnecting',
   };

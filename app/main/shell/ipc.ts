@@ -2,7 +2,8 @@
 // the sender check. Frames to the window go through the window controller's send.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { IPC } from '../../shared/ipc.ts';
-import { createIpcDoor, type CommandTarget } from './logic/ipc.ts';
+import type { CommandTarget } from '../../shared/index.ts';
+import { createIpcDoor } from './logic/ipc.ts';
 import { isTrustedSender, type SenderInfo } from './logic/window.ts';
 
 export function senderOf(event: IpcMainInvokeEvent): SenderInfo {

@@ -5,14 +5,13 @@ import {
   CommandError,
   EventFrame,
   commands,
-  describeZodError,
+  decodeAnswer,
   httpRequestFor,
   type CommandInput,
   type CommandName,
   type CommandOutput,
 } from '../../shared/index.ts';
 import { reconnectDelay } from './backoff.ts';
-import { errorFromResponse } from './errors.ts';
 import type {
   Bridge,
   ConnectionListener,
@@ -246,27 +245,11 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       } finally {
         if (timer !== null) clearTimer(timer);
       }
-      let body: unknown = undefined;
-      let isJson = true;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        isJson = false;
-      }
       if (status === 401) {
         becomeUnauthorized();
         throw new CommandError('unauthorized', UNAUTHORIZED_MESSAGE);
       }
-      if (status < 200 || status >= 300) throw errorFromResponse(status, isJson ? body : undefined);
-      if (!isJson)
-        throw new CommandError('upstream', `the orchestrator's answer to ${name} was not JSON`);
-      const parsed = commands[name].output.safeParse(body);
-      if (!parsed.success)
-        throw new CommandError(
-          'upstream',
-          `the orchestrator's answer to ${name} did not match the contract (${describeZodError(parsed.error, 2)})`,
-        );
-      return parsed.data as CommandOutput<N>;
+      return decodeAnswer(name, status, text);
     },
 
     subscribe(onFrame) {

@@ -1,10 +1,8 @@
 // The Electron window's bridge: `window.pipedai` (the preload's contextBridge API) behind the
 // same checks as the browser bridge, so the renderer sees one behaviour whatever the door.
 import {
-  CommandError,
   EventFrame,
-  commands,
-  describeZodError,
+  decodeOutput,
   type CommandInput,
   type CommandName,
   type CommandOutput,
@@ -24,13 +22,7 @@ export function createPreloadBridge(api: Bridge): Bridge {
       } catch (e) {
         throw toCommandError(e);
       }
-      const parsed = commands[name].output.safeParse(out);
-      if (!parsed.success)
-        throw new CommandError(
-          'upstream',
-          `the answer to ${name} did not match the contract (${describeZodError(parsed.error, 2)})`,
-        );
-      return parsed.data as CommandOutput<N>;
+      return decodeOutput(name, out);
     },
     subscribe(onFrame) {
       return api.subscribe((raw) => {

@@ -4,12 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandError, type CommandName } from '../../../shared/index.ts';
+import {
+  CommandError,
+  forwardingHandlers,
+  type CommandName,
+  type CommandTarget,
+} from '../../../shared/index.ts';
 import { openDaemon, type Daemon } from '../../daemon/daemon.ts';
 import { pathsFor } from '../../daemon/paths.ts';
 import { openStore } from '../../daemon/store/index.ts';
 import { orchestratorTarget } from '../../hosts/link.ts';
-import { createIpcDoor, type CommandTarget } from './ipc.ts';
+import { createIpcDoor } from './ipc.ts';
 import { APP_ORIGIN, isTrustedSender, type SenderInfo } from './window.ts';
 
 const WINDOW = 3;
@@ -49,7 +54,7 @@ describe('IPC door over a real Orchestrator', () => {
       exitForRestart: () => undefined,
     });
     door = createIpcDoor({
-      target: orchestratorTarget(daemon.orchestrator),
+      target: orchestratorTarget(daemon.orchestrator, () => undefined),
       isTrustedSender: check,
     });
   });
@@ -119,11 +124,11 @@ describe('IPC door sender check and errors', () => {
   function spyTarget(fail?: unknown) {
     const calls: Array<[string, unknown]> = [];
     const target: CommandTarget = {
-      async call(name, args) {
+      handlers: forwardingHandlers(async (name, args) => {
         calls.push([name, args]);
         if (fail !== undefined) throw fail;
         return { items: [] } as never;
-      },
+      }),
       snapshot: async () => [],
       state: () => 'open',
     };

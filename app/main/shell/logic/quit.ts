@@ -1,10 +1,7 @@
 // What Quit does with the workers. An attached app leaves the daemon alone; an owning app drains
 // its workers, unless a native service is installed to take them over (it adopts the running
 // children through the child registry), in which case the person chooses.
-import type { HostMode } from './shell-state.ts';
-
-/** How the link to the daemon ends. */
-export type CloseHow = 'drain' | 'handoff' | 'detach';
+import type { CloseHow, HostMode } from '../../hosts/index.ts';
 
 export type QuitPlan = { kind: 'close'; how: CloseHow } | { kind: 'ask' };
 

@@ -2,8 +2,7 @@
 // the latest connectivity verdict, the link to the daemon, and the shell's own settings.
 import type { EventFrame, FusedWorker, SelfStatus, Verdict } from '../../../shared/index.ts';
 import type { LinkState } from '../../../shared/ipc.ts';
-
-export type HostMode = 'own' | 'attached';
+import type { HostMode } from '../../hosts/index.ts';
 
 export interface QuitProgress {
   /** Workers that had a process when the drain began. */
