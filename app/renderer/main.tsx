@@ -4,7 +4,6 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { getBridge } from './bridge/index.ts';
 import { App } from './components/App.tsx';
-import { startRunEventsPoll } from './run-events-poll.ts';
 import { followLogsLinks } from './deep-link.ts';
 import { createAppStore } from './store.ts';
 import { StoreProvider } from './store-context.tsx';
@@ -16,10 +15,6 @@ z.config({ jitless: true });
 const store = createAppStore({ bridge: getBridge() });
 store.getState().actions.start();
 followLogsLinks((id) => store.getState().actions.openLogs(id));
-startRunEventsPoll(store, {
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
-});
 
 const root = document.getElementById('root');
 if (root)

@@ -12,7 +12,6 @@ import {
   type SupervisorStatus,
 } from '../shared/index.ts';
 import type { Bridge, ConnectionListener, FrameListener } from '../shared/bridge.ts';
-import { shouldPollRunEvents } from './run-events-poll.ts';
 import { PAIRING_POLL_MS, createAppStore, type Timers } from './store.ts';
 
 type Answer = (input: Record<string, unknown>) => unknown;
@@ -410,10 +409,8 @@ describe('store: runs drawer', () => {
     await t.a().openRuns('a');
     expect(t.called('getRunEvents')).toEqual([{ id: 'a', runId: 'r2', tail: 1000 }]);
     expect(t.s().runs!.events.map((e) => e.seq)).toEqual([1, 2]);
-    expect(shouldPollRunEvents(t.s())).toBe(false); // not connected yet
     t.connect('open');
     await settle();
-    expect(shouldPollRunEvents(t.s())).toBe(true);
     // Connecting catches up too (the events may have moved while the stream was down).
     expect(t.called('getRunEvents').at(-1)).toEqual({ id: 'a', runId: 'r2', after: 2 });
     expect(t.s().runs!.events.map((e) => e.seq)).toEqual([1, 2, 3]);

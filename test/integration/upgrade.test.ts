@@ -66,6 +66,15 @@ describe('worker upgrade', () => {
     });
     const run = await suite.run(runId);
     expect(run).toMatchObject({ status: 'succeeded', failureKind: null });
+    // The daemon pushed the run's events as the worker wrote them: run-events frames, each once.
+    const written = (await t.orchestrator.getRunEvents({ id, runId, tail: 5000 })).items;
+    expect(written.length).toBeGreaterThanOrEqual(3);
+    const pushed = () =>
+      t.frames.flatMap((f) =>
+        f.kind === 'run-events' && f.id === id && f.runId === runId ? f.items : [],
+      );
+    await waitFor('the run events as frames', () => pushed().length >= written.length);
+    expect(pushed()).toEqual(written);
     expect(t.npm.calls.map((c) => [c.command, ...c.args].join(' '))).toEqual([
       'npm install -g @pipedai/worker@1.5.0',
     ]);

@@ -10,6 +10,7 @@ import { acquireOwnership, type Ownership } from './owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
 import type { WorkerConfigPort } from './deps.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
+import { createRunTail } from './runs/run-tail.ts';
 import { createReleaseTracker } from './status/releases.ts';
 import { openStore, readWorkerConfig, writeWorkerConfig } from './store/index.ts';
 import {
@@ -139,6 +140,13 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
         orchestrator.onConnectivity(sample);
       },
     });
+    const runs = createRunEventsReader(paths.runsDir);
+    const runTail = createRunTail({
+      runsDir: paths.runsDir,
+      reader: runs,
+      emit: (id, runId, items) => orchestrator.onRunEvents(id, runId, items),
+      onError: (e) => log(`run events: ${e instanceof Error ? e.message : String(e)}`),
+    });
     orchestrator = createOrchestrator({
       paths,
       version: VERSION,
@@ -154,7 +162,8 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
         env,
         ...(tuning.npm ? { npm: tuning.npm } : {}),
       }),
-      runs: createRunEventsReader(paths.runsDir),
+      runs,
+      runTail,
       connectivity,
       releases: createReleaseTracker((url) => api.releasesLatest(url)),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),

@@ -9,6 +9,7 @@ import {
   type LastEvent,
   type LogLine,
   type ManifestEntry,
+  type RunEvent,
   type SupervisorStatus,
 } from '../../../shared/index.ts';
 import { createFrameBus, type FrameListener } from '../bus.ts';
@@ -60,6 +61,8 @@ export interface OrchestratorDeps {
   workerCli: WorkerCli;
   npm: NpmInstaller;
   runs: RunEventsReader;
+  /** Follows the workers' run files; what they append comes back through onRunEvents. */
+  runTail?: { follow(workerIds: readonly string[]): Promise<void>; close(): void };
   connectivity: ConnectivityMonitor;
   releases: ReleaseTracker;
   /** Ends the process so the service manager restarts the new version (self-upgrade). */
@@ -85,6 +88,8 @@ export interface Orchestrator extends CommandHandlers {
   onWorkerEvent(id: string, event: LastEvent): void;
   /** Wire-up for the connectivity monitor. */
   onConnectivity(sample: ConnectivitySample): void;
+  /** Wire-up for the run tail: events a worker appended to a run file. */
+  onRunEvents(id: string, runId: string, items: RunEvent[]): void;
   /** Distinct environments of the manifest as last read (for the connectivity probes). */
   knownApiUrls(): string[];
 }
@@ -140,7 +145,10 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const ids = new Set(entries.map((e) => e.id));
     remote.retain(ids);
     for (const id of lastEvents.keys()) if (!ids.has(id)) lastEvents.delete(id);
-    if (!stopping) await syncStreams(entries);
+    if (!stopping) {
+      void deps.runTail?.follow([...ids]);
+      await syncStreams(entries);
+    }
     statusFrames.poke();
   }
 
@@ -224,6 +232,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       for (const t of timers.splice(0)) clearInterval(t);
       statusFrames.close();
       pairings.close();
+      deps.runTail?.close();
       deps.streams.close();
       deps.connectivity.stop();
       if (opts.drain)
@@ -248,6 +257,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     },
     onConnectivity(sample) {
       bus.emit({ kind: 'connectivity', sample });
+    },
+    onRunEvents(id, runId, items) {
+      bus.emit({ kind: 'run-events', id, runId, items });
     },
     knownApiUrls: () => knownApiUrls,
     onWorkerEvent(id, event) {
