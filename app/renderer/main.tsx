@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { getBridge } from './bridge/index.ts';
 import { App } from './components/App.tsx';
 import { followLogsLinks } from './deep-link.ts';
-import { createAppStore } from './store.ts';
+import { createAppStore } from './store/index.ts';
 import { StoreProvider } from './store-context.tsx';
 import './styles.css';
 

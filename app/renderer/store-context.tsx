@@ -1,7 +1,7 @@
 // The store reaches components through context: no prop drilling, and tests can mount their own.
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { Actions, AppState, AppStore } from './store.ts';
+import type { Actions, AppState, AppStore } from './store/index.ts';
 
 const StoreContext = createContext<AppStore | null>(null);
 
