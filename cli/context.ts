@@ -1,10 +1,18 @@
 // What CLI commands share: where state lives, the stores, and the running owner's control client.
 import { CommandError } from '../app/shared/index.ts';
-import { createControlClient, type ControlClient } from '../app/main/control/client.ts';
-import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';
-import { readLiveOwner } from '../app/main/daemon/owner/index.ts';
-import { pathsFor, resolveHome, type Paths } from '../app/main/daemon/paths.ts';
-import { openStore, type Store } from '../app/main/daemon/store/index.ts';
+import {
+  createControlClient,
+  type ControlClient,
+  DEFAULT_CONTROL_PORT,
+} from '../app/main/control/index.ts';
+import {
+  readLiveOwner,
+  pathsFor,
+  resolveHome,
+  type Paths,
+  openStore,
+  type Store,
+} from '../app/main/daemon/index.ts';
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {

@@ -1,8 +1,8 @@
 // pipedai-orchestrator CLI (commander). Exit codes: 0 ok, 1 failure, 2 usage.
 import { Command, CommanderError, Option } from 'commander';
 import { CommandError, DEFAULT_API_URL, commands, workerVerbs } from '../app/shared/index.ts';
-import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';
-import { VERSION } from '../app/main/daemon/version.ts';
+import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';
+import { VERSION } from '../app/main/daemon/index.ts';
 import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
 import { createUi } from './ui.ts';
 import { connect } from './commands/connect.ts';

@@ -3,7 +3,7 @@
 // private 0600 redirect page instead.
 import { spawn as nodeSpawn } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../app/main/daemon/store/index.ts';
+import { writeFileAtomic } from '../app/main/daemon/index.ts';
 
 export function openerFor(
   platform: NodeJS.Platform,

@@ -1,7 +1,8 @@
 // The renderer's only door to the daemon. Two implementations: the browser bridge (fetch +
 // one WebSocket against the control server) and the preload bridge (Electron's contextBridge).
 // The preload exposes exactly this interface as `window.pipedai`.
-import type { CommandInput, CommandName, CommandOutput, EventFrame } from './index.ts';
+import type { CommandInput, CommandName, CommandOutput } from './commands.ts';
+import type { EventFrame } from './events.ts';
 
 /**
  * Where the event stream stands. `unauthorized` is final: the token was rejected and only a new
@@ -28,11 +29,4 @@ export interface Bridge {
   subscribe(onFrame: FrameListener): () => void;
   /** Connection changes; the current state is reported at once. Returns unsubscribe. */
   onConnection(cb: ConnectionListener): () => void;
-}
-
-declare global {
-  interface Window {
-    /** Set by the Electron preload (contextBridge); absent in a browser. */
-    pipedai?: Bridge;
-  }
 }

@@ -14,9 +14,9 @@ import {
   ApiClient,
   redeemEnrollmentCode,
   startDevicePairing,
-} from '../../app/main/daemon/api/index.ts';
-import { workerConfigs } from '../../app/main/daemon/daemon.ts';
-import { persistEnrollment } from '../../app/main/daemon/enroll/persist.ts';
+  workerConfigs,
+  persistEnrollment,
+} from '../../app/main/daemon/index.ts';
 import { ensureWorkerBinaryCli, workerCliFor } from './worker-binary.ts';
 import { connectDaemon, readStdinIfPiped, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';

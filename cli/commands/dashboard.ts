@@ -1,5 +1,5 @@
 // `dashboard [--port] [--open]`: the authenticated dashboard URL (contract §8.14).
-import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
+import { readLiveOwner } from '../../app/main/daemon/index.ts';
 import { daemonPort, type CliContext } from '../context.ts';
 import { openDashboard } from '../open-url.ts';
 import type { Ui } from '../ui.ts';

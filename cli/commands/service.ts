@@ -1,6 +1,6 @@
 // `install`, `uninstall`, `status`: the native service that keeps the daemon alive (§8.13).
 import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/index.ts';
-import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
+import { readLiveOwner } from '../../app/main/daemon/index.ts';
 import { cliEntry } from '../assets.ts';
 import type { CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';

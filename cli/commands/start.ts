@@ -1,6 +1,6 @@
 // `start [--port] [--host]`: the headless daemon in the foreground.
-import { HostOwnedError } from '../../app/main/daemon/owner/index.ts';
-import { startHeadless } from '../../app/main/hosts/headless.ts';
+import { HostOwnedError } from '../../app/main/daemon/index.ts';
+import { startHeadless } from '../../app/main/hosts/index.ts';
 import { CommandError } from '../../app/shared/index.ts';
 import { dashboardDir } from '../assets.ts';
 import type { CliContext } from '../context.ts';

@@ -1,7 +1,10 @@
 // `login` and `adopt`: work on the state files, no daemon needed.
-import { adopt as adoptConfigs } from '../../app/main/daemon/enroll/adopt.ts';
-import { login as storeLogin, type LoginScope } from '../../app/main/daemon/enroll/login.ts';
-import { workerConfigs } from '../../app/main/daemon/daemon.ts';
+import {
+  adopt as adoptConfigs,
+  login as storeLogin,
+  type LoginScope,
+  workerConfigs,
+} from '../../app/main/daemon/index.ts';
 import { CommandError } from '../../app/shared/index.ts';
 import { readStdinIfPiped, UsageError, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';

@@ -1,12 +1,12 @@
 // The worker binary as the CLI sees it: probe, and install it when it is missing.
-import { resolveWorkerBin } from '../../app/main/daemon/supervisor/index.ts';
-import { createNpmInstaller } from '../../app/main/daemon/tools/npm.ts';
-import { createToolRunner } from '../../app/main/daemon/tools/run-tool.ts';
 import {
+  resolveWorkerBin,
+  createNpmInstaller,
+  createToolRunner,
   createWorkerCli,
   WORKER_PACKAGE,
   type WorkerCli,
-} from '../../app/main/daemon/tools/worker-cli.ts';
+} from '../../app/main/daemon/index.ts';
 import type { CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
 

@@ -6,7 +6,7 @@ import {
   type FusedWorker,
   type WorkerVerb,
 } from '../../app/shared/index.ts';
-import type { ControlClient } from '../../app/main/control/client.ts';
+import type { ControlClient } from '../../app/main/control/index.ts';
 import { connectDaemon, daemonPort, daemonUnreachable, type CliContext } from '../context.ts';
 import { ago, table, type Ui } from '../ui.ts';
 

@@ -2,9 +2,8 @@
 // foreground, until SIGTERM/SIGINT drains the workers. Order matters (§12): take ownership, then
 // listen, and only then spawn workers, so a second `start` or a port clash never orphans children.
 import { CommandError, type HostKind } from '../../shared/index.ts';
-import { isLoopbackBind } from '../control/security.ts';
-import { startControlServer, type ControlServer } from '../control/server.ts';
-import { openDaemon, type Daemon, type DaemonOptions } from '../daemon/daemon.ts';
+import { isLoopbackBind, startControlServer, type ControlServer } from '../control/index.ts';
+import { openDaemon, type Daemon, type DaemonOptions } from '../daemon/index.ts';
 
 export interface HeadlessOptions extends Omit<DaemonOptions, 'host'> {
   host?: string;

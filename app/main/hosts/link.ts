@@ -11,13 +11,17 @@ import {
   type EventFrame,
   type LinkState,
 } from '../../shared/index.ts';
-import { createControlClient, type ControlClient } from '../control/client.ts';
-import { DEFAULT_CONTROL_PORT } from '../control/server.ts';
+import { createControlClient, type ControlClient, DEFAULT_CONTROL_PORT } from '../control/index.ts';
 import { startHeadless, type RunningDaemon } from './headless.ts';
-import type { Orchestrator } from '../daemon/orchestrator/index.ts';
-import { HostOwnedError, readLiveOwner } from '../daemon/owner/index.ts';
-import { pathsFor, resolveHome, type Paths } from '../daemon/paths.ts';
-import { openStore } from '../daemon/store/index.ts';
+import {
+  type Orchestrator,
+  HostOwnedError,
+  readLiveOwner,
+  pathsFor,
+  resolveHome,
+  type Paths,
+  openStore,
+} from '../daemon/index.ts';
 import {
   controlPortAttempts,
   decideHostMode,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { createToolRunner } from '../daemon/tools/run-tool.ts';
+import { createToolRunner } from '../daemon/index.ts';
 import type { ServiceFs, ServiceOptions, ServiceRunner } from './types.ts';
 
 // `systemctl disable --now` and `nssm stop` wait for the daemon's drain (up to 330 s).

@@ -6,6 +6,13 @@ import type { Bridge } from '../../shared/bridge.ts';
 
 export type { Bridge, ConnectionState } from '../../shared/bridge.ts';
 
+declare global {
+  interface Window {
+    /** Set by the Electron preload (contextBridge); absent in a browser. */
+    pipedai?: Bridge;
+  }
+}
+
 /** sessionStorage can be unavailable (storage disabled): fall back to memory for this page. */
 function sessionStore(win: Window): TokenStorage {
   try {

@@ -1,0 +1,16 @@
+// The daemon's one public face: what the hosts, the CLI and the service installer use. Everything
+// else under daemon/ is its own business (ESLint refuses a deep import from another room).
+export { openDaemon, workerConfigs, type Daemon, type DaemonOptions } from './daemon.ts';
+export type { Orchestrator } from './orchestrator/index.ts';
+export { HostOwnedError, readLiveOwner } from './owner/index.ts';
+export { pathsFor, resolveHome, type Paths } from './paths.ts';
+export { openStore, writeFileAtomic, type Store } from './store/index.ts';
+export { VERSION } from './version.ts';
+export { ApiClient, redeemEnrollmentCode, startDevicePairing } from './api/index.ts';
+export { persistEnrollment } from './enroll/persist.ts';
+export { adopt } from './enroll/adopt.ts';
+export { login, type LoginScope } from './enroll/login.ts';
+export { resolveWorkerBin } from './supervisor/index.ts';
+export { createNpmInstaller } from './tools/npm.ts';
+export { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
+export { createWorkerCli, WORKER_PACKAGE, type WorkerCli } from './tools/worker-cli.ts';

@@ -1,0 +1,41 @@
+// The rooms of DESIGN.md are lint rules, not advice: a forbidden import fails `npm run lint`.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint();
+
+/** What the rooms rule (or a parse error) says about `code` placed at `filePath`. */
+async function violations(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\nexport {};\n`, { filePath });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.fatal)
+    .map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('lint enforces the rooms', () => {
+  it.each([
+    ['app/main/daemon/orchestrator/x.ts', "import '../../control/server.ts';"],
+    ['app/main/daemon/x.ts', "import { startHeadless } from '../hosts/index.ts';"],
+    ['app/main/daemon/x.ts', "import '../shell/tray.ts';"],
+    ['app/main/hosts/x.ts', "import { pathsFor } from '../daemon/paths.ts';"],
+    ['cli/commands/x.ts', "import { openStore } from '../../app/main/daemon/store/index.ts';"],
+    ['cli/x.ts', "import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';"],
+    ['app/main/shell/logic/x.ts', "import { app } from 'electron';"],
+    ['app/main/daemon/x.ts', "import { app } from 'electron';"],
+    ['app/renderer/x.ts', "import { startControlServer } from '../main/control/index.ts';"],
+    ['app/shared/x.ts', "import { readFile } from 'node:fs/promises';"],
+  ])('%s: %s fails', async (file, code) => {
+    expect(await violations(file, code)).toEqual([expect.stringMatching(/^no-restricted-imports/)]);
+  });
+
+  it.each([
+    ['app/main/hosts/x.ts', "import { pathsFor } from '../daemon/index.ts';"],
+    ['cli/x.ts', "import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';"],
+    ['app/main/daemon/orchestrator/x.ts', "import '../store/index.ts';"],
+    ['app/main/shell/tray.ts', "import { Tray } from 'electron';"],
+    ['app/main/shell/logic/x.ts', "import '../../hosts/index.ts';"],
+    ['app/main/daemon/x.test.ts', "import '../control/server.ts';"],
+  ])('%s: %s passes', async (file, code) => {
+    expect(await violations(file, code)).toEqual([]);
+  });
+});
