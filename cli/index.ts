@@ -1,6 +1,12 @@
 // pipedai-orchestrator CLI (commander). Exit codes: 0 ok, 1 failure, 2 usage.
 import { Command, CommanderError, Option } from 'commander';
-import { CommandError, DEFAULT_API_URL, commands, workerVerbs } from '../app/shared/index.ts';
+import {
+  errorMessage,
+  CommandError,
+  DEFAULT_API_URL,
+  commands,
+  workerVerbs,
+} from '../app/shared/index.ts';
 import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';
 import { VERSION } from '../app/main/daemon/index.ts';
 import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
@@ -186,7 +192,7 @@ try {
     ui.err(`✗ ${e.message}`);
     exitCode = e.code === 'bad-request' ? 2 : 1;
   } else {
-    ui.err(`✗ ${e instanceof Error ? e.message : String(e)}`);
+    ui.err(`✗ ${errorMessage(e)}`);
     exitCode = 1;
   }
 }

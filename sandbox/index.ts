@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { describeZodError, scrubTokens } from '../app/shared/index.ts';
+import { errorMessage, describeZodError, scrubTokens } from '../app/shared/index.ts';
 import { startApiEmulator } from './api/index.ts';
 
 export const DEFAULT_SANDBOX_PORT = 4600;
@@ -37,7 +37,7 @@ async function runApi(raw: unknown): Promise<void> {
     heartbeatTtlMs: flags.heartbeatTtlMs,
     keepAliveMs: flags.keepaliveMs,
     log: flags.verbose ? (line) => process.stderr.write(`${scrubTokens(line)}\n`) : undefined,
-  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error), 1));
+  }).catch((error: unknown) => fail(errorMessage(error), 1));
   process.stdout.write(`PipedAI sandbox API listening on ${emulator.url}\n`);
   const stop = () => {
     void emulator.close().then(() => process.exit(0));

@@ -1,5 +1,15 @@
 import type { z } from 'zod';
 
+/** The text of anything thrown: an Error's message, else its string form. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** For logs of bugs: the stack when there is one. */
+export function errorDetail(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
 /** `workers[0].apiUrl` from a zod issue path. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';

@@ -7,6 +7,7 @@ export * from './commands.ts';
 export * from './util.ts';
 export * from './errors.ts';
 export * from './http.ts';
+export * from './backoff.ts';
 export * from './door.ts';
 export * from './ipc.ts';
 export type * from './bridge.ts';

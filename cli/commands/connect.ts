@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import {
+  errorMessage,
   CommandError,
   DEFAULT_API_URL,
   normalizeApiUrl,
@@ -86,10 +87,7 @@ export async function connect(ctx: CliContext, ui: Ui, opts: ConnectOptions): Pr
       }
     }
   } catch (e) {
-    throw new CommandError(
-      'upstream',
-      `connect failed: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new CommandError('upstream', `connect failed: ${errorMessage(e)}`);
   } finally {
     process.off('SIGINT', onSigint);
     client.close();
@@ -163,7 +161,7 @@ export async function connect(ctx: CliContext, ui: Ui, opts: ConnectOptions): Pr
   } catch (e) {
     ui.err(
       ui.yellow(
-        `! could not install the service (${e instanceof Error ? e.message : String(e)}); run \`pipedai-orchestrator install\` yourself, or \`pipedai-orchestrator start\` in a terminal`,
+        `! could not install the service (${errorMessage(e)}); run \`pipedai-orchestrator install\` yourself, or \`pipedai-orchestrator start\` in a terminal`,
       ),
     );
     return;

@@ -9,6 +9,7 @@ import {
 } from '../../app/main/daemon/index.ts';
 import type { CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
+import { errorMessage } from '../../app/shared/index.ts';
 
 export function workerCliFor(ctx: CliContext): WorkerCli {
   return createWorkerCli(createToolRunner(), resolveWorkerBin(ctx.env), ctx.env);
@@ -34,11 +35,7 @@ export async function ensureWorkerBinaryCli(
     spin.stop(`${ui.green('✓')} installed ${WORKER_PACKAGE}`);
   } catch (e) {
     spin.stop();
-    ui.err(
-      ui.yellow(
-        `! could not install ${WORKER_PACKAGE}: ${e instanceof Error ? e.message : String(e)}`,
-      ),
-    );
+    ui.err(ui.yellow(`! could not install ${WORKER_PACKAGE}: ${errorMessage(e)}`));
     ui.err(`  install it yourself with: npm install -g ${WORKER_PACKAGE}`);
   }
 }

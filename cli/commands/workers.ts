@@ -1,5 +1,6 @@
 // `workers` (the fused view as a table, or --json), `workers <verb> <id|label>`, `logs`, `upgrade`.
 import {
+  errorMessage,
   CommandError,
   WORKER_VERBS,
   runWorkerVerb,
@@ -185,7 +186,7 @@ export async function upgrade(
         `${ui.green('✓')} ${w.label}: ${r.oldVersion ?? '?'} → ${r.target} (${(r.durationMs / 1000).toFixed(1)}s)`,
       );
     } catch (e) {
-      spin.stop(`${ui.red('✗')} ${w.label}: ${e instanceof Error ? e.message : String(e)}`);
+      spin.stop(`${ui.red('✗')} ${w.label}: ${errorMessage(e)}`);
       ok = false;
     }
   }

@@ -5,6 +5,7 @@
 import { parseArgs, USAGE } from './args.ts';
 import { parseAuthMode, parseKnobs } from './knobs.ts';
 import { createOutput, type Output } from './output.ts';
+import { errorDetail } from '../../app/shared/index.ts';
 
 export async function main(
   argv: readonly string[],
@@ -61,9 +62,7 @@ export async function runCli(): Promise<never> {
   try {
     code = await main(process.argv.slice(2), process.env, output);
   } catch (error) {
-    output.err(
-      `pipedai-worker: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    output.err(`pipedai-worker: internal error: ${errorDetail(error)}`);
     code = 70;
   }
   await output.flush(2000);

@@ -6,6 +6,7 @@ import type { Command } from './args.ts';
 import { writeWorkerConfig } from './config.ts';
 import type { Knobs } from './knobs.ts';
 import type { Output } from './output.ts';
+import { errorMessage } from '../../app/shared/index.ts';
 
 type RegisterCommand = Extract<Command, { kind: 'register' }>;
 
@@ -41,7 +42,7 @@ export async function register(
       version: deps.knobs.version,
     });
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
+    return fail(errorMessage(error));
   }
   try {
     // The URL we were told to use, not the one the API names: a test may sit a proxy in between.

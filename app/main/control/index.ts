@@ -7,4 +7,4 @@ export {
   type ControlServer,
   type ControlServerOptions,
 } from './server.ts';
-export { isLoopbackBind } from './security.ts';
+export { assertLoopbackBind } from './security.ts';

@@ -1,6 +1,7 @@
 // Loopback-only guards of the control server: bind address, Host (DNS rebinding), Origin
 // (cross-site), and the bearer token compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { CommandError } from '../../shared/index.ts';
 
 // Every client (CLI, dashboard URL, runtime record) reaches the daemon at 127.0.0.1, so that is
 // the only address bound: `localhost` means it too, and `::1` would be unreachable for them.
@@ -43,4 +44,14 @@ export function bearerOf(authorization: string | undefined): string | null {
   if (!authorization) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   return m ? (m[1] ?? null) : null;
+}
+
+/** The one loopback check of both hosts and the server: anything else is refused, naming the fix. */
+export function assertLoopbackBind(host: string): void {
+  if (isLoopbackBind(host)) return;
+  throw new CommandError(
+    'bad-request',
+    `refusing to listen on ${host}: the control API is loopback-only (127.0.0.1 or localhost); reach it from elsewhere through an SSH tunnel (ssh -L 4599:127.0.0.1:4599 host)`,
+    'host',
+  );
 }

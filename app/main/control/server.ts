@@ -18,10 +18,10 @@ import { createEventsHub } from './events-hub.ts';
 import { matchRoute } from './router.ts';
 import {
   BIND_ADDRESS,
+  assertLoopbackBind,
   bearerOf,
   isAllowedHost,
   isAllowedOrigin,
-  isLoopbackBind,
   tokenMatches,
 } from './security.ts';
 import { securityHeaders, serveStatic } from './static-files.ts';
@@ -104,13 +104,7 @@ async function readBody(req: IncomingMessage, cap: number): Promise<unknown> {
 
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!isLoopbackBind(host)) {
-    throw new CommandError(
-      'bad-request',
-      `refusing to listen on ${host}: the control API is loopback-only (127.0.0.1 or localhost); reach it from elsewhere through an SSH tunnel`,
-      'host',
-    );
-  }
+  assertLoopbackBind(host);
   const cap = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const hub = createEventsHub({
     maxBufferedBytes: opts.wsMaxBufferedBytes,

@@ -26,6 +26,7 @@ import { createWorkerCli } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
 import { tuningFromEnv } from './env-tuning.ts';
 import type { ConnectivitySample, HostKind } from '../../shared/index.ts';
+import { errorMessage } from '../../shared/index.ts';
 
 export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
 
@@ -109,7 +110,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       workerBin,
       ...(opts.backoffUnitMs ? { backoff: backoffPolicy({ unitMs: opts.backoffUnitMs }) } : {}),
       ...(opts.timings?.stopGraceMs !== undefined ? { graceMs: opts.timings.stopGraceMs } : {}),
-      onError: (e) => log(`supervisor: ${e instanceof Error ? e.message : String(e)}`),
+      onError: (e) => log(`supervisor: ${errorMessage(e)}`),
     });
     const recovered = await supervisor.recover();
     for (const a of recovered.adopted)
@@ -145,7 +146,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       runsDir: paths.runsDir,
       reader: runs,
       emit: (id, runId, items) => orchestrator.onRunEvents(id, runId, items),
-      onError: (e) => log(`run events: ${e instanceof Error ? e.message : String(e)}`),
+      onError: (e) => log(`run events: ${errorMessage(e)}`),
     });
     orchestrator = createOrchestrator({
       paths,
@@ -168,7 +169,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       releases: createReleaseTracker((url) => api.releasesLatest(url)),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
       timings: opts.timings,
-      onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),
+      onBackgroundError: (what, e) => log(`${what}: ${errorMessage(e)}`),
     });
     supervisor.events.on('state', (s) => orchestrator.onWorkerState(s));
     supervisor.events.on('log', ({ id, ...line }) => orchestrator.onWorkerLog(id, line));

@@ -1,8 +1,8 @@
 // The headless host (`pipedai-orchestrator start`): the daemon plus the control server, in the
 // foreground, until SIGTERM/SIGINT drains the workers. Order matters (§12): take ownership, then
 // listen, and only then spawn workers, so a second `start` or a port clash never orphans children.
-import { CommandError, type HostKind } from '../../shared/index.ts';
-import { isLoopbackBind, startControlServer, type ControlServer } from '../control/index.ts';
+import { errorDetail, CommandError, type HostKind } from '../../shared/index.ts';
+import { assertLoopbackBind, startControlServer, type ControlServer } from '../control/index.ts';
 import { openDaemon, type Daemon, type DaemonOptions } from '../daemon/index.ts';
 
 export interface HeadlessOptions extends Omit<DaemonOptions, 'host'> {
@@ -25,13 +25,8 @@ export interface RunningDaemon {
 
 export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemon> {
   const host = opts.host ?? '127.0.0.1';
-  if (!isLoopbackBind(host)) {
-    throw new CommandError(
-      'bad-request',
-      `refusing to listen on ${host}: the control API is loopback-only; reach it from elsewhere through an SSH tunnel (ssh -L 4599:127.0.0.1:4599 host)`,
-      'host',
-    );
-  }
+  // Refused before anything is owned or spawned.
+  assertLoopbackBind(host);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Signals that arrive while starting are remembered and honoured once the start completes.
   let signalled: NodeJS.Signals | null = null;
@@ -64,10 +59,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemo
       subscribe: (l) => daemon.orchestrator.subscribe(l),
       snapshot: () => daemon.orchestrator.snapshot(),
       staticDir: opts.staticDir,
-      onInternalError: (e, what) =>
-        log(
-          `internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-        ),
+      onInternalError: (e, what) => log(`internal error in ${what}: ${errorDetail(e)}`),
     });
   } catch (e) {
     await daemon.close({ drain: false });

@@ -1,6 +1,6 @@
 // One owner per host: the desktop app supervises the workers only when nobody else does. A live
 // owner (the headless daemon, or another copy of the app) is driven through its control server.
-import type { RuntimeRecord } from '../../shared/index.ts';
+import { backoffDelay, type RuntimeRecord } from '../../shared/index.ts';
 
 /** Whether the desktop app supervises the host's workers itself or drives another owner. */
 export type HostMode = 'own' | 'attached';
@@ -37,8 +37,7 @@ export function controlPortAttempts(explicit: number | undefined, defaultPort: n
   return explicit === undefined ? [defaultPort, 0] : [explicit];
 }
 
-/** Reconnect delays to a lost owner: 0.5 s doubling to 10 s, with up to 20 % jitter. */
+/** Reconnect delays to a lost owner: 0.5 s doubling to 10 s, half of each step random. */
 export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(10_000, 500 * 2 ** Math.max(0, attempt));
-  return Math.round(base * (1 + 0.2 * random()));
+  return backoffDelay(attempt, { initialMs: 500, maxMs: 10_000 }, random);
 }

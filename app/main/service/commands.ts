@@ -7,6 +7,7 @@ import {
   type ServiceFs,
   type ServiceRunner,
 } from './types.ts';
+import { errorMessage } from '../../shared/index.ts';
 
 export function commandLine(record: Pick<CommandRecord, 'cmd' | 'args'>): string {
   return [record.cmd, ...record.args].join(' ');
@@ -39,7 +40,7 @@ export class CommandSequence {
         args: [...args],
         code: null,
         stdout: '',
-        stderr: err instanceof Error ? err.message : String(err),
+        stderr: errorMessage(err),
       };
     }
     this.records.push(record);
@@ -71,7 +72,7 @@ export async function removeUnitFile(
   try {
     return await fs.remove(path);
   } catch (err) {
-    errors.push(`could not delete ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    errors.push(`could not delete ${path}: ${errorMessage(err)}`);
     return false;
   }
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
-import { runWorkerVerb } from '../../shared/index.ts';
+import { errorMessage, runWorkerVerb } from '../../shared/index.ts';
 import { IPC } from '../../shared/ipc.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
@@ -53,7 +53,6 @@ const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
 const SERVICE_QUERY_MS = 5_000;
 
 const log = (line: string): void => void process.stderr.write(`[pipedai] ${line}\n`);
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Files shipped with the app, relative to its folder (the repository, or app.asar). */
 function resources(appPath: string) {
@@ -68,8 +67,8 @@ function resources(appPath: string) {
 }
 
 function fatal(title: string, e: unknown): void {
-  log(`${title}: ${message(e)}`);
-  dialog.showErrorBox(title, message(e));
+  log(`${title}: ${errorMessage(e)}`);
+  dialog.showErrorBox(title, errorMessage(e));
   app.exit(1);
 }
 
@@ -181,7 +180,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   try {
     for (const frame of await link.snapshot()) state = applyFrame(state, frame);
   } catch (e) {
-    log(`first snapshot: ${message(e)}`); // an attached link fills in when it connects
+    log(`first snapshot: ${errorMessage(e)}`); // an attached link fills in when it connects
   }
   const stopIpc = registerIpcDoor({
     target: link,
@@ -200,7 +199,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
           .catch((e: unknown) =>
             notify({
               title: `${a.verb} ${a.label} failed`,
-              body: message(e),
+              body: errorMessage(e),
               opens: { kind: 'dashboard' },
             }),
           );
@@ -215,7 +214,11 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
           .set(!(state.launchAtLogin ?? false))
           .then((on) => update({ ...state, launchAtLogin: on }))
           .catch((e: unknown) =>
-            notify({ title: 'Launch at login', body: message(e), opens: { kind: 'dashboard' } }),
+            notify({
+              title: 'Launch at login',
+              body: errorMessage(e),
+              opens: { kind: 'dashboard' },
+            }),
           );
       case 'check-updates':
         return checkUpdates(true);
@@ -231,7 +234,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     } catch (e) {
       return notify({
         title: 'Could not start pairing',
-        body: message(e),
+        body: errorMessage(e),
         opens: { kind: 'dashboard' },
       });
     }
@@ -265,7 +268,11 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
       notify(r.notice);
     } catch (e) {
       if (manual)
-        notify({ title: 'Update check failed', body: message(e), opens: { kind: 'dashboard' } });
+        notify({
+          title: 'Update check failed',
+          body: errorMessage(e),
+          opens: { kind: 'dashboard' },
+        });
     }
   }
   setTimeout(() => void checkUpdates(false), FIRST_UPDATE_CHECK_MS).unref();
@@ -300,7 +307,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     try {
       await link.close(how);
     } catch (e) {
-      log(`closing the daemon link: ${message(e)}`);
+      log(`closing the daemon link: ${errorMessage(e)}`);
     }
     stopIpc();
     stopFrames();

@@ -5,6 +5,7 @@ import { IPC } from '../../shared/ipc.ts';
 import type { CommandTarget } from '../../shared/index.ts';
 import { createIpcDoor } from './logic/ipc.ts';
 import { isTrustedSender, type SenderInfo } from './logic/window.ts';
+import { errorDetail } from '../../shared/index.ts';
 
 export function senderOf(event: IpcMainInvokeEvent): SenderInfo {
   let frameUrl: string | null = null;
@@ -30,10 +31,7 @@ export function registerIpcDoor(o: {
   const door = createIpcDoor({
     target: o.target,
     isTrustedSender: (sender) => isTrustedSender(sender, o.expected()),
-    onInternalError: (e, what) =>
-      o.log(
-        `internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      ),
+    onInternalError: (e, what) => o.log(`internal error in ${what}: ${errorDetail(e)}`),
   });
   ipcMain.handle(IPC.invoke, (event, name: unknown, input: unknown) =>
     door.invoke(senderOf(event), name, input),

@@ -4,6 +4,7 @@
 import {
   CommandError,
   EventFrame,
+  backoffDelay,
   commands,
   decodeAnswer,
   httpRequestFor,
@@ -11,7 +12,6 @@ import {
   type CommandName,
   type CommandOutput,
 } from '../../shared/index.ts';
-import { reconnectDelay } from './backoff.ts';
 import type {
   Bridge,
   ConnectionListener,
@@ -23,6 +23,8 @@ export const UNAUTHORIZED_MESSAGE =
   'token rejected — open the dashboard again with `pipedai-orchestrator dashboard --open`';
 
 const PROBE_TIMEOUT_MS = 5_000;
+/** Many dashboards lose the same daemon at once (a self-update): 0.5 s doubling to 10 s. */
+const RECONNECT_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 
 /** The part of the DOM WebSocket the bridge uses (Node 22's global WebSocket has it too). */
 export interface SocketLike {
@@ -181,7 +183,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     // State may have moved while the probe ran (a command saw the 401, the page closed the stream).
     if (!running || currentState() === 'unauthorized' || socket !== null || retryTimer !== null)
       return;
-    retryTimer = setTimer(connect, reconnectDelay(attempt++, random));
+    retryTimer = setTimer(connect, backoffDelay(attempt++, RECONNECT_BACKOFF, random));
   };
 
   const retryNow = (): void => {

@@ -4,6 +4,7 @@ import https from 'node:https';
 import got, { type Got } from 'got';
 import type { z } from 'zod';
 import {
+  errorMessage,
   DeviceStartResponse,
   PoolWorkersResponse,
   RedeemResponse,
@@ -234,7 +235,7 @@ export class ApiClient {
           ok: false,
           latencyMs: null,
           status: null,
-          error: safeText(e instanceof Error ? e.message : String(e), []),
+          error: safeText(errorMessage(e), []),
         });
       try {
         const stream = this.transport.got.stream(url, {

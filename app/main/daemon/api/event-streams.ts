@@ -1,8 +1,7 @@
 // Worker event streams (contract §2.7): one SSE connection per worker, kept to a desired set,
 // reconnected with jittered backoff, and given up on when the API says the worker is gone.
 import type { Got } from 'got';
-import type { LastEvent } from '../../../shared/index.ts';
-import { backoffDelay, type BackoffPolicy } from './backoff.ts';
+import { backoffDelay, type BackoffPolicy, type LastEvent } from '../../../shared/index.ts';
 import { sleep as realSleep, type Sleep } from './sleep.ts';
 import { newSseStats, type SseLimits, type SseStats } from './sse.ts';
 import { describeEnd, openWorkerEventStream } from './worker-stream.ts';

@@ -1,6 +1,11 @@
 // Host enrollment (contract §2.3, §8.10 steps 1–4): flow A redeems a pre-issued code once; flow B
 // pairs the device per RFC 8628, polling redeem until the operator approves, within a deadline.
-import { tokenHint, type DeviceStartResponse, type RedeemResponse } from '../../../shared/index.ts';
+import {
+  errorMessage,
+  tokenHint,
+  type DeviceStartResponse,
+  type RedeemResponse,
+} from '../../../shared/index.ts';
 import type { ApiClient } from './client.ts';
 import { ApiError, safeText } from './errors.ts';
 import { sleep as realSleep, type Sleep } from './sleep.ts';
@@ -225,7 +230,7 @@ export async function redeemEnrollmentCode(
 }
 
 function messageOf(e: unknown, secrets: string[]): string {
-  return safeText(e instanceof Error ? e.message : String(e), secrets);
+  return safeText(errorMessage(e), secrets);
 }
 
 function clamp(n: number, lo: number, hi: number): number {

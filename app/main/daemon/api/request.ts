@@ -3,7 +3,7 @@
 import type { ClientRequest } from 'node:http';
 import type { Got } from 'got';
 import type { z } from 'zod';
-import { ApiErrorBody, describeZodError } from '../../../shared/index.ts';
+import { errorMessage, ApiErrorBody, describeZodError } from '../../../shared/index.ts';
 import { VERSION } from '../version.ts';
 import { ApiError, type ApiErrorKind } from './errors.ts';
 import type { Sleep } from './sleep.ts';
@@ -116,7 +116,7 @@ async function attemptOnce<T>(t: Transport, call: JsonCall<T>): Promise<T> {
       );
     }
     if (call.signal?.aborted) throw networkError('aborted');
-    throw networkError(e instanceof Error ? e.message : String(e));
+    throw networkError(errorMessage(e));
   }
 
   if (statusCode < 200 || statusCode >= 300) {

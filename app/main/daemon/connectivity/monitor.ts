@@ -3,6 +3,7 @@
 import { appendFile, chmod, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiProbe, ConnectivitySample, Probe, Verdict } from '../../../shared/index.ts';
+import { errorMessage } from '../../../shared/index.ts';
 
 export const HISTORY_SIZE = 500;
 export const LOG_ROTATE_BYTES = 5 * 1024 * 1024;
@@ -43,7 +44,7 @@ export function createConnectivityMonitor(opts: ConnectivityMonitorOptions): Con
     ok: false,
     latencyMs: null,
     status: null,
-    error: e instanceof Error ? e.message : String(e),
+    error: errorMessage(e),
   });
 
   async function round(): Promise<ConnectivitySample> {

@@ -3,7 +3,7 @@
 // whole command on an invalid apiUrl).
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ManifestEntry } from '../../../shared/index.ts';
+import { errorMessage, ManifestEntry } from '../../../shared/index.ts';
 import type { ManifestPort, WorkerConfigPort } from '../deps.ts';
 
 export interface AdoptReport {
@@ -38,7 +38,7 @@ export async function adopt(
     } catch (e) {
       report.skipped.push({
         path,
-        reason: `unreadable: ${e instanceof Error ? e.message : String(e)}`,
+        reason: `unreadable: ${errorMessage(e)}`,
       });
       continue;
     }

@@ -3,7 +3,13 @@
 // missing (not force-reinstalled on every build), concurrent builds of one config path are
 // refused instead of racing, and the registration token is never logged or stored.
 import { access } from 'node:fs/promises';
-import { CommandError, normalizeApiUrl, slugify, type CommandArgs } from '../../../shared/index.ts';
+import {
+  errorMessage,
+  CommandError,
+  normalizeApiUrl,
+  slugify,
+  type CommandArgs,
+} from '../../../shared/index.ts';
 import { WORKER_PACKAGE } from '../tools/worker-cli.ts';
 import { operatorTokenOrThrow, type Ctx } from './context.ts';
 import { apiFailure } from './verbs.ts';
@@ -18,7 +24,7 @@ export async function ensureWorkerBinary(ctx: Ctx): Promise<string> {
   } catch (e) {
     throw new CommandError(
       'precondition',
-      `pipedai-worker is not installed and installing it failed (${e instanceof Error ? e.message : String(e)}); install it with \`npm install -g ${WORKER_PACKAGE}\` and try again`,
+      `pipedai-worker is not installed and installing it failed (${errorMessage(e)}); install it with \`npm install -g ${WORKER_PACKAGE}\` and try again`,
     );
   }
   const after = await ctx.workerCli.version();
@@ -114,7 +120,7 @@ export async function buildWorker(
         authMode: input.authMode ?? 'claude-max',
       });
     } catch (e) {
-      throw new CommandError('upstream', e instanceof Error ? e.message : String(e));
+      throw new CommandError('upstream', errorMessage(e));
     }
     const cfg = await ctx.workerConfigs.read(configPath);
     await ctx.manifest.add({

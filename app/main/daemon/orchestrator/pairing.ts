@@ -3,13 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import {
+  errorMessage,
   CommandError,
   normalizeApiUrl,
   type CommandArgs,
   type PairingStart,
   type PairingStatus,
 } from '../../../shared/index.ts';
-import { PairingError, startDevicePairing, type EnrollmentClient } from '../api/index.ts';
+import { startDevicePairing, type EnrollmentClient } from '../api/index.ts';
 import { persistEnrollment, type EnrollmentStores } from '../enroll/persist.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 
@@ -75,7 +76,7 @@ export function createPairings(deps: PairingDeps): Pairings {
       } catch (e) {
         throw new CommandError(
           'upstream',
-          `could not start pairing with ${apiUrl}: ${e instanceof Error ? e.message : String(e)}`,
+          `could not start pairing with ${apiUrl}: ${errorMessage(e)}`,
         );
       }
       const id = randomUUID();
@@ -96,7 +97,7 @@ export function createPairings(deps: PairingDeps): Pairings {
           finish(id, p, { state: 'approved', workerId: entry.id });
         })
         .catch((e: unknown) => {
-          const message = e instanceof PairingError || e instanceof Error ? e.message : String(e);
+          const message = errorMessage(e);
           finish(id, p, { state: 'failed', error: message });
         });
       return {

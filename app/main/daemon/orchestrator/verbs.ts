@@ -4,6 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
+  errorMessage,
   CommandError,
   scrubTokens,
   type ManifestEntry,
@@ -35,10 +36,7 @@ export function apiFailure(e: unknown, what: string): CommandError {
     const msg = scrubTokens(`${what}: ${e.message}`);
     return new CommandError(e.kind === 'network' ? 'unavailable' : 'upstream', msg);
   }
-  return new CommandError(
-    'internal',
-    scrubTokens(`${what}: ${e instanceof Error ? e.message : String(e)}`),
-  );
+  return new CommandError('internal', scrubTokens(`${what}: ${errorMessage(e)}`));
 }
 
 export async function startWorker(ctx: Ctx, id: string): Promise<VerbResult<'start'>> {

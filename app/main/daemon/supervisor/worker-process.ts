@@ -4,6 +4,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { WorkerLog } from './logs/index.ts';
 import type { ProcessProbe } from './process-probe.ts';
 import type { Killer, RunCommand } from './spawn.ts';
+import { errorMessage } from '../../../shared/index.ts';
 
 export interface ExitResult {
   code: number | null;
@@ -35,8 +36,6 @@ export interface SpawnedDeps {
   closeWaitMs: number;
 }
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 export function spawnWorkerProcess(
   cmd: RunCommand,
   deps: SpawnedDeps,
@@ -52,7 +51,7 @@ export function spawnWorkerProcess(
   const failed = (err: unknown): void => {
     deps.log.push(
       'err',
-      Buffer.from(`[orchestrator] could not start the worker: ${message(err)}\n`),
+      Buffer.from(`[orchestrator] could not start the worker: ${errorMessage(err)}\n`),
     );
     finish({ code: null, signal: null });
   };

@@ -14,4 +14,9 @@ describe('backoffDelay', () => {
   it('stays finite for huge attempt counts', () => {
     expect(backoffDelay(5000, policy, () => 0.5)).toBe(45_000);
   });
+
+  it('tolerates a random source outside [0, 1]', () => {
+    expect(backoffDelay(0, policy, () => 7)).toBe(1000);
+    expect(backoffDelay(0, policy, () => -1)).toBe(500);
+  });
 });
