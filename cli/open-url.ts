@@ -1,5 +1,5 @@
 // Opens the dashboard in the default browser without putting the token on a command line
-// (the reference passes it in argv, visible in process listings): the browser is pointed at a
+// (argv is visible in process listings): the browser is pointed at a
 // private 0600 redirect page instead.
 import { spawn as nodeSpawn } from 'node:child_process';
 import { join } from 'node:path';

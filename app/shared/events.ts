@@ -21,7 +21,7 @@ export const ConnectivityFrame = z.object({
   kind: z.literal('connectivity'),
   sample: ConnectivitySample,
 });
-/** A supervisor state change, pushed at once (the reference waits for the next status tick). */
+/** A supervisor state change, pushed at once rather than with the next status tick. */
 export const WorkerStateFrame = z.object({
   kind: z.literal('worker-state'),
   status: SupervisorStatus,

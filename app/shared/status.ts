@@ -106,7 +106,7 @@ export const SelfStatus = z.object({
   latest: z.string().nullable(),
   stale: z.boolean(),
   lastCheckedAt: z.string().nullable(),
-  /** The host's name, for the dashboard header (ours; the reference does not send it). */
+  /** The host's name, for the dashboard header. */
   hostname: z.string().optional(),
 });
 export type SelfStatus = z.infer<typeof SelfStatus>;

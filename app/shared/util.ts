@@ -1,6 +1,7 @@
 // Pure helpers shared by every room. No Node, DOM or electron imports here.
 
-/** The reference strips trailing slashes and keys every per-environment map by the result. */
+/** The key of every per-environment map (credentials, releases): the same key the state files
+ * of the published orchestrator use, so a host migrates in place. */
 export function normalizeApiUrl(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }

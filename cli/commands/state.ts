@@ -23,7 +23,7 @@ export async function login(
       `${ui.green('✓')} stored the ${r.scope} credential for ${r.apiUrl} in ${ctx.paths.credentials} (0600)`,
     );
   } catch (e) {
-    // A missing or mis-shaped token is a usage error (exit 2), as in the reference.
+    // A missing or mis-shaped token is a usage error (exit 2), as scripts of the published CLI expect.
     if (e instanceof CommandError && e.code === 'bad-request') throw new UsageError(e.message);
     throw e;
   }

@@ -15,7 +15,7 @@ export function workerCliFor(ctx: CliContext): WorkerCli {
   return createWorkerCli(createToolRunner(), resolveWorkerBin(ctx.env), ctx.env);
 }
 
-/** Install the worker CLI only when it does not answer (the reference force-reinstalls it). */
+/** Install the worker CLI only when it does not answer: a reinstall on every run is slow. */
 export async function ensureWorkerBinaryCli(
   ctx: CliContext,
   ui: Ui,

@@ -11,7 +11,7 @@ export interface EventsHubOptions {
   maxBufferedBytes?: number;
   /** Ping interval; a client that misses a pong is terminated, so dead clients don't linger. */
   pingIntervalMs?: number;
-  /** Frames sent to a client right after it connects (the reference sends none). */
+  /** Frames sent to a client right after it connects, so it draws the present at once. */
   snapshot?: () => Promise<EventFrame[]>;
 }
 

@@ -12,7 +12,7 @@ export interface Paths {
   readonly logsDir: string;
   readonly runsDir: string;
   readonly connectivityLog: string;
-  /** Runtime record of the process that owns the host (ours; the reference only reads `port`). */
+  /** Runtime record of the process that owns the host (pid, port, instance, host kind). */
   readonly runtimeRecord: string;
   /** Owner lock (a file holding pid and process start time, created atomically). */
   readonly ownerLock: string;

@@ -1,5 +1,5 @@
-// One escaper per unit format. The reference pasted raw paths into its units, so a profile such
-// as "C:\Users\First Last" or a `&` in a plist broke them (contract §12). Every value that
+// One escaper per unit format: a raw path breaks a unit when a profile is "C:\Users\First Last"
+// or a plist value holds a `&` (contract §12). Every value that
 // reaches a template goes through the function for its format and context.
 
 // eslint-disable-next-line no-control-regex

@@ -1,6 +1,6 @@
 // macOS: a LaunchAgent in the operator's GUI domain, loaded with bootstrap/bootout (load/unload
-// are deprecated). Status reads `launchctl print`: loaded is not running — the reference called a
-// loaded-but-dead agent running.
+// are deprecated). Status reads `launchctl print`: loaded is not running (a loaded agent may be
+// dead).
 import { CommandSequence, removeUnitFile } from './commands.ts';
 import { escapeXml } from './escape.ts';
 import { renderTemplate } from './render.ts';
@@ -90,7 +90,7 @@ export function createLaunchdManager(ctx: ManagerContext): ServiceManager {
       // bootstrap refuses a label that is already loaded: take the old one out first.
       const loaded = await seq.run('launchctl', ['print', target]);
       if (loaded.code === 0) await seq.require('launchctl', ['bootout', target]);
-      // Clears a disabled override (the reference's `unload -w` leaves one), which bootstrap obeys.
+      // Clears a disabled override (`unload -w` leaves one), which bootstrap obeys.
       await seq.require('launchctl', ['enable', target]);
       await seq.require('launchctl', ['bootstrap', domain, paths.plist]);
       return {

@@ -89,7 +89,7 @@ export interface BakedPathInput {
  * node's folder, then the usual user and Homebrew folders (POSIX only: they mean nothing on
  * Windows), then the installer's PATH (or a minimal system one). Relative entries are dropped (a
  * service's working folder is not the operator's), duplicates removed, joined with the
- * platform's separator — the reference used `:` on Windows too.
+ * platform's separator (`;` on Windows).
  */
 export function bakedPath(input: BakedPathInput): string {
   const p = pathApi(input.platform);

@@ -1,5 +1,5 @@
-// Linux: a systemd unit. As root a system unit that runs as the operator who ran sudo (the
-// reference's ran as root, with root's ~/.pipedai); otherwise a user unit, which needs lingering
+// Linux: a systemd unit. As root a system unit that runs as the operator who ran sudo (not as
+// root, with root's ~/.pipedai); otherwise a user unit, which needs lingering
 // to run without a login session.
 import { CommandSequence, removeUnitFile } from './commands.ts';
 import { systemdEnvironment, systemdExecArgs, systemdPlain } from './escape.ts';

@@ -101,7 +101,7 @@ export function remoteState(w: FusedWorker): string | null {
   return w.remote.derivedStatus ?? w.remote.status;
 }
 
-/** Upgrade only to a newer version: the reference's string compare would offer downgrades. */
+/** Upgrade only to a newer version: a string compare would offer downgrades. */
 export function upgradeTarget(w: FusedWorker): string | null {
   const latest = w.latestWorkerVersion;
   if (!w.versionStale || !latest || !w.workerVersion) return null;

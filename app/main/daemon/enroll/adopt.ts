@@ -1,6 +1,5 @@
 // `adopt` (contract §8.12): import legacy standalone configs (`worker.json`, `worker.<name>.json`)
-// in place. A config that cannot be managed is skipped with its reason (the reference aborts the
-// whole command on an invalid apiUrl).
+// in place. A config that cannot be managed is skipped with its reason; the others are adopted.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { errorMessage, ManifestEntry } from '../../../shared/index.ts';

@@ -1,5 +1,5 @@
 // `login` (contract §8.11): store an operator credential by hand. Accepts the `hos_` tokens that
-// `connect` itself stores (the reference rejects them).
+// `connect` itself stores.
 import { CommandError, normalizeApiUrl } from '../../../shared/index.ts';
 import type { CredentialsPort } from '../deps.ts';
 

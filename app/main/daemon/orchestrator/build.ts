@@ -1,5 +1,5 @@
 // Build a worker (contract §8.2): register it with pipedai-api through the worker CLI, then
-// supervise it. Differences from the reference: the worker binary is installed only when it is
+// supervise it. The worker binary is installed only when it is
 // missing (not force-reinstalled on every build), concurrent builds of one config path are
 // refused instead of racing, and the registration token is never logged or stored.
 import { access } from 'node:fs/promises';

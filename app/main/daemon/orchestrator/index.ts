@@ -79,7 +79,7 @@ export interface Orchestrator extends CommandHandlers {
   /** Stop every loop; with `drain`, stop every worker gracefully (the host is going away). */
   shutdown(opts: { drain: boolean; graceMs?: number }): Promise<void>;
   subscribe(listener: FrameListener): () => void;
-  /** Frames a new subscriber needs to draw the present (the reference sends none). */
+  /** Frames a new subscriber needs to draw the present. */
   snapshot(): Promise<EventFrame[]>;
   /** Wire-up for the supervisor's events. */
   onWorkerState(status: SupervisorStatus): void;
@@ -129,7 +129,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   async function syncStreams(entries: readonly ManifestEntry[]): Promise<void> {
     const targets: Array<{ workerId: string; apiUrl: string; token: string }> = [];
     for (const e of entries) {
-      // Pool streams need a token the host does not hold; the reference retries them forever.
+      // Pool streams need a token the host does not hold: retrying them would never end.
       if (e.mode !== 'workspace') continue;
       const token = await deps.credentials.operatorToken(e.apiUrl);
       if (token) targets.push({ workerId: e.id, apiUrl: e.apiUrl, token });

@@ -1,5 +1,5 @@
-// Device pairing run by the daemon, so the dashboard can "Connect this host" (the reference's
-// dashboard cannot): start, expose the user code, wait in the background, persist on approval.
+// Device pairing run by the daemon, so the dashboard can "Connect this host": start, expose the
+// user code, wait in the background, persist on approval.
 import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import {

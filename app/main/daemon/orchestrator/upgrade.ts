@@ -1,4 +1,4 @@
-// Worker upgrade (contract §8.3) and self-upgrade (§8.7), with the reference's failures fixed:
+// Worker upgrade (contract §8.3) and self-upgrade (§8.7), so that nothing is left broken:
 // the new version is installed BEFORE the old process is stopped (a failed install leaves the
 // worker running), a failed install re-enables what the drain disabled, an operator's own
 // disable or local stop is respected, and the drain waits on fresh status.
@@ -96,7 +96,7 @@ export async function upgradeSelf(
   const entries = await ctx.manifest.list();
   await Promise.all(entries.map((e) => waitIdle(ctx, e.id, ctx.timings.selfUpgradeDrainMs)));
   await ctx.supervisor.stopAll({ graceMs: ctx.timings.stopGraceMs });
-  // On failure the caller releases the hold and reconciles: the reference leaves workers stopped.
+  // On failure the caller releases the hold and reconciles, so no worker is left stopped.
   await install(ctx, ORCHESTRATOR_PACKAGE, input);
   // Answer first; the service manager (Restart=always, KeepAlive, AppExit Restart) brings us back.
   setTimeout(exitForRestart, 100).unref?.();

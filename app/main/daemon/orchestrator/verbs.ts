@@ -1,4 +1,4 @@
-// Lifecycle verbs (contract §8.1), with the reference's gaps closed: a start during a drain is
+// Lifecycle verbs (contract §8.1): a start during a drain is
 // kept (the supervisor queues it), pool workers are disabled/enabled through their own token
 // (the admin endpoints fail on customer hosts), and delete never removes an adopted legacy file.
 import { rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // Run-event files written by workers: `runs/<workerId>/<runId>.ndjson` (contract §3.5).
-// The reference parses the whole file on every poll and answers `after=` without a cap; we keep a
+// A run file can be large and is read often: we keep a
 // per-file index of (seq, byte offset) that grows incrementally, read only the bytes asked for,
 // and cap every answer.
 import { open, readdir, stat } from 'node:fs/promises';

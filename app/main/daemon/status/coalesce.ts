@@ -1,5 +1,5 @@
-// Coalesces bursts of "something changed" into at most one emission per interval: the reference
-// rebroadcasts the whole view on every SSE event; we emit a few frames a second at most.
+// Coalesces bursts of "something changed" into at most one emission per interval: a burst of
+// SSE events becomes a few frames a second at most, not one whole view per event.
 export interface Coalescer {
   /** Mark dirty; the emit runs at most once per `intervalMs`, trailing edge included. */
   poke(): void;

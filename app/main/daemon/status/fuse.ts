@@ -41,8 +41,8 @@ export function derivedStatus(remote: RemoteView): NonNullable<RemoteView['deriv
 }
 
 /**
- * Stale only when both are versions and the worker's is older. The reference compares strings,
- * so `unknown` or a newer-than-latest worker read as stale and Upgrade would downgrade.
+ * Stale only when both are versions and the worker's is older: compared as strings, `unknown`
+ * or a newer-than-latest worker would read as stale and Upgrade would downgrade.
  */
 export function isVersionStale(current: string | null, latest: string | null): boolean {
   if (!isVersion(current) || !isVersion(latest)) return false;

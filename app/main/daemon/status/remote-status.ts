@@ -1,5 +1,5 @@
-// Polls each environment's worker lists (contract §2.5, §8.8). One round at a time (the
-// reference's refreshes overlap); each successful list REPLACES that environment's rows, so a
+// Polls each environment's worker lists (contract §2.5, §8.8). One round at a time (overlapping
+// rounds answer out of order); each successful list REPLACES that environment's rows, so a
 // stale `busy` never outlives its run; a failed list keeps the previous rows. A refresh always
 // waits for a round that STARTED after it was asked for: a verb refreshes to see its own change,
 // which a round already under way may predate.

@@ -70,7 +70,7 @@ export function runCommand({ platform, workerBin, configPath, env }: RunCommandI
   const stdio: SpawnOptions['stdio'] = ['ignore', 'pipe', 'pipe'];
   if (platform === 'win32') {
     // The binary is a .cmd shim, so it must go through cmd.exe; we hand Node one pre-quoted line
-    // (Node would only join the args with spaces: the reference's bug with "C:\Users\First Last").
+    // (Node would only join the args with spaces, which breaks "C:\Users\First Last").
     const line = [escapeCmdCommand(workerBin), ...argv.map(quoteForCmd)];
     return {
       command: line.join(' '),

@@ -1,6 +1,6 @@
 // One worker's run state machine (contract §5.1–§5.3): stopped → starting → running →
 // backing-off → crashed, graceful stop with escalation, and the operator's last intent kept:
-// a start issued while a stop drains is honoured when the drain ends (the reference drops it).
+// a start issued while a stop drains is honoured when the drain ends.
 import type { ExitInfo, RunState, SupervisorStatus } from '../../../shared/index.ts';
 import { exceedsMaxRestarts, nextStreak, restartDelayMs, type BackoffPolicy } from './backoff.ts';
 import type { WorkerLog } from './logs/index.ts';

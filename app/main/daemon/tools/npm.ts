@@ -1,5 +1,5 @@
 // Global installs of the worker and the orchestrator through npm, one at a time per host
-// (the reference's build runs its forced install outside the lock and races upgrades).
+// (a build's install and an upgrade must not race).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -45,7 +45,7 @@ export function createNpmInstaller(
   return {
     busy: () => inFlight,
     installVersion(pkg, version) {
-      // Never a path, URL or git spec: the reference's guard checks only the package name.
+      // Never a path, URL or git spec: checking the package name alone is not enough.
       const v = InstallVersion.safeParse(version);
       if (!v.success)
         throw new CommandError(

@@ -1,6 +1,6 @@
 // Runs a short-lived helper command (pipedai-worker version/register, npm): bounded time and
-// bounded captured output, secrets kept out of every message. The reference's helpers have no
-// timeout and buffer output without limit.
+// bounded captured output, secrets kept out of every message: a hung or chatty helper costs it,
+// not the daemon.
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import treeKill from 'tree-kill';
 import { scrub } from '../../../shared/index.ts';

@@ -1,5 +1,5 @@
 // Splits one child stream into lines with at most `maxLineBytes` held in memory (contract §5.5,
-// §12 "Bounded resources": the reference buffers an unterminated line without limit).
+// §12 "Bounded resources": an unterminated line must not grow without limit).
 // Splitting happens on bytes: 0x0A never occurs inside a UTF-8 sequence, so a character split
 // across chunks is reassembled before decoding.
 

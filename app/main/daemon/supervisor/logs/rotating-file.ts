@@ -1,6 +1,6 @@
 // Appends records to a size-rotated file without ever blocking or throwing to the producer
 // (contract §4.6; §12 "Bounded resources"). The live file never exceeds `rotateBytes` (the
-// reference restarts its byte count on each open, so its file reaches ~10 MiB); at most
+// count starts from the file's size on open, not from 0); at most
 // `maxPendingBytes` wait for a slow disk, beyond that whole records are dropped and counted and
 // a marker takes their place; a failing disk is retried with capped backoff.
 import { chmod, mkdir, open, rename, stat } from 'node:fs/promises';
