@@ -15,5 +15,15 @@ export default defineConfig({
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
+    // `npm test` measures line coverage of the product (v8, in-process); scripts/coverage-rooms.mjs
+    // prints it per room. Code run in child processes (the CLI bundle, daemons of the fault
+    // suite) is not counted.
+    coverage: {
+      provider: 'v8',
+      include: ['app/**/*.{ts,tsx}', 'cli/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/test-support.ts', '**/fixtures/**', '**/*.d.ts'],
+      reporter: ['json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });
