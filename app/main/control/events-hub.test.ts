@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.ts';
 import WebSocket from 'ws';
 import { createEventsHub, type EventsHub } from './events-hub.ts';
 
@@ -46,13 +47,7 @@ async function connect(r: Rig): Promise<{ ws: WebSocket; socket: Socket; frames:
   return { ws, socket, frames };
 }
 
-async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean): Promise<true> => waitFor('the condition', cond, 20_000, 10);
 
 const line = (n: number, pad: number) => ({
   kind: 'log' as const,

@@ -4,59 +4,52 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CommandError, type CommandHandlers, type EventFrame } from '../../shared/index.ts';
+import type { CommandHandlers, EventFrame } from '../../shared/index.ts';
+import { stubHandlers } from '../../shared/test-support.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 
 const TOKEN = 'oct_' + 'a'.repeat(43);
 
 function fakeHandlers(calls: Array<[string, unknown]>): CommandHandlers {
-  const verb = (action: string) => async (input: { id: string }) => {
-    calls.push([action, input]);
-    if (input.id === 'missing') throw new CommandError('not-found', `unknown worker ${input.id}`);
-    return { id: input.id, action, ok: true as const };
-  };
-  return {
-    listWorkers: async () => ({ items: [] }),
-    buildWorker: async (input) => {
-      calls.push(['build', input]);
-      return { id: 'w_new' };
+  return stubHandlers(
+    {
+      listWorkers: async () => ({ items: [] }),
+      buildWorker: async (input) => {
+        calls.push(['build', input]);
+        return { id: 'w_new' };
+      },
+      upgradeWorker: async (input) => ({
+        id: input.id,
+        action: 'upgrade',
+        ok: true,
+        target: 'x',
+        durationMs: 1,
+        oldVersion: null,
+      }),
+      upgradeSelf: async () => ({ ok: true, action: 'upgrade-self', durationMs: 1 }),
+      getSelf: async () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
+      getLogs: async (input) => {
+        calls.push(['logs', input]);
+        return { items: [] };
+      },
+      listRuns: async () => ({ items: [] }),
+      getRunEvents: async (input) => {
+        calls.push(['events', input]);
+        return { items: [] };
+      },
+      getConnectivity: async () => ({ current: null, history: [] }),
+      startPairing: async () => ({
+        pairingId: 'p1',
+        userCode: 'BCDF-GHJK',
+        verificationUri: 'u',
+        verificationUriComplete: 'u',
+        expiresAt: 'e',
+      }),
+      pairingStatus: async () => ({ state: 'waiting' }),
+      cancelPairing: async () => ({ ok: true }),
     },
-    startWorker: verb('start') as CommandHandlers['startWorker'],
-    stopWorker: verb('stop') as CommandHandlers['stopWorker'],
-    restartWorker: verb('restart') as CommandHandlers['restartWorker'],
-    disableWorker: verb('disable') as CommandHandlers['disableWorker'],
-    enableWorker: verb('enable') as CommandHandlers['enableWorker'],
-    deleteWorker: verb('delete') as CommandHandlers['deleteWorker'],
-    upgradeWorker: async (input) => ({
-      id: input.id,
-      action: 'upgrade',
-      ok: true,
-      target: 'x',
-      durationMs: 1,
-      oldVersion: null,
-    }),
-    upgradeSelf: async () => ({ ok: true, action: 'upgrade-self', durationMs: 1 }),
-    getSelf: async () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
-    getLogs: async (input) => {
-      calls.push(['logs', input]);
-      return { items: [] };
-    },
-    listRuns: async () => ({ items: [] }),
-    getRunEvents: async (input) => {
-      calls.push(['events', input]);
-      return { items: [] };
-    },
-    getConnectivity: async () => ({ current: null, history: [] }),
-    startPairing: async () => ({
-      pairingId: 'p1',
-      userCode: 'BCDF-GHJK',
-      verificationUri: 'u',
-      verificationUriComplete: 'u',
-      expiresAt: 'e',
-    }),
-    pairingStatus: async () => ({ state: 'waiting' }),
-    cancelPairing: async () => ({ ok: true }),
-  };
+    calls,
+  );
 }
 
 interface Reply {

@@ -7,6 +7,7 @@ import {
   type EventFrame,
   type FusedWorker,
 } from '../../shared/index.ts';
+import { stubHandlers } from '../../shared/test-support.ts';
 import { startControlServer, type ControlServer } from '../../main/control/server.ts';
 import { createBrowserBridge, type BrowserBridge } from './browser.ts';
 import type { ConnectionState } from '../../shared/bridge.ts';
@@ -30,24 +31,9 @@ const worker = (id: string): FusedWorker => ({
 });
 
 function handlers(): CommandHandlers {
-  const verb = (action: string) => async (input: { id: string }) => {
-    if (input.id === 'busy') throw new CommandError('conflict', 'an upgrade is already in flight');
-    return { id: input.id, action, ok: true as const };
-  };
-  const notUsed = async (): Promise<never> => {
-    throw new CommandError('internal', 'not used in this test');
-  };
-  return {
+  return stubHandlers({
     listWorkers: async () => ({ items: [worker('w1')] }),
     buildWorker: async () => ({ id: 'w_new' }),
-    startWorker: verb('start') as CommandHandlers['startWorker'],
-    stopWorker: verb('stop') as CommandHandlers['stopWorker'],
-    restartWorker: verb('restart') as CommandHandlers['restartWorker'],
-    disableWorker: verb('disable') as CommandHandlers['disableWorker'],
-    enableWorker: verb('enable') as CommandHandlers['enableWorker'],
-    deleteWorker: verb('delete') as CommandHandlers['deleteWorker'],
-    upgradeWorker: notUsed,
-    upgradeSelf: notUsed,
     // Breaks the contract on purpose: `version` must be a string.
     getSelf: async () => ({ version: 7 }) as never,
     getLogs: async ({ tail }) => ({
@@ -56,10 +42,7 @@ function handlers(): CommandHandlers {
     listRuns: async () => ({ items: [] }),
     getRunEvents: async () => ({ items: [] }),
     getConnectivity: async () => ({ current: null, history: [] }),
-    startPairing: notUsed,
-    pairingStatus: notUsed,
-    cancelPairing: notUsed,
-  };
+  });
 }
 
 interface Daemon {

@@ -1,42 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { FusedWorker, SupervisorStatus } from '../../shared/index.ts';
+import { local as localOf, worker } from '../store/test-support.ts';
 import { apiUrlsOf, localState, remoteState, toneOf, upgradeTarget, verbsFor } from './workers.ts';
 
-const local = (patch: Partial<SupervisorStatus> = {}): SupervisorStatus => ({
-  id: 'w',
-  state: 'running',
-  pid: 1,
-  startedAt: 0,
-  restarts: 0,
-  lastExit: null,
-  draining: false,
-  nextRestartAt: null,
-  adopted: false,
-  ...patch,
-});
+const local = (patch: Partial<SupervisorStatus> = {}): SupervisorStatus => localOf('w', patch);
 
-const w = (patch: Partial<FusedWorker> = {}): FusedWorker => ({
-  id: 'w',
-  label: 'w',
-  mode: 'workspace',
-  apiUrl: 'https://api.pipedai.app',
-  desiredState: 'enabled',
-  local: local(),
-  remote: {
-    status: 'online',
-    currentRunId: null,
-    version: '1.0.0',
-    lastSeenAt: null,
-    disabled: false,
-  },
-  lastEvent: null,
-  busy: false,
-  currentRunId: null,
-  workerVersion: '1.0.0',
-  latestWorkerVersion: '1.0.0',
-  versionStale: false,
-  ...patch,
-});
+const w = (patch: Partial<FusedWorker> = {}): FusedWorker =>
+  worker('w', {
+    label: 'w',
+    remote: {
+      status: 'online',
+      currentRunId: null,
+      version: '1.0.0',
+      lastSeenAt: null,
+      disabled: false,
+    },
+    latestWorkerVersion: '1.0.0',
+    versionStale: false,
+    ...patch,
+  });
 
 describe('worker presentation', () => {
   it('local state: unknown without a record, draining while a stop waits', () => {

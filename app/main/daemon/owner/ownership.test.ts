@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pathsFor } from '../paths.ts';
 import type { Paths } from '../paths.ts';
-import { startChild } from '../store/test-support.ts';
+import { sleeper, startChild } from '../store/test-support.ts';
 import { HostOwnedError, acquireOwnership, readLiveOwner } from './ownership.ts';
 import type { OwnerLock } from './owner-lock.ts';
 import { processStartTime } from './process-info.ts';
@@ -34,19 +34,6 @@ async function writeLock(lock: Partial<OwnerLock> & { pid: number }): Promise<vo
     ...lock,
   };
   await writeFile(paths.ownerLock, JSON.stringify(full));
-}
-
-/** A real process that is alive until stopped. */
-function sleeper(): { pid: number; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  const exited = new Promise((r) => child.on('exit', r));
-  return {
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
 }
 
 describe('acquireOwnership', () => {

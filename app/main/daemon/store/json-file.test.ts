@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JsonFile, LockTimeoutError, StateFileError } from './json-file.ts';
+import { sleeper } from './test-support.ts';
 
 const Counter = z.object({ version: z.literal(1), items: z.array(z.number().int()) });
 type Counter = z.infer<typeof Counter>;
@@ -22,19 +23,6 @@ afterEach(async () => {
 });
 
 const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
-
-/** A real process that is alive until killed. */
-function sleeper(): { pid: number; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  const exited = new Promise((r) => child.on('exit', r));
-  return {
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
 
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../../test/support/wait-for.ts';
 import type { LogLine } from '../../../../shared/index.ts';
 import { createWorkerLog, nodeFileOps } from './index.ts';
 import type { FileOps, WorkerLogOptions } from './index.ts';
@@ -20,13 +21,7 @@ const log = (opts: Partial<WorkerLogOptions> = {}) =>
 const buf = (s: string): Buffer => Buffer.from(s);
 const fileLines = (path = file): string[] => readFileSync(path, 'utf8').split('\n').slice(0, -1);
 
-async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean): Promise<true> => waitFor('the condition', cond, 20_000, 10);
 
 const enospc = (): Error =>
   Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../../test/support/wait-for.ts';
 import { nodeFileOps, RotatingFile } from './rotating-file.ts';
 import type { FileOps } from './rotating-file.ts';
 
@@ -24,13 +25,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const marker = (n: number, reason: string): string => `MARK ${n} ${reason}\n`;
 const record = (i: number): string => `record ${String(i).padStart(5, '0')} ${'x'.repeat(80)}\n`;
 
-async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean): Promise<true> => waitFor('the condition', cond, 20_000, 10);
 
 /** Appends wait for `release()`; never-released appends hang like a dead disk. */
 function stallingOps(): { ops: FileOps; release: () => void; appends: () => number } {

@@ -1,0 +1,29 @@
+// Command handlers for door and client tests: each lifecycle verb answers `{id, action, ok}` and
+// records its call (id `missing` is not-found, `busy` a conflict); every other command fails as
+// "not used" unless the test gives it.
+import { COMMAND_NAMES } from './door.ts';
+import { CommandError } from './errors.ts';
+import { WORKER_VERBS, workerVerbs, type CommandHandlers } from './commands.ts';
+
+export function stubHandlers(
+  over: Partial<CommandHandlers> = {},
+  calls: Array<[string, unknown]> = [],
+): CommandHandlers {
+  const notUsed = async (): Promise<never> => {
+    throw new CommandError('internal', 'not used in this test');
+  };
+  const handlers: Record<string, unknown> = Object.fromEntries(
+    COMMAND_NAMES.map((n) => [n, notUsed]),
+  );
+  for (const verb of WORKER_VERBS) {
+    if (verb === 'force-stop') continue;
+    handlers[workerVerbs[verb].command] = async (input: { id: string }) => {
+      calls.push([verb, input]);
+      if (input.id === 'missing') throw new CommandError('not-found', `unknown worker ${input.id}`);
+      if (input.id === 'busy')
+        throw new CommandError('conflict', 'an upgrade is already in flight');
+      return { id: input.id, action: verb, ok: true };
+    };
+  }
+  return { ...handlers, ...over } as CommandHandlers;
+}
