@@ -7,7 +7,10 @@ import { App } from './components/App.tsx';
 import { followLogsLinks } from './deep-link.ts';
 import { createAppStore } from './store/index.ts';
 import { StoreProvider } from './store-context.tsx';
-import './styles.css';
+import './styles/base.css';
+import './styles/controls.css';
+import './styles/workers.css';
+import './styles/drawers.css';
 
 // The CSP forbids eval: keep zod from even probing `new Function` (it would log a violation).
 z.config({ jitless: true });
