@@ -5,22 +5,23 @@
 import {
   CommandError,
   callThroughDoor,
+  errorDetail,
   forwardingHandlers,
   type CallCommand,
   type CommandTarget,
   type EventFrame,
   type LinkState,
 } from '../../shared/index.ts';
-import { createControlClient, type ControlClient, DEFAULT_CONTROL_PORT } from '../control/index.ts';
+import { DEFAULT_CONTROL_PORT, createControlClient, type ControlClient } from '../control/index.ts';
 import { startHeadless, type RunningDaemon } from './headless.ts';
 import {
-  type Orchestrator,
   HostOwnedError,
-  readLiveOwner,
-  pathsFor,
-  resolveHome,
-  type Paths,
   openStore,
+  pathsFor,
+  readLiveOwner,
+  resolveHome,
+  type Orchestrator,
+  type Paths,
 } from '../daemon/index.ts';
 import {
   controlPortAttempts,
@@ -136,7 +137,7 @@ export function orchestratorTarget(
   return {
     handlers: orchestrator,
     call: callThroughDoor(orchestrator, (e, name) =>
-      log(`internal error in ${name}: ${String(e)}`),
+      log(`internal error in ${name}: ${errorDetail(e)}`),
     ),
     snapshot: () => orchestrator.snapshot(),
     state: () => 'open',
