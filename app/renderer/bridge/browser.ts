@@ -8,16 +8,14 @@ import {
   commands,
   decodeAnswer,
   httpRequestFor,
+  type Bridge,
   type CommandInput,
   type CommandName,
   type CommandOutput,
+  type ConnectionListener,
+  type ConnectionState,
+  type FrameListener,
 } from '../../shared/index.ts';
-import type {
-  Bridge,
-  ConnectionListener,
-  ConnectionState,
-  FrameListener,
-} from '../../shared/bridge.ts';
 
 export const UNAUTHORIZED_MESSAGE =
   'token rejected — open the dashboard again with `pipedai-orchestrator dashboard --open`';
