@@ -1,34 +1,14 @@
 // The browser bridge against the real control server: real HTTP, a real WebSocket (Node 22's
 // global, the same API as a browser's), real 401s and a real daemon restart on the same port.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CommandError,
-  type CommandHandlers,
-  type EventFrame,
-  type FusedWorker,
-} from '../../shared/index.ts';
+import { CommandError, type CommandHandlers, type EventFrame } from '../../shared/index.ts';
 import { stubHandlers } from '../../shared/test-support.ts';
+import { worker } from '../store/test-support.ts';
 import { startControlServer, type ControlServer } from '../../main/control/server.ts';
 import { createBrowserBridge, type BrowserBridge } from './browser.ts';
 import type { ConnectionState } from '../../shared/bridge.ts';
 
 const TOKEN = 'oct_' + 'b'.repeat(43);
-
-const worker = (id: string): FusedWorker => ({
-  id,
-  label: id,
-  mode: 'workspace',
-  apiUrl: 'http://127.0.0.1:1',
-  desiredState: 'enabled',
-  local: null,
-  remote: null,
-  lastEvent: null,
-  busy: false,
-  currentRunId: null,
-  workerVersion: null,
-  latestWorkerVersion: null,
-  versionStale: false,
-});
 
 function handlers(): CommandHandlers {
   return stubHandlers({
