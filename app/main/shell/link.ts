@@ -1,7 +1,9 @@
 // The desktop app's link to the host's daemon. When no live process owns the host, the app owns
 // it: the Orchestrator runs in this process and the control server answers the CLI and the
 // browser. When another process owns it (the headless daemon, usually a service), the app
-// attaches through the control client and never supervises. Plain Node: no electron here.
+// attaches through the control client and never supervises. An attached app re-reads the owner
+// record on every reconnect; when the owner is gone and no service will bring it back, the app
+// takes the host over itself. Plain Node: no electron here.
 import {
   CommandError,
   type CommandArgs,
@@ -29,6 +31,7 @@ import type { CloseHow } from './logic/quit.ts';
 import type { HostMode } from './logic/shell-state.ts';
 
 export interface DaemonLink extends CommandTarget {
+  /** Changes from attached to own when the app takes over a host its owner left. */
   readonly mode: HostMode;
   /** PIPEDAI_HOME of the host. */
   readonly home: string;
@@ -49,6 +52,11 @@ export interface LinkOptions {
   log: (line: string) => void;
   /** A self-upgrade ends the process this way. */
   exitForRestart: () => void;
+  /**
+   * Is a native service installed that will bring the owner back? Asked when an attached app
+   * finds the owner gone: yes → wait for it; no → own the host. Default: no.
+   */
+  serviceOwnsHost?: (home: string) => Promise<boolean>;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -58,6 +66,83 @@ const OWNER_POLL_MS = 200;
 
 export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
   const paths = pathsFor(resolveHome(o.env));
+  const serviceOwnsHost = o.serviceOwnsHost ?? (() => Promise.resolve(false));
+  let current: DaemonLink;
+  const frameListeners = new Set<(f: EventFrame) => void>();
+  const stateListeners = new Set<(s: LinkState) => void>();
+  const emitFrame = (f: EventFrame): void => frameListeners.forEach((l) => l(f));
+  const emitState = (s: LinkState): void => stateListeners.forEach((l) => l(s));
+  let unwire = (): void => undefined;
+  const wire = (link: DaemonLink): void => {
+    unwire();
+    const stopFrames = link.subscribe(emitFrame);
+    const stopState = link.onState(emitState);
+    unwire = () => {
+      stopFrames();
+      stopState();
+    };
+  };
+  let closing: Promise<void> | null = null;
+
+  /** The attached link found no live owner: own the host unless a service will come back. */
+  const takeOver = async (): Promise<boolean> => {
+    if (closing || (await serviceOwnsHost(paths.home).catch(() => true))) return false;
+    let own: DaemonLink;
+    try {
+      own = await ownLink(o, paths);
+    } catch (e) {
+      // Someone else took it meanwhile (the next reconnect finds them), or the start failed.
+      if (!(e instanceof HostOwnedError))
+        o.log(`taking over the host: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    if (closing) {
+      await own.close('handoff');
+      return false;
+    }
+    o.log(`the owner is gone: this app owns the host now; control API ${own.url()}`);
+    const attached = current;
+    current = own;
+    wire(own);
+    await attached.close('detach');
+    emitState('open');
+    // What the window shows comes from frames: draw the present once.
+    for (const f of await own.snapshot().catch(() => [])) emitFrame(f);
+    return true;
+  };
+
+  current = await establish(o, paths, takeOver);
+  wire(current);
+  return {
+    get mode() {
+      return current.mode;
+    },
+    home: paths.home,
+    url: () => current.url(),
+    call: (name, args) => current.call(name, args),
+    snapshot: () => current.snapshot(),
+    state: () => current.state(),
+    onState(listener) {
+      stateListeners.add(listener);
+      return () => void stateListeners.delete(listener);
+    },
+    subscribe(listener) {
+      frameListeners.add(listener);
+      return () => void frameListeners.delete(listener);
+    },
+    close(how) {
+      closing ??= current.close(how).finally(() => unwire());
+      return closing;
+    },
+  };
+}
+
+/** Own a free host, or attach to its live owner (waiting for one that is still starting). */
+async function establish(
+  o: LinkOptions,
+  paths: Paths,
+  takeOver: () => Promise<boolean>,
+): Promise<DaemonLink> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const began = Date.now();
   for (let races = 0; ;) {
@@ -70,7 +155,7 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
     }
     if (d.kind === 'attach') {
       o.log(`attaching to the ${d.owner.host} daemon (pid ${d.owner.pid}) on port ${d.port}`);
-      return attachLink(paths, d.port);
+      return attachLink(paths, d.port, takeOver);
     }
     try {
       return await ownLink(o, paths);
@@ -136,7 +221,7 @@ export function orchestratorTarget(orchestrator: Orchestrator): CommandTarget {
   };
 }
 
-function attachLink(paths: Paths, firstPort: number): DaemonLink {
+function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boolean>): DaemonLink {
   const store = openStore(paths);
   let port = firstPort;
   let clientP: Promise<ControlClient> | null = null;
@@ -158,13 +243,17 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
   let stopEvents: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
+  const retryLater = (): void => {
+    if (closed) return;
+    setState('reconnecting');
+    timer = setTimeout(() => void reconnect(), reconnectDelayMs(attempt++));
+  };
   const connect = async (): Promise<void> => {
     let ended = false;
     const onEnd = (): void => {
       if (ended || closed) return;
       ended = true;
-      setState('reconnecting');
-      timer = setTimeout(() => void reconnect(), reconnectDelayMs(attempt++));
+      retryLater();
     };
     let c: ControlClient;
     try {
@@ -184,9 +273,14 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
   };
   const reconnect = async (): Promise<void> => {
     if (closed) return;
-    // The owner may be back on another port or with a rotated token (restart, self-upgrade).
+    // The owner may be back on another port or with a rotated token (restart, self-upgrade), or
+    // gone: then never the old port again (a stranger may listen there by now), but own the host
+    // or wait for the service that will.
     const owner = await readLiveOwner(paths).catch(() => null);
-    if (owner?.port != null) port = owner.port;
+    if (owner === null && (await takeOver())) return;
+    if (closed) return;
+    if (owner?.port == null) return retryLater();
+    port = owner.port;
     clientP = null;
     await connect();
   };
