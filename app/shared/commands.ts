@@ -9,7 +9,7 @@ import {
   ConnectivitySample,
   SelfStatus,
 } from './status.ts';
-import { SAFE_SEGMENT } from './util.ts';
+import { PathSegment } from './util.ts';
 
 /** Production pipedai-api (contract conventions). */
 export const DEFAULT_API_URL = 'https://api.pipedai.app';
@@ -69,11 +69,6 @@ export function clampedInt(min: number, max: number, fallback: number) {
 export const ApiUrlInput = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const WorkerId = z.string().min(1).max(200);
-/** Ids that become file-path segments: `[A-Za-z0-9._-]+`, no `..`. */
-export const PathSegment = z
-  .string()
-  .regex(SAFE_SEGMENT, 'must match [A-Za-z0-9._-]+')
-  .refine((s) => !s.includes('..'), 'must not contain ..');
 
 /** An npm version we will install: plain semver or a dist-tag word; never a path, URL or git spec. */
 export const InstallVersion = z

@@ -78,7 +78,7 @@ async function home(): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
 async function link(
   env: NodeJS.ProcessEnv,
   controlPort?: number,
-  serviceOwnsHost = async () => false,
+  serviceOwnsHost: (home: string) => Promise<boolean> = async () => false,
 ): Promise<DaemonLink> {
   const l = await openDaemonLink({
     env,

@@ -174,6 +174,23 @@ describe('ApiClient errors', () => {
     expect(e.message).not.toContain('pwk_notahostoken');
   });
 
+  it('refuses a worker id that could not name a file (redeem), naming the field', async () => {
+    const { server, client } = await setup((_req, res) =>
+      sendJson(res, 200, {
+        workerId: '../../.ssh/authorized_keys',
+        workerToken: 'wkt_x',
+        operatorToken: 'hos_x',
+        apiUrl: 'u',
+        workspaceId: 'ws',
+        environmentId: 'e',
+        authMode: 'api_key',
+      }),
+    );
+    const e = await apiError(client.redeem(server.url, { deviceCode: DEVICE_CODE, ...HOST }));
+    expect(e.kind).toBe('invalid-response');
+    expect(e.message).toMatch(/workerId: must match \[A-Za-z0-9._-\]\+/);
+  });
+
   it('network failures and timeouts have status 0 and name the call', async () => {
     const { server, client } = await setup(() => {}, {
       timeouts: { jsonMs: 200 },
