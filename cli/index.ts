@@ -146,7 +146,10 @@ program
   .command('login')
   .description('store an operator credential by hand (pwk_/hos_ workspace, pop_ pool)')
   .requiredOption('--api-url <url>', 'pipedai-api base URL')
-  .option('--token <token>', 'the token (or PIPEDAI_OPERATOR_TOKEN, or stdin)')
+  .option(
+    '--token <token>',
+    'the token; prefer stdin or PIPEDAI_OPERATOR_TOKEN (argv shows in process lists and history)',
+  )
   .option('--scope <scope>', 'workspace or pool', 'workspace')
   .action(async (o: { apiUrl: string; token?: string; scope: string }) => login(ctx(), ui, o));
 

@@ -89,10 +89,19 @@ const UpgradeSource = z
   .object({
     version: InstallVersion.optional(),
     fromLocal: z.string().min(1).max(4096).optional(),
+    /**
+     * Run the packed tarball's install scripts (preinstall, install, postinstall). Off unless
+     * the operator asks: they run with the daemon's rights.
+     */
+    runScripts: z.boolean().optional(),
   })
   .refine((v) => (v.version === undefined) !== (v.fromLocal === undefined), {
     message: 'exactly one of version or fromLocal is required',
     path: ['version'],
+  })
+  .refine((v) => v.runScripts === undefined || v.fromLocal !== undefined, {
+    message: 'runScripts applies to fromLocal only (a registry version installs as npm does)',
+    path: ['runScripts'],
   });
 
 export const commands = {

@@ -222,6 +222,26 @@ describe.runIf(process.platform === 'linux')(
       expect(existsSync(npmLog)).toBe(false);
     });
 
+    it('login --token warns that argv leaks the key; the environment and stdin do not', async () => {
+      const flag = await cli([
+        'login',
+        '--api-url',
+        apiUrl,
+        '--scope',
+        'pool',
+        '--token',
+        'pop_flag0123456789',
+      ]);
+      expect(flag.code, flag.stderr).toBe(0);
+      expect(flag.stderr).toContain('--token puts a long-lived key in the process list');
+      const quiet = await cli(['login', '--api-url', apiUrl, '--scope', 'pool'], {
+        PIPEDAI_OPERATOR_TOKEN: 'pop_env0123456789',
+      });
+      expect(quiet.code, quiet.stderr).toBe(0);
+      expect(quiet.stderr).toBe('');
+      secrets.push('pop_flag0123456789', 'pop_env0123456789');
+    });
+
     it('with no live daemon, workers, logs, upgrade and dashboard say so and send no token anywhere', async () => {
       const runs = await Promise.all(
         [['workers'], ['logs', 'x'], ['upgrade', 'x'], ['dashboard']].map((args) => cli(args)),

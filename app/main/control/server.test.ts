@@ -220,7 +220,10 @@ describe('control server', () => {
     const p = server.port;
     const index = await call(p, 'GET', '/', { token: null });
     expect(index.status).toBe(200);
-    expect(String(index.headers['content-security-policy'])).toContain("default-src 'self'");
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("style-src 'self';");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(index.headers['x-frame-options']).toBe('DENY');
     expect((await call(p, 'GET', '/app.js', { token: null })).headers['content-type']).toContain(
       'text/javascript',
