@@ -94,3 +94,42 @@ export async function readStdinIfPiped(
   const text = Buffer.concat(chunks).toString('utf8').trim();
   return text === '' ? null : text;
 }
+
+/**
+ * A secret typed at the terminal without echo (Windows service password), or the first line of a
+ * piped stdin. Ctrl-C cancels.
+ */
+export async function readSecret(
+  prompt: string,
+  stdin: NodeJS.ReadStream = process.stdin,
+  out: NodeJS.WriteStream = process.stderr,
+): Promise<string> {
+  if (!stdin.isTTY) return ((await readStdinIfPiped(stdin)) ?? '').split(/\r?\n/)[0] ?? '';
+  out.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let typed = '';
+      const onData = (chunk: Buffer): void => {
+        for (const c of chunk.toString('utf8')) {
+          if (c === '\r' || c === '\n') {
+            stdin.off('data', onData);
+            return resolve(typed);
+          }
+          if (c === '\u0003') {
+            stdin.off('data', onData);
+            return reject(new UsageError('cancelled'));
+          }
+          if (c === '\u007f' || c === '\b') typed = typed.slice(0, -1);
+          else if (typed.length < 1024) typed += c;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    out.write('\n');
+  }
+}

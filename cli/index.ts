@@ -156,7 +156,11 @@ program
 program
   .command('install')
   .description('install the daemon as a native service (systemd, launchd, NSSM)')
-  .action(async () => installService(ctx(), ui));
+  .option(
+    '--user <DOMAIN\\name>',
+    'Windows: the account the service logs on as (default: you; never LocalSystem)',
+  )
+  .action(async (o: { user?: string }) => installService(ctx(), ui, o));
 program
   .command('uninstall')
   .description('remove the native service (state and registrations stay)')

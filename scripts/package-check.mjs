@@ -121,7 +121,6 @@ if (existsSync(asar)) {
     '/templates/autostart.desktop',
     '/templates/systemd.service',
     '/templates/launchd.plist',
-    '/templates/nssm-install.bat',
     '/build/icon.png',
     '/build/tray/tray-running-dark@2x.png',
     '/build/tray/tray-crashloopTemplate.png',
