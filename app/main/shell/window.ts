@@ -46,14 +46,16 @@ function guardContents(contents: WebContents, appOrigins: readonly string[]): vo
     const d = navigationDecision(url, appOrigins);
     if (d.allow) return;
     event.preventDefault();
-    if (d.openExternal) void shell.openExternal(d.openExternal);
+    // navigationDecision hands over https URLs only, without credentials (window-policy.ts).
+    if (d.openExternal) void shell.openExternal(d.openExternal); //! eng-disable OPEN_EXTERNAL_JS_CHECK
   };
   contents.on('will-navigate', onNavigate);
   contents.on('will-redirect', onNavigate);
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const d = windowOpenDecision(url);
-    if (d.openExternal) void shell.openExternal(d.openExternal);
+    // windowOpenDecision hands over https URLs only, without credentials (window-policy.ts).
+    if (d.openExternal) void shell.openExternal(d.openExternal); //! eng-disable OPEN_EXTERNAL_JS_CHECK
     return { action: d.action };
   });
 }
@@ -101,7 +103,9 @@ export function createWindowController(o: {
       // Electron's security checklist, spelled out here where BrowserWindow (and its linter,
       // electronegativity) reads it.
       webPreferences: {
-        preload: o.preload,
+        // Ours (out/preload): it exposes only the typed Bridge through contextBridge, which
+        // package:check asserts.
+        preload: o.preload, //! eng-disable PRELOAD_JS_CHECK
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,
