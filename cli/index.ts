@@ -20,7 +20,7 @@ let exitCode = 0;
 const portOption = () =>
   new Option(
     '--port <n>',
-    'control API port of the running daemon (default: from its runtime record, else 4599)',
+    "control API port of the running daemon (default: the live daemon's, from its runtime record; it must prove itself before it gets the token)",
   ).argParser(parsePort);
 
 const program = new Command('pipedai-orchestrator')
