@@ -10,7 +10,7 @@ export const DASHBOARD_META_CSP = [
   "img-src 'self' data:",
   "font-src 'self' data:",
   // The browser dashboard's WebSocket, on whatever port the daemon or a tunnel uses.
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*",
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-src 'none'",
