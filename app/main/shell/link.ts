@@ -68,15 +68,13 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
   const paths = pathsFor(resolveHome(o.env));
   const serviceOwnsHost = o.serviceOwnsHost ?? (() => Promise.resolve(false));
   let current: DaemonLink;
-  const frameListeners = new Set<(f: EventFrame) => void>();
-  const stateListeners = new Set<(s: LinkState) => void>();
-  const emitFrame = (f: EventFrame): void => frameListeners.forEach((l) => l(f));
-  const emitState = (s: LinkState): void => stateListeners.forEach((l) => l(s));
+  const frames = listeners<EventFrame>();
+  const states = listeners<LinkState>();
   let unwire = (): void => undefined;
   const wire = (link: DaemonLink): void => {
     unwire();
-    const stopFrames = link.subscribe(emitFrame);
-    const stopState = link.onState(emitState);
+    const stopFrames = link.subscribe(frames.emit);
+    const stopState = link.onState(states.emit);
     unwire = () => {
       stopFrames();
       stopState();
@@ -105,9 +103,9 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
     current = own;
     wire(own);
     await attached.close('detach');
-    emitState('open');
+    states.emit('open');
     // What the window shows comes from frames: draw the present once.
-    for (const f of await own.snapshot().catch(() => [])) emitFrame(f);
+    for (const f of await own.snapshot().catch(() => [])) frames.emit(f);
     return true;
   };
 
@@ -122,14 +120,8 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
     call: (name, args) => current.call(name, args),
     snapshot: () => current.snapshot(),
     state: () => current.state(),
-    onState(listener) {
-      stateListeners.add(listener);
-      return () => void stateListeners.delete(listener);
-    },
-    subscribe(listener) {
-      frameListeners.add(listener);
-      return () => void frameListeners.delete(listener);
-    },
+    onState: states.on,
+    subscribe: frames.on,
     close(how) {
       closing ??= current.close(how).finally(() => unwire());
       return closing;
@@ -231,12 +223,12 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
       .then((token) => createControlClient({ baseUrl: `http://127.0.0.1:${port}`, token })));
 
   let state: LinkState = 'connecting';
-  const stateListeners = new Set<(s: LinkState) => void>();
-  const frameListeners = new Set<(f: EventFrame) => void>();
+  const states = listeners<LinkState>();
+  const frames = listeners<EventFrame>();
   const setState = (s: LinkState): void => {
     if (s === state) return;
     state = s;
-    for (const l of stateListeners) l(s);
+    states.emit(s);
   };
   let closed = false;
   let attempt = 0;
@@ -268,7 +260,7 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
         attempt = 0;
         setState('open');
       }
-      for (const l of frameListeners) l(frame);
+      frames.emit(frame);
     }, onEnd);
   };
   const reconnect = async (): Promise<void> => {
@@ -305,18 +297,24 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
       return frames;
     },
     state: () => state,
-    onState(listener) {
-      stateListeners.add(listener);
-      return () => void stateListeners.delete(listener);
-    },
-    subscribe(listener) {
-      frameListeners.add(listener);
-      return () => void frameListeners.delete(listener);
-    },
+    onState: states.on,
+    subscribe: frames.on,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
       stopEvents?.();
     },
+  };
+}
+
+/** A set of listeners: `on` returns the way to leave it. */
+function listeners<T>(): { on(l: (v: T) => void): () => void; emit(v: T): void } {
+  const set = new Set<(v: T) => void>();
+  return {
+    on(l) {
+      set.add(l);
+      return () => void set.delete(l);
+    },
+    emit: (v) => set.forEach((l) => l(v)),
   };
 }
