@@ -139,8 +139,9 @@ export async function connect(ctx: CliContext, ui: Ui, opts: ConnectOptions): Pr
     await daemon.call(reused ? 'restartWorker' : 'startWorker', { id: entry.id });
     ui.out(`${ui.green('✓')} the running daemon now supervises ${entry.label}`);
     return;
-  } catch {
-    // No daemon running: fall through to install or the next steps.
+  } catch (e) {
+    // No daemon running (or none that proves itself): fall through to install or the next steps.
+    ui.out(ui.dim(errorMessage(e)));
   }
 
   if (!opts.install) {

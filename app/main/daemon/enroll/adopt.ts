@@ -2,7 +2,7 @@
 // in place. A config that cannot be managed is skipped with its reason; the others are adopted.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { errorMessage, ManifestEntry } from '../../../shared/index.ts';
+import { ManifestEntry, describeZodError, errorMessage } from '../../../shared/index.ts';
 import type { ManifestPort, WorkerConfigPort } from '../deps.ts';
 
 export interface AdoptReport {
@@ -58,7 +58,7 @@ export async function adopt(
     if (!candidate.success) {
       report.skipped.push({
         path,
-        reason: `not manageable: apiUrl ${JSON.stringify(cfg.apiUrl)} is not a URL`,
+        reason: `not manageable: ${describeZodError(candidate.error)}`,
       });
       continue;
     }
