@@ -87,6 +87,7 @@ const local = (id: string, patch: Partial<SupervisorStatus> = {}): SupervisorSta
   restarts: 0,
   lastExit: null,
   draining: false,
+  drainingSince: null,
   nextRestartAt: null,
   adopted: false,
   ...patch,

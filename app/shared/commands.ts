@@ -136,7 +136,8 @@ export const commands = {
     path: '/api/workers/:id/stop',
     input: byId.extend({ force: z.boolean().optional() }),
     output: VerbResult('stop'),
-    summary: 'Drain and stop the worker (local only); force kills at once.',
+    summary:
+      'Stop the worker once its run finishes, however long (local only); force kills at once.',
   }),
   restartWorker: command({
     method: 'POST',
@@ -188,8 +189,11 @@ export const commands = {
       ok: z.literal(true),
       action: z.literal('upgrade-self'),
       durationMs: z.number(),
+      /** The version installed (ours; the reference does not say). */
+      version: z.string().optional(),
     }),
-    summary: 'Drain every worker, install the orchestrator, exit for the service manager.',
+    summary:
+      'Install an orchestrator version, then hand the running workers to it (no run is interrupted).',
   }),
   getSelf: command({
     method: 'GET',

@@ -13,7 +13,10 @@ export const ExitInfo = z.object({
 });
 export type ExitInfo = z.infer<typeof ExitInfo>;
 
-/** §5.7 plus what we add: draining while a stop waits for the run, next restart time, adoption. */
+/**
+ * §5.7 plus what we add: draining (and since when) while a stop waits for the run, next restart
+ * time, adoption.
+ */
 export const SupervisorStatus = z.object({
   id: z.string(),
   state: RunState,
@@ -22,6 +25,8 @@ export const SupervisorStatus = z.object({
   restarts: z.number().int().nonnegative(),
   lastExit: ExitInfo.nullable(),
   draining: z.boolean().default(false),
+  /** When the drain began (epoch ms); null when not draining. */
+  drainingSince: z.number().int().nullable().default(null),
   nextRestartAt: z.number().int().nullable().default(null),
   adopted: z.boolean().default(false),
 });

@@ -14,14 +14,30 @@ const TimingsJson = z
   .object({
     refreshMs: ms,
     releasesMs: ms,
-    stopGraceMs: ms,
-    upgradeDrainMs: ms,
-    selfUpgradeDrainMs: ms,
+    releasesRetryMs: ms,
     drainPollMs: ms,
     statusCoalesceMs: ms,
   })
   .partial()
   .strict();
+
+/**
+ * `PIPEDAI_DRAIN_CEILING_MS`: the operator's ceiling on a drain (stop, disable, delete, worker
+ * upgrade, shutdown, Quit), after which the worker's tree is killed. Unset, empty or 0: none, a
+ * drain waits for the run however long. The service units align their own stop timeouts with it.
+ */
+export function drainCeilingMs(env: NodeJS.ProcessEnv): number | null {
+  const raw = env.PIPEDAI_DRAIN_CEILING_MS;
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '0') return null;
+  const parsed = ms.safeParse(raw);
+  if (!parsed.success)
+    throw new CommandError(
+      'bad-request',
+      `PIPEDAI_DRAIN_CEILING_MS: ${describeZodError(parsed.error)} (0 or unset: no ceiling)`,
+      'PIPEDAI_DRAIN_CEILING_MS',
+    );
+  return parsed.data;
+}
 
 export interface EnvTuning {
   timings: Partial<Timings>;
@@ -57,6 +73,8 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv): EnvTuning {
       );
     timings = parsed.data;
   }
+  const ceiling = drainCeilingMs(env);
+  if (ceiling !== null) timings = { ...timings, drainCeilingMs: ceiling };
   const backoffUnitMs = field('PIPEDAI_BACKOFF_UNIT_MS', ms, env.PIPEDAI_BACKOFF_UNIT_MS);
   const connectivityIntervalMs = field('PIPEDAI_CONNECTIVITY_MS', ms, env.PIPEDAI_CONNECTIVITY_MS);
   const npm = field('PIPEDAI_NPM', z.string().min(1).max(4096), env.PIPEDAI_NPM);

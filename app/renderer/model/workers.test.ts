@@ -10,6 +10,7 @@ const local = (patch: Partial<SupervisorStatus> = {}): SupervisorStatus => ({
   restarts: 0,
   lastExit: null,
   draining: false,
+  drainingSince: null,
   nextRestartAt: null,
   adopted: false,
   ...patch,

@@ -1,6 +1,7 @@
 // The Orchestrator: the one object both doors call. It owns no transport: the control server
 // and the IPC door adapt its CommandHandlers and its frame stream.
 import {
+  CommandError,
   normalizeApiUrl,
   type CommandHandlers,
   type ConnectivitySample,
@@ -22,6 +23,7 @@ import type {
   WorkerConfigPort,
 } from '../ports.ts';
 import type { RunEventsReader } from '../runs/run-events.ts';
+import type { SelfUpdater } from '../self-update/install.ts';
 import { createCoalescer } from '../status/coalesce.ts';
 import { fuseWorkers } from '../status/fuse.ts';
 import type { ReleaseTracker } from '../status/releases.ts';
@@ -62,7 +64,12 @@ export interface OrchestratorDeps {
   runs: RunEventsReader;
   connectivity: ConnectivityMonitor;
   releases: ReleaseTracker;
-  /** Ends the process so the service manager restarts the new version (self-upgrade). */
+  /** Installs orchestrator versions beside the running one (self-upgrade). */
+  selfUpdater: SelfUpdater;
+  /**
+   * After a self-upgrade: this daemon gives way to the new version, leaving the workers running
+   * for it to adopt (the host decides how: exit for the service manager, or re-exec).
+   */
   exitForRestart: () => void;
   timings?: Partial<Timings>;
   now?: () => number;
@@ -74,7 +81,7 @@ export interface Orchestrator extends CommandHandlers {
   /** Reconcile, start the monitors, poll, subscribe. Idempotent. */
   start(): Promise<void>;
   /** Stop every loop; with `drain`, stop every worker gracefully (the host is going away). */
-  shutdown(opts: { drain: boolean; graceMs?: number }): Promise<void>;
+  shutdown(opts: { drain: boolean }): Promise<void>;
   subscribe(listener: FrameListener): () => void;
   /** Frames a new subscriber needs to draw the present (the reference sends none). */
   snapshot(): Promise<EventFrame[]>;
@@ -87,7 +94,15 @@ export interface Orchestrator extends CommandHandlers {
   onConnectivity(sample: ConnectivitySample): void;
   /** Distinct environments of the manifest as last read (for the connectivity probes). */
   knownApiUrls(): string[];
+  /**
+   * The worker holds no run (Windows drains, which have no signal, wait for this): fresh remote
+   * status; without a remote row (a pool worker and no pool-read token), its newest run file.
+   */
+  workerIdle(id: string): Promise<boolean>;
 }
+
+/** A run file whose last event is not the `result` and that changed this recently is live. */
+const RUN_FILE_LIVE_MS = 15 * 60_000;
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const timings = { ...DEFAULT_TIMINGS, ...deps.timings };
@@ -98,12 +113,20 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const timers: Array<ReturnType<typeof setInterval>> = [];
   let started = false;
   let stopping = false;
-  /** While a self-upgrade holds the workers stopped, nothing may restart them. */
-  let holdWorkers = false;
   let lastManifestJson = '';
   let knownApiUrls: string[] = [];
 
   const background = (what: string) => (e: unknown) => deps.onBackgroundError?.(what, e);
+  const whileUp =
+    <I, O>(fn: (input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      if (stopping)
+        throw new CommandError(
+          'unavailable',
+          'the daemon is shutting down: its workers are finishing their runs (Force stop still acts)',
+        );
+      return fn(input);
+    };
 
   async function fused(entries?: readonly ManifestEntry[]): Promise<FusedWorker[]> {
     return fuseWorkers({
@@ -136,7 +159,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const entries = await deps.manifest.list();
     lastManifestJson = JSON.stringify(entries);
     knownApiUrls = [...new Set(entries.map((e) => normalizeApiUrl(e.apiUrl)))];
-    if (!holdWorkers && !stopping) await deps.supervisor.reconcile(entries);
+    if (!stopping) await deps.supervisor.reconcile(entries);
     const ids = new Set(entries.map((e) => e.id));
     remote.retain(ids);
     for (const id of lastEvents.keys()) if (!ids.has(id)) lastEvents.delete(id);
@@ -226,8 +249,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       pairings.close();
       deps.streams.close();
       deps.connectivity.stop();
-      if (opts.drain)
-        await deps.supervisor.stopAll({ graceMs: opts.graceMs ?? timings.stopGraceMs });
+      if (opts.drain) await deps.supervisor.stopAll();
     },
 
     subscribe: (listener) => bus.subscribe(listener),
@@ -250,38 +272,50 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       bus.emit({ kind: 'connectivity', sample });
     },
     knownApiUrls: () => knownApiUrls,
+    async workerIdle(id) {
+      await refreshRemote();
+      const w = (await fused()).find((x) => x.id === id);
+      if (!w) return true;
+      if (w.remote) return !w.busy && !w.currentRunId;
+      const [newest] = await deps.runs.listRuns(id);
+      if (!newest || now() - newest.updatedAt > RUN_FILE_LIVE_MS) return true;
+      const [last] = await deps.runs.read(id, newest.runId, { tail: 1 });
+      return last?.type === 'result';
+    },
     onWorkerEvent(id, event) {
       lastEvents.set(id, event);
       statusFrames.poke();
     },
 
-    // Commands of the contract table.
+    // Commands of the contract table. While the daemon shuts down (its workers finishing their
+    // runs, the control server still answering), only reads and Force stop act.
     listWorkers: async () => ({ items: await fused() }),
-    buildWorker: (input) => buildWorker(ctx, input),
-    startWorker: ({ id }) => startWorker(ctx, id),
-    stopWorker: ({ id, force }) => stopWorker(ctx, id, force === true),
-    restartWorker: ({ id }) => restartWorker(ctx, id),
-    disableWorker: ({ id }) => disableWorker(ctx, id),
-    enableWorker: ({ id }) => enableWorker(ctx, id),
-    deleteWorker: ({ id }) => deleteWorker(ctx, id),
-    upgradeWorker: (input) => upgradeWorker(ctx, input),
-    async upgradeSelf(input) {
-      holdWorkers = true;
-      try {
-        return await upgradeSelf(ctx, input, deps.exitForRestart);
-      } catch (e) {
-        holdWorkers = false;
-        await afterChange();
-        throw e;
-      }
+    buildWorker: whileUp((input) => buildWorker(ctx, input)),
+    startWorker: whileUp(({ id }) => startWorker(ctx, id)),
+    async stopWorker({ id, force }) {
+      if (!stopping) return stopWorker(ctx, id, force === true);
+      await deps.supervisor.stop(id, { force: force === true }); // the manifest is left as it is
+      return { id, action: 'stop', ok: true };
     },
+    restartWorker: whileUp(({ id }) => restartWorker(ctx, id)),
+    disableWorker: whileUp(({ id }) => disableWorker(ctx, id)),
+    enableWorker: whileUp(({ id }) => enableWorker(ctx, id)),
+    deleteWorker: whileUp(({ id }) => deleteWorker(ctx, id)),
+    upgradeWorker: whileUp((input) => upgradeWorker(ctx, input)),
+    upgradeSelf: whileUp((input) =>
+      upgradeSelf(ctx, input, {
+        version: deps.version,
+        updater: deps.selfUpdater,
+        handOff: deps.exitForRestart,
+      }),
+    ),
     getSelf: async () => ({ ...deps.releases.self(deps.version), hostname: deps.hostname }),
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({
       items: await deps.runs.read(id, runId, { after, tail }),
     }),
-    startPairing: (input) => pairings.start(input),
+    startPairing: whileUp((input) => pairings.start(input)),
     pairingStatus: async ({ pairingId }) => pairings.status(pairingId),
     cancelPairing: async ({ pairingId }) => pairings.cancel(pairingId),
     getConnectivity: async ({ tail }) => ({

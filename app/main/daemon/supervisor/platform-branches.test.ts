@@ -9,6 +9,7 @@ import { pathsFor } from '../paths.ts';
 import type { SupervisorPort } from '../ports.ts';
 import { entry, memoryRegistry, waitFor } from './fixtures/harness.ts';
 import { createSupervisor, type Supervisor } from './index.ts';
+import { discardOutput } from './capture/worker-capture.ts';
 import { createWorkerLog } from './logs/index.ts';
 import type { KillPrimitives } from './spawn.ts';
 
@@ -73,8 +74,12 @@ function injected(platform: NodeJS.Platform, workerBin: string, pid: number | nu
     },
     registry,
     createLog: (workerId) => createWorkerLog({ workerId, file: null }),
-    graceMs: 50,
-    closeWaitMs: 10,
+    // Stand-ins for the two output files' descriptors.
+    createCapture: () => ({
+      ...discardOutput(),
+      openForSpawn: () => ({ stdio: ['ignore', 11, 12], release: () => undefined }),
+    }),
+    drainCeilingMs: 50,
   });
   supervisors.push(supervisor satisfies SupervisorPort); // what the Orchestrator is given
   return { supervisor, spawned, calls, registry };
@@ -104,7 +109,7 @@ describe('Windows', () => {
     expect(first?.args).toEqual([]);
     expect(first?.options).toEqual({
       env: taggedEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 11, 12],
       shell: true,
       windowsHide: true,
       detached: false,
@@ -146,7 +151,7 @@ describe('POSIX', () => {
       {
         command: '/opt/pipedai/bin/pipedai-worker',
         args: ['run', '--config', '/home/first last/.pipedai/w1.json'],
-        options: { env: taggedEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        options: { env: taggedEnv, stdio: ['ignore', 11, 12], detached: true },
       },
     ]);
     spawned[0]?.child.emit('spawn');
@@ -173,7 +178,7 @@ describe('POSIX', () => {
     const { supervisor, spawned, calls } = injected('darwin', 'pipedai-worker');
     await supervisor.reconcile([entry('w1', '/w1.json')]);
     spawned[0]?.child.emit('spawn');
-    const stopped = supervisor.stop('w1', { force: true, graceMs: 60_000 });
+    const stopped = supervisor.stop('w1', { force: true, ceilingMs: 60_000 });
     await waitFor('the kill', () => calls.length === 2);
     expect(calls).toEqual([
       ['treeKill', 4242, 'SIGKILL'],

@@ -43,7 +43,7 @@ async function setup(opts: Partial<SupervisorOptions> = {}) {
     env: sb.env,
     workerBin: sb.bin,
     backoff: FAST,
-    graceMs: 10_000,
+    drainCeilingMs: 10_000,
     ...opts,
   });
   supervisors.push(supervisor);
@@ -190,7 +190,7 @@ describe('supervisor with real children', () => {
     const tree = [worker, ...helpers];
     for (const pid of tree) expect(await isLive(pid)).toBe(true);
 
-    await supervisor.stop('w1', { graceMs: 300 });
+    await supervisor.stop('w1', { ceilingMs: 300 });
     expect(supervisor.status('w1')?.lastExit?.signal).toBe('SIGKILL');
     await waitFor('the tree gone', async () => {
       const live = await Promise.all(tree.map(isLive));
@@ -203,7 +203,7 @@ describe('supervisor with real children', () => {
     const config = await sb.config('w1', { FAKE_IGNORE_TERM: '1' });
     await supervisor.reconcile([entry('w1', config)]);
     await started('w1');
-    const draining = supervisor.stop('w1', { graceMs: 600_000 });
+    const draining = supervisor.stop('w1');
     expect(supervisor.status('w1')?.draining).toBe(true);
     await supervisor.stop('w1', { force: true });
     await draining;

@@ -1,18 +1,26 @@
-// Global installs of the worker and the orchestrator through npm, one at a time per host
-// (the reference's build runs its forced install outside the lock and races upgrades).
+// Installs of the worker (global) and of the orchestrator itself (into a folder it manages, see
+// self-update/), through npm, one at a time per host (the reference's build runs its forced
+// install outside the lock and races upgrades).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { CommandError, InstallVersion } from '../../../shared/index.ts';
 import { describeFailure, type ToolRunner } from './run-tool.ts';
 
+/** Where an install goes: npm's global folder, or a folder of ours (`npm install --prefix`). */
+export type InstallTarget = { global: true } | { prefix: string };
+const GLOBAL: InstallTarget = { global: true };
+
 export interface NpmInstaller {
-  /** `npm install -g <pkg>@<version>`; returns the spec installed. */
-  installVersion(pkg: string, version: string): Promise<string>;
-  /** `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>`; returns `tarball:<path>`. */
-  installFromLocal(dir: string): Promise<string>;
+  /** `npm install -g <pkg>@<version>` (or into a prefix); returns the spec installed. */
+  installVersion(pkg: string, version: string, target?: InstallTarget): Promise<string>;
+  /** `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>` (or into a prefix); returns `tarball:<path>`. */
+  installFromLocal(dir: string, target?: InstallTarget): Promise<string>;
   busy(): boolean;
 }
+
+const targetArgs = (t: InstallTarget): string[] =>
+  'prefix' in t ? ['--prefix', t.prefix, '--no-audit', '--no-fund'] : ['-g'];
 
 export function createNpmInstaller(
   run: ToolRunner,
@@ -44,7 +52,7 @@ export function createNpmInstaller(
 
   return {
     busy: () => inFlight,
-    installVersion(pkg, version) {
+    installVersion(pkg, version, target = GLOBAL) {
       // Never a path, URL or git spec: the reference's guard checks only the package name.
       const v = InstallVersion.safeParse(version);
       if (!v.success)
@@ -55,11 +63,11 @@ export function createNpmInstaller(
         );
       return exclusive(async () => {
         const spec = `${pkg}@${v.data}`;
-        await npmRun(['install', '-g', spec]);
+        await npmRun(['install', ...targetArgs(target), spec]);
         return spec;
       });
     },
-    installFromLocal(dir) {
+    installFromLocal(dir, target = GLOBAL) {
       return exclusive(async () => {
         if (!isAbsolute(dir))
           throw new CommandError(
@@ -91,7 +99,7 @@ export function createNpmInstaller(
             throw new CommandError('upstream', 'npm pack did not name a tarball');
           }
           const path = join(tmp, tgz);
-          await npmRun(['install', '-g', path]);
+          await npmRun(['install', ...targetArgs(target), path]);
           return `tarball:${path}`;
         } finally {
           await rm(tmp, { recursive: true, force: true });
