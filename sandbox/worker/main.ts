@@ -56,7 +56,10 @@ export async function main(
 
 /** What the bin calls: runs the command, lets the output drain (bounded), exits. */
 export async function runCli(): Promise<never> {
-  const output = createOutput(process.stdout, process.stderr);
+  const knobs = parseKnobs(process.env); // a bad knob is reported by main(), through this output
+  const output = createOutput(process.stdout, process.stderr, {
+    surviveEpipe: knobs.ok && knobs.value.surviveEpipe,
+  });
   let code: number;
   try {
     code = await main(process.argv.slice(2), process.env, output);

@@ -45,7 +45,12 @@ afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((s) => s.stopAll({ force: true })));
 });
 
-function injected(platform: NodeJS.Platform, workerBin: string, pid: number | null = 4242) {
+function injected(
+  platform: NodeJS.Platform,
+  workerBin: string,
+  pid: number | null = 4242,
+  isIdle?: (id: string) => Promise<boolean>,
+) {
   const spawned: Spawned[] = [];
   const calls: unknown[][] = [];
   const registry = memoryRegistry();
@@ -80,6 +85,7 @@ function injected(platform: NodeJS.Platform, workerBin: string, pid: number | nu
       openForSpawn: () => ({ stdio: ['ignore', 11, 12], release: () => undefined }),
     }),
     drainCeilingMs: 50,
+    ...(isIdle ? { isIdle, idlePollMs: 10, drainCeilingMs: null } : {}),
   });
   supervisors.push(supervisor satisfies SupervisorPort); // what the Orchestrator is given
   return { supervisor, spawned, calls, registry };
@@ -128,6 +134,25 @@ describe('Windows', () => {
     await stopped;
     expect(supervisor.status('w1')).toMatchObject({ state: 'stopped', pid: null, draining: false });
     await waitFor('the record removed', () => registry.children().length === 0);
+  });
+
+  it('with a way to tell, waits until the worker holds no run before the tree kill (no drain signal)', async () => {
+    const answers = [false, false, true];
+    const asked: string[] = [];
+    const { supervisor, spawned, calls } = injected('win32', bin, 4242, async (id) => {
+      asked.push(id);
+      return answers.shift() ?? true;
+    });
+    await supervisor.reconcile([entry('w1', configPath)]);
+    spawned[0]?.child.emit('spawn');
+    const stopped = supervisor.stop('w1');
+    expect(supervisor.status('w1')?.draining).toBe(true);
+    await waitFor('taskkill', () => calls.length > 0);
+    expect(asked).toEqual(['w1', 'w1', 'w1']); // busy, busy, idle: then the kill
+    expect(calls).toEqual([['runFile', 'taskkill', ['/pid', '4242', '/T', '/F']]]);
+    spawned[0]?.child.end(1, null);
+    await stopped;
+    expect(supervisor.status('w1')?.state).toBe('stopped');
   });
 
   it('falls back to a plain kill when the child has no pid yet', async () => {

@@ -198,6 +198,32 @@ describe('supervisor with real children', () => {
     });
   });
 
+  it('without a ceiling a drain waits for the run however long; only Force stop cuts it short', async () => {
+    const { sb, supervisor, started } = await setup({ drainCeilingMs: null });
+    const config = await sb.config('w1', { FAKE_IGNORE_TERM: '1' }); // a run that never ends
+    await supervisor.reconcile([entry('w1', config)]);
+    const pid = await started('w1');
+    const before = Date.now();
+    const draining = supervisor.stop('w1');
+    const status = supervisor.status('w1');
+    expect(status).toMatchObject({ state: 'running', draining: true, pid });
+    expect(status?.drainingSince).toBeGreaterThanOrEqual(before);
+    await new Promise((r) => setTimeout(r, 1500)); // the reference would have escalated by now (at 30 s)
+    expect(await isLive(pid)).toBe(true);
+    expect(supervisor.status('w1')).toMatchObject({
+      draining: true,
+      drainingSince: status?.drainingSince,
+    });
+    await supervisor.stop('w1', { force: true });
+    await draining;
+    expect(supervisor.status('w1')).toMatchObject({
+      state: 'stopped',
+      draining: false,
+      drainingSince: null,
+      lastExit: { signal: 'SIGKILL' },
+    });
+  });
+
   it('force stops a worker in the middle of its drain', async () => {
     const { sb, supervisor, started } = await setup();
     const config = await sb.config('w1', { FAKE_IGNORE_TERM: '1' });
