@@ -176,7 +176,12 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       }),
       runs: createRunEventsReader(paths.runsDir),
       connectivity,
-      releases: createReleaseTracker((url) => api.releasesLatest(url)),
+      releases: createReleaseTracker((url) => api.releasesLatest(url), Date.now, {
+        ...(opts.timings?.releasesRetryMs ? { retryMinMs: opts.timings.releasesRetryMs } : {}),
+        ...(opts.timings?.releasesMs
+          ? { retryMaxMs: Math.min(3_600_000, opts.timings.releasesMs) }
+          : {}),
+      }),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
       timings: opts.timings,
       onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),

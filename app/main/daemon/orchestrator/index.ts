@@ -164,6 +164,15 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     remote.retain(ids);
     for (const id of lastEvents.keys()) if (!ids.has(id)) lastEvents.delete(id);
     if (!stopping) await syncStreams(entries);
+    if (started && !stopping) void checkReleases().catch(background('releases'));
+    statusFrames.poke();
+  }
+
+  /** Check the environments owed a check (never checked, retry due, a day old). */
+  async function checkReleases(): Promise<void> {
+    const due = deps.releases.due(knownApiUrls, timings.releasesMs);
+    if (due.length === 0) return;
+    await deps.releases.refresh(due);
     statusFrames.poke();
   }
 
@@ -229,17 +238,12 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       await afterChange();
       deps.connectivity.start();
       const entries = await deps.manifest.list();
-      void deps.releases
-        .refresh(entries.map((e) => e.apiUrl))
-        .then(() => statusFrames.poke())
-        .catch(background('releases'));
+      // (afterChange above asked for the first release check of every environment.)
       await remote.refresh(entries).catch(background('remote status'));
       statusFrames.flush();
       every(timings.refreshMs, 'refresh', tick);
-      every(timings.releasesMs, 'releases', async () => {
-        await deps.releases.refresh((await deps.manifest.list()).map((e) => e.apiUrl));
-        statusFrames.poke();
-      });
+      // Daily per environment; sooner after a failure (backoff) or for a new environment.
+      every(timings.releasesRetryMs, 'releases', checkReleases);
     },
 
     async shutdown(opts) {
