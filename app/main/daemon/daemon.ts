@@ -184,7 +184,9 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       }),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
       timings: opts.timings,
+      runsLimits: tuning.runsLimits,
       onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),
+      log,
     });
     supervisor.events.on('state', (s) => orchestrator.onWorkerState(s));
     supervisor.events.on('log', ({ id, ...line }) => orchestrator.onWorkerLog(id, line));

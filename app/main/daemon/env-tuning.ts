@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CommandError, describeZodError } from '../../shared/index.ts';
 import type { Timings } from './orchestrator/context.ts';
+import type { RunsLimits } from './runs/prune.ts';
 
 const ms = z.coerce
   .number()
@@ -16,6 +17,7 @@ const TimingsJson = z
     releasesMs: ms,
     releasesRetryMs: ms,
     drainPollMs: ms,
+    housekeepingMs: ms,
     statusCoalesceMs: ms,
   })
   .partial()
@@ -45,6 +47,8 @@ export interface EnvTuning {
   connectivityIntervalMs?: number;
   /** npm executable for worker and self installs (e.g. a version manager's shim). */
   npm?: string;
+  /** PIPEDAI_RUNS_MAX_MB / PIPEDAI_RUNS_MAX_DAYS: how much of runs/ is kept. */
+  runsLimits: Partial<RunsLimits>;
 }
 
 export function tuningFromEnv(env: NodeJS.ProcessEnv): EnvTuning {
@@ -78,8 +82,15 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv): EnvTuning {
   const backoffUnitMs = field('PIPEDAI_BACKOFF_UNIT_MS', ms, env.PIPEDAI_BACKOFF_UNIT_MS);
   const connectivityIntervalMs = field('PIPEDAI_CONNECTIVITY_MS', ms, env.PIPEDAI_CONNECTIVITY_MS);
   const npm = field('PIPEDAI_NPM', z.string().min(1).max(4096), env.PIPEDAI_NPM);
+  const whole = (max: number) => z.coerce.number().int().min(1).max(max);
+  const runsMb = field('PIPEDAI_RUNS_MAX_MB', whole(1_000_000), env.PIPEDAI_RUNS_MAX_MB);
+  const runsDays = field('PIPEDAI_RUNS_MAX_DAYS', whole(3650), env.PIPEDAI_RUNS_MAX_DAYS);
   return {
     timings,
+    runsLimits: {
+      ...(runsMb !== undefined ? { maxTotalBytes: runsMb * 1024 * 1024 } : {}),
+      ...(runsDays !== undefined ? { maxAgeMs: runsDays * 86_400_000 } : {}),
+    },
     ...(backoffUnitMs !== undefined ? { backoffUnitMs } : {}),
     ...(connectivityIntervalMs !== undefined ? { connectivityIntervalMs } : {}),
     ...(npm !== undefined ? { npm } : {}),

@@ -32,6 +32,8 @@ export interface Timings {
   drainCeilingMs: number | null;
   /** Poll interval while waiting for a drain. */
   drainPollMs: number;
+  /** How often runs/ is pruned (and disk use measured again). */
+  housekeepingMs: number;
   /** At most one `status` frame per this interval. */
   statusCoalesceMs: number;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_TIMINGS: Timings = {
   releasesRetryMs: 30_000,
   drainCeilingMs: null,
   drainPollMs: 2_000,
+  housekeepingMs: 3_600_000,
   statusCoalesceMs: 250,
 };
 

@@ -5,6 +5,7 @@ import {
   normalizeApiUrl,
   type CommandHandlers,
   type ConnectivitySample,
+  type DiskUsage,
   type EventFrame,
   type FusedWorker,
   type LastEvent,
@@ -22,6 +23,8 @@ import type {
   SupervisorPort,
   WorkerConfigPort,
 } from '../ports.ts';
+import { measureDisk } from '../disk-usage.ts';
+import { DEFAULT_RUNS_LIMITS, pruneRuns, type RunsLimits } from '../runs/prune.ts';
 import type { RunEventsReader } from '../runs/run-events.ts';
 import type { SelfUpdater } from '../self-update/install.ts';
 import { createCoalescer } from '../status/coalesce.ts';
@@ -72,9 +75,13 @@ export interface OrchestratorDeps {
    */
   exitForRestart: () => void;
   timings?: Partial<Timings>;
+  /** How much of runs/ is kept (default 30 days, 512 MiB, the newest first). */
+  runsLimits?: Partial<RunsLimits>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onBackgroundError?: (what: string, error: unknown) => void;
+  /** The daemon's own log (what housekeeping did). */
+  log?: (line: string) => void;
 }
 
 export interface Orchestrator extends CommandHandlers {
@@ -101,6 +108,9 @@ export interface Orchestrator extends CommandHandlers {
   workerIdle(id: string): Promise<boolean>;
 }
 
+/** Disk use in /api/self is measured again when older than this. */
+const DISK_MEASURE_MS = 60_000;
+
 /** A run file whose last event is not the `result` and that changed this recently is live. */
 const RUN_FILE_LIVE_MS = 15 * 60_000;
 
@@ -114,6 +124,8 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   let started = false;
   let stopping = false;
   let lastManifestJson = '';
+  let disk: DiskUsage | null = null;
+  const runsLimits: RunsLimits = { ...DEFAULT_RUNS_LIMITS, ...deps.runsLimits };
   let knownApiUrls: string[] = [];
 
   const background = (what: string) => (e: unknown) => deps.onBackgroundError?.(what, e);
@@ -166,6 +178,16 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     if (!stopping) await syncStreams(entries);
     if (started && !stopping) void checkReleases().catch(background('releases'));
     statusFrames.poke();
+  }
+
+  /** Prune runs/ (age, total size; the newest and live runs kept), then measure disk use. */
+  async function housekeep(): Promise<void> {
+    const pruned = await pruneRuns(deps.paths.runsDir, runsLimits, now());
+    if (pruned.removed > 0)
+      deps.log?.(
+        `runs/: pruned ${pruned.removed} run file(s) (${pruned.removedBytes} bytes); ${pruned.kept} kept (${pruned.keptBytes} bytes)`,
+      );
+    disk = await measureDisk(deps.paths, now);
   }
 
   /** Check the environments owed a check (never checked, retry due, a day old). */
@@ -244,6 +266,8 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       every(timings.refreshMs, 'refresh', tick);
       // Daily per environment; sooner after a failure (backoff) or for a new environment.
       every(timings.releasesRetryMs, 'releases', checkReleases);
+      void housekeep().catch(background('housekeeping'));
+      every(timings.housekeepingMs, 'housekeeping', housekeep);
     },
 
     async shutdown(opts) {
@@ -313,7 +337,15 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         handOff: deps.exitForRestart,
       }),
     ),
-    getSelf: async () => ({ ...deps.releases.self(deps.version), hostname: deps.hostname }),
+    async getSelf() {
+      if (disk === null || now() - disk.measuredAt > DISK_MEASURE_MS)
+        disk = await measureDisk(deps.paths, now).catch(() => disk);
+      return {
+        ...deps.releases.self(deps.version),
+        hostname: deps.hostname,
+        ...(disk ? { disk } : {}),
+      };
+    },
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({
