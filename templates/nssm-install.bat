@@ -20,8 +20,10 @@ nssm set PipedAIOrchestrator AppRotateOnline 1 || goto :fail
 nssm set PipedAIOrchestrator AppRotateBytes 5242880 || goto :fail
 nssm set PipedAIOrchestrator AppExit Default Restart || goto :fail
 nssm set PipedAIOrchestrator AppRestartDelay 5000 || goto :fail
-rem Ctrl-C, then up to 330 s for the daemon to drain its workers.
-nssm set PipedAIOrchestrator AppStopMethodConsole 330000 || goto :fail
+rem Ctrl-C, then wait for the daemon to drain its workers (each finishes its run; 4294967295 = no limit).
+nssm set PipedAIOrchestrator AppStopMethodConsole {{stopConsoleMs}} || goto :fail
+rem A daemon that exits or is restarted leaves its workers running for the next one to adopt.
+nssm set PipedAIOrchestrator AppKillProcessTree 0 || goto :fail
 nssm start PipedAIOrchestrator || goto :fail
 echo The PipedAIOrchestrator service is installed and started.
 exit /b 0

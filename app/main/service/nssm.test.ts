@@ -1,3 +1,4 @@
+import { stopTimeouts } from './stop-timeouts.ts';
 import { describe, expect, it } from 'vitest';
 import { serviceManagerFor } from './index.ts';
 import { loadTemplate } from './render.ts';
@@ -79,7 +80,7 @@ describe('NSSM install script', () => {
     );
     // `;`-joined PATH (node's folder first, duplicates and relative entries dropped), and PIPEDAI_HOME always.
     expect(L('nssm set PipedAIOrchestrator AppEnvironmentExtra')).toBe(
-      'nssm set PipedAIOrchestrator AppEnvironmentExtra "PATH=C:\\Program Files\\nodejs;C:\\Windows\\system32;C:\\Windows;C:\\Users\\First Last\\AppData\\Roaming\\npm" "PIPEDAI_HOME=C:\\Users\\First Last\\.pipedai" || goto :fail',
+      'nssm set PipedAIOrchestrator AppEnvironmentExtra "PATH=C:\\Program Files\\nodejs;C:\\Windows\\system32;C:\\Windows;C:\\Users\\First Last\\AppData\\Roaming\\npm" "PIPEDAI_HOME=C:\\Users\\First Last\\.pipedai" "PIPEDAI_SERVICE_MANAGER=nssm" || goto :fail',
     );
     expect(L('nssm set PipedAIOrchestrator AppStdout')).toBe(
       'nssm set PipedAIOrchestrator AppStdout "C:\\Users\\First Last\\.pipedai\\logs\\pipedai-orchestrator.out.log" || goto :fail',
@@ -103,7 +104,8 @@ describe('NSSM install script', () => {
       'nssm set PipedAIOrchestrator AppRotateBytes 5242880',
       'nssm set PipedAIOrchestrator AppExit Default Restart',
       'nssm set PipedAIOrchestrator AppRestartDelay 5000',
-      'nssm set PipedAIOrchestrator AppStopMethodConsole 330000',
+      'nssm set PipedAIOrchestrator AppStopMethodConsole 4294967295', // no limit: runs finish
+      'nssm set PipedAIOrchestrator AppKillProcessTree 0', // a restart leaves the workers running
       'nssm start PipedAIOrchestrator',
     ]);
   });
@@ -114,6 +116,7 @@ describe('NSSM install script', () => {
         PATH: 'C:\\bin',
         PIPEDAI_HOME: 'D:\\Pipe Dai\\100%',
         PIPEDAI_WORKER_BIN: 'D:\\w\\pipedai-worker.cmd',
+        PIPEDAI_DRAIN_CEILING_MS: '600000',
         SystemRoot: 'C:\\WINDOWS',
       },
     });
@@ -121,8 +124,10 @@ describe('NSSM install script', () => {
     expect(report.unitPath).toBe('D:\\Pipe Dai\\100%\\orchestrator\\install-service.bat');
     const text = fs.files.get(report.unitPath)?.data ?? '';
     expect(text).toContain(
-      'AppEnvironmentExtra "PATH=C:\\Program Files\\nodejs;C:\\bin" "PIPEDAI_HOME=D:\\Pipe Dai\\100%%" "PIPEDAI_WORKER_BIN=D:\\w\\pipedai-worker.cmd" ||',
+      'AppEnvironmentExtra "PATH=C:\\Program Files\\nodejs;C:\\bin" "PIPEDAI_HOME=D:\\Pipe Dai\\100%%" "PIPEDAI_WORKER_BIN=D:\\w\\pipedai-worker.cmd" "PIPEDAI_DRAIN_CEILING_MS=600000" "PIPEDAI_SERVICE_MANAGER=nssm" ||',
     );
+    // The operator's 10-minute ceiling, plus a minute for the daemon to exit.
+    expect(text).toContain('AppStopMethodConsole 660000 ||');
     expect(text).toContain('AppStdout "D:\\Pipe Dai\\100%%\\logs\\pipedai-orchestrator.out.log"');
     // Without USERNAME the hint names a placeholder account.
     expect(text).toContain('ObjectName ".\\YOUR-USER" "YOUR-PASSWORD"');
@@ -142,6 +147,7 @@ describe('NSSM install script', () => {
       cliPath: CLI_REAL,
       args: [NODE, CLI_REAL, 'start'] as const,
       environment: [['PATH', 'C:\\x;'.repeat(3000)] as const],
+      stop: stopTimeouts(null),
     };
     const paths = nssmPaths(parseInstallerEnv({}, 'win32'), HOME);
     const template = await loadTemplate('nssm-install.bat');

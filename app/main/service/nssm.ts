@@ -65,6 +65,7 @@ export function renderNssmScript(template: string, values: NssmScriptValues): st
     environment: spec.environment.map(([k, v]) => batchArg(`${k}=${v}`, k)).join(' '),
     stdoutPath: batchArg(paths.stdout, 'AppStdout'),
     stderrPath: batchArg(paths.stderr, 'AppStderr'),
+    stopConsoleMs: String(spec.stop.nssmMs),
   });
   const tooLong = script.split('\n').find((line) => line.length > MAX_BATCH_LINE);
   if (tooLong !== undefined) {
@@ -103,6 +104,7 @@ export function createNssmManager(ctx: ManagerContext): ServiceManager {
         ...ctx,
         serviceHome: ctx.homedir,
         stateHome: paths.stateHome,
+        manager: 'nssm',
       });
       const script = renderNssmScript(await ctx.template('nssm-install.bat'), {
         spec,

@@ -3,13 +3,11 @@
 // SIGTERM is either `systemctl stop` (drain the workers: every run finishes) or `systemctl
 // restart` (hand them over: the restarted daemon adopts them); `systemctl list-jobs <unit>`
 // tells them apart while the job runs. Anything unclear drains: the safe side.
-import { z } from 'zod';
+import { SERVICE_MANAGER_ENV, ServiceManagerKind } from './manager-kind.ts';
 import { SYSTEMD_UNIT } from './systemd.ts';
 import type { ServiceRunner } from './types.ts';
 
-export const SERVICE_MANAGER_ENV = 'PIPEDAI_SERVICE_MANAGER';
-export const ServiceManagerKind = z.enum(['systemd-user', 'systemd-system', 'launchd', 'nssm']);
-export type ServiceManagerKind = z.infer<typeof ServiceManagerKind>;
+export { SERVICE_MANAGER_ENV, ServiceManagerKind };
 
 /** Bound on asking systemctl what it is doing with us. */
 const LIST_JOBS_TIMEOUT_MS = 3_000;
