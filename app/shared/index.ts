@@ -5,5 +5,6 @@ export * from './status.ts';
 export * from './events.ts';
 export * from './commands.ts';
 export * from './util.ts';
+export * from './draining.ts';
 export * from './errors.ts';
 export * from './http.ts';

@@ -1,5 +1,10 @@
 // `workers` (the fused view as a table, or --json), `workers <verb> <id|label>`, `logs`, `upgrade`.
-import { CommandError, type CommandName, type FusedWorker } from '../../app/shared/index.ts';
+import {
+  CommandError,
+  drainingText,
+  type CommandName,
+  type FusedWorker,
+} from '../../app/shared/index.ts';
 import type { ControlClient } from '../../app/main/control/client.ts';
 import { connectDaemon, daemonPort, daemonUnreachable, type CliContext } from '../context.ts';
 import { ago, table, type Ui } from '../ui.ts';
@@ -37,7 +42,7 @@ function localCell(ui: Ui, w: FusedWorker, now: number): string {
         : l.state === 'backing-off'
           ? ui.yellow
           : (s: string) => s;
-  let s = color(l.draining ? 'draining' : l.state);
+  let s = color(drainingText(w, now) ?? l.state);
   if (l.restarts > 0) s += ` ×${l.restarts}`;
   if (l.state === 'running' && l.startedAt) s += ui.dim(` ${ago(now - l.startedAt)}`);
   return s;
@@ -111,17 +116,35 @@ export async function workerVerb(
   const { client, items } = await daemonClient(ctx, opts.port);
   const w = resolveWorker(items, ref);
   const spin = ui.spinner(`${verb} ${w.label}…`);
+  // A stop (disable, delete, restart) waits for the worker's run however long: no timeout here,
+  // and meanwhile the line says what it waits for.
+  const watch = setInterval(() => {
+    void client
+      .call('listWorkers', {})
+      .then(({ items: now }) => {
+        const text = drainingText(now.find((x) => x.id === w.id) ?? w, Date.now());
+        if (text)
+          spin.update(
+            `${verb} ${w.label}: ${text} (Ctrl-C leaves it draining; \`workers stop --force ${w.label}\` ends the run now)`,
+          );
+      })
+      .catch(() => undefined);
+  }, DRAIN_WATCH_MS);
   try {
     const name = VERB_COMMANDS[verb];
-    // A stop drains the in-flight run: allow it the longest grace the daemon may wait.
     const input = verb === 'stop' && opts.force ? { id: w.id, force: true } : { id: w.id };
-    await client.call(name, input as never, { timeoutMs: 10 * 60_000 });
+    await client.call(name, input as never, { timeoutMs: null });
     spin.stop(`${ui.green('✓')} ${verb} → ${w.label}`);
   } catch (e) {
     spin.stop();
     throw e;
+  } finally {
+    clearInterval(watch);
   }
 }
+
+/** How often a waiting verb looks at the drain it waits for. */
+const DRAIN_WATCH_MS = 2_000;
 
 export async function logs(
   ctx: CliContext,
@@ -183,12 +206,9 @@ export async function upgrade(
       `upgrading ${w.label} (${w.workerVersion ?? '?'} → ${version}); waiting for its run to finish first…`,
     );
     try {
-      // The drain may wait up to 30 min for a run: no short client timeout (the reference's fetch gives up at 300 s).
-      const r = await client.call(
-        'upgradeWorker',
-        { id: w.id, version },
-        { timeoutMs: 2 * 60 * 60_000 },
-      );
+      // The drain waits for the run however long: no client timeout (the reference's fetch
+      // gives up at 300 s while its daemon goes on).
+      const r = await client.call('upgradeWorker', { id: w.id, version }, { timeoutMs: null });
       spin.stop(
         `${ui.green('✓')} ${w.label}: ${r.oldVersion ?? '?'} → ${r.target} (${(r.durationMs / 1000).toFixed(1)}s)`,
       );

@@ -23,10 +23,11 @@ export interface ControlClientOptions {
 
 export interface ControlClient {
   readonly baseUrl: string;
+  /** `timeoutMs: null`: no limit (a drain waits for the run, however long). */
   call<N extends CommandName>(
     name: N,
     input: CommandInput<N>,
-    opts?: { timeoutMs?: number },
+    opts?: { timeoutMs?: number | null },
   ): Promise<CommandOutput<N>>;
   /** Subscribe to event frames; returns a close function. Frames that fail the schema are skipped. */
   events(onFrame: (frame: EventFrame) => void, onClose?: (reason: string) => void): () => void;
@@ -39,9 +40,11 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
     async call<N extends CommandName>(
       name: N,
       input: CommandInput<N>,
-      callOpts?: { timeoutMs?: number },
+      callOpts?: { timeoutMs?: number | null },
     ): Promise<CommandOutput<N>> {
       const spec = httpRequestFor(name, input);
+      const timeoutMs =
+        callOpts?.timeoutMs === undefined ? (opts.timeoutMs ?? 30_000) : callOpts.timeoutMs;
       let res;
       try {
         res = await got(`${base}${spec.url}`, {
@@ -54,7 +57,7 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
           },
           throwHttpErrors: false,
           retry: { limit: 0 },
-          timeout: { request: callOpts?.timeoutMs ?? opts.timeoutMs ?? 30_000 },
+          timeout: timeoutMs === null ? {} : { request: timeoutMs },
           followRedirect: false,
         });
       } catch (e) {

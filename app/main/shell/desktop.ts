@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
-import type { CommandName } from '../../shared/index.ts';
 import { IPC } from '../../preload/channels.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
@@ -39,7 +38,7 @@ import {
   trayClickOpensWindow,
   trayModel,
   type TrayAction,
-  type WorkerVerb,
+  workerVerbCall,
 } from './logic/tray-menu.ts';
 import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window-policy.ts';
 import { showNotice } from './notify.ts';
@@ -53,14 +52,11 @@ import {
 } from './window.ts';
 
 const APP_ORIGINS = [APP_ORIGIN];
-const VERB_COMMAND = {
-  start: 'startWorker',
-  stop: 'stopWorker',
-  restart: 'restartWorker',
-} as const satisfies Record<WorkerVerb, CommandName>;
 /** First update check a little after start (the daemon polls releases first), then every 6 h. */
 const FIRST_UPDATE_CHECK_MS = 60_000;
 const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
+/** How often the tray's draining lines ("draining: run …, 3m 5s") are brought up to date. */
+const DRAIN_TICK_MS = 5_000;
 /** `systemctl`/`launchctl` answering the "is a service installed" question: bounded. */
 const SERVICE_QUERY_MS = 5_000;
 
@@ -174,6 +170,10 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     if (state.quitting)
       windows.setProgress(drainProgress(liveWorkerCount(state.workers), state.quitting.total));
   };
+  // A draining worker's menu line says for how long: keep it current.
+  setInterval(() => {
+    if (state.workers?.some((w) => w.local?.draining)) render();
+  }, DRAIN_TICK_MS).unref();
   const update = (next: ShellState): void => {
     const before = state;
     state = next;
@@ -206,9 +206,10 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
 
   async function act(a: TrayAction): Promise<void> {
     switch (a.kind) {
-      case 'worker':
+      case 'worker': {
+        const { name, args } = workerVerbCall(a.verb, a.id);
         return link
-          .call(VERB_COMMAND[a.verb], { id: a.id })
+          .call(name, args as never)
           .then(() => undefined)
           .catch((e: unknown) =>
             notify({
@@ -217,6 +218,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
               opens: { kind: 'dashboard' },
             }),
           );
+      }
       case 'logs':
         return windows.show({ logs: a.id });
       case 'open-dashboard':

@@ -38,7 +38,17 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
   return Math.round(base * (1 + 0.2 * random()));
 }
 
-/** Upgrades wait for runs to drain (up to 30 min, §8.3); every other command answers quickly. */
-export function attachedCallTimeoutMs(name: string): number {
-  return name === 'upgradeWorker' || name === 'upgradeSelf' ? 2 * 3600_000 : 30_000;
+/** Commands that wait for a worker's run to finish, however long: no client timeout. */
+const WAITS_FOR_A_RUN = new Set([
+  'stopWorker',
+  'restartWorker',
+  'disableWorker',
+  'deleteWorker',
+  'upgradeWorker',
+]);
+
+/** null: no limit. A self-upgrade waits for npm (bounded there); the rest answer quickly. */
+export function attachedCallTimeoutMs(name: string): number | null {
+  if (WAITS_FOR_A_RUN.has(name)) return null;
+  return name === 'upgradeSelf' ? 15 * 60_000 : 30_000;
 }

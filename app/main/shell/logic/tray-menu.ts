@@ -1,13 +1,30 @@
 // The tray, as data: icon state, tooltip and menu built from the shell's view. The tray adapter
 // turns this into Electron's Menu; every label and enabled flag is decided here.
-import type { FusedWorker } from '../../../shared/index.ts';
+import { drainingText, type CommandName, type FusedWorker } from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
 import { drainStatusLine } from './quit.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
 
 export const PRODUCT_NAME = 'PipedAI Orchestrator';
 
-export type WorkerVerb = 'start' | 'stop' | 'restart';
+export type WorkerVerb = 'start' | 'stop' | 'restart' | 'force-stop';
+
+/** The command each tray verb sends (Force stop cuts a drain short: the run is lost). */
+export function workerVerbCall(
+  verb: WorkerVerb,
+  id: string,
+): { name: CommandName; args: { id: string; force?: true } } {
+  switch (verb) {
+    case 'start':
+      return { name: 'startWorker', args: { id } };
+    case 'stop':
+      return { name: 'stopWorker', args: { id } };
+    case 'restart':
+      return { name: 'restartWorker', args: { id } };
+    case 'force-stop':
+      return { name: 'stopWorker', args: { id, force: true } };
+  }
+}
 
 export type TrayAction =
   | { kind: 'worker'; verb: WorkerVerb; id: string; label: string }
@@ -64,19 +81,21 @@ export function statusLine(s: ShellState): string {
   }
 }
 
-/** A worker's state in a few words: local run state, crash loop, drain, busy. */
-export function workerStateText(w: FusedWorker): string {
+/** A worker's state in a few words: local run state, crash loop, drain (run, how long), busy. */
+export function workerStateText(w: FusedWorker, now = Date.now()): string {
   const local = w.local;
   if (!local) return w.desiredState === 'enabled' ? 'not supervised' : 'stopped';
   if (isCrashLooping(w)) return `crash loop (×${local.restarts})`;
-  const parts: string[] = [local.draining ? 'draining' : local.state];
+  const draining = drainingText(w, now);
+  if (draining !== null) return draining;
+  const parts: string[] = [local.state];
   if (local.restarts > 0) parts[0] += ` ×${local.restarts}`;
   if (w.busy) parts.push('busy');
   if (w.remote?.disabled) parts.push('disabled on the server');
   return parts.join(', ');
 }
 
-function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
+function workerItems(w: FusedWorker, canAct: boolean, canForce: boolean): MenuItemModel[] {
   const state = w.local?.state ?? 'stopped';
   const live = state === 'running' || state === 'starting' || state === 'backing-off';
   const verb = (v: WorkerVerb, label: string, enabled: boolean): MenuItemModel => ({
@@ -89,6 +108,21 @@ function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
     verb('start', 'Start', state !== 'running' && state !== 'starting'),
     verb('stop', 'Stop', live && !w.local?.draining),
     verb('restart', 'Restart', state === 'running' || state === 'backing-off'),
+    ...(w.local?.draining
+      ? [
+          {
+            type: 'action' as const,
+            label: 'Force stop (the run is lost)',
+            action: {
+              kind: 'worker' as const,
+              verb: 'force-stop' as const,
+              id: w.id,
+              label: w.label,
+            },
+            enabled: canForce,
+          },
+        ]
+      : []),
     { type: 'separator' },
     { type: 'action', label: 'Logs…', action: { kind: 'logs', id: w.id }, enabled: true },
   ];
@@ -100,9 +134,11 @@ function updateLabel(s: ShellState): string {
   return 'Check for updates';
 }
 
-export function trayModel(s: ShellState): TrayModel {
+export function trayModel(s: ShellState, now = Date.now()): TrayModel {
   const line = statusLine(s);
   const canAct = s.link === 'open' && s.quitting === null;
+  // While Quit drains, Force stop is the one way to end a long run now.
+  const canForce = s.link === 'open';
   const items: MenuItemModel[] = [{ type: 'label', label: line }];
   if (s.mode === 'attached') items.push({ type: 'label', label: 'Driving the headless daemon' });
   items.push({ type: 'separator' });
@@ -111,8 +147,8 @@ export function trayModel(s: ShellState): TrayModel {
   for (const w of workers)
     items.push({
       type: 'submenu',
-      label: `${w.label} — ${workerStateText(w)}`,
-      items: workerItems(w, canAct),
+      label: `${w.label} — ${workerStateText(w, now)}`,
+      items: workerItems(w, canAct, canForce),
     });
   items.push(
     { type: 'separator' },
