@@ -171,7 +171,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const entries = await deps.manifest.list();
     lastManifestJson = JSON.stringify(entries);
     knownApiUrls = [...new Set(entries.map((e) => normalizeApiUrl(e.apiUrl)))];
-    if (!stopping) await deps.supervisor.reconcile(entries);
+    // Stops start here but are not waited for: a drain lasts as long as its run, and this answer
+    // (any verb's) must not wait for another worker's drain.
+    if (!stopping) await deps.supervisor.reconcile(entries, { waitForStops: false });
     const ids = new Set(entries.map((e) => e.id));
     remote.retain(ids);
     for (const id of lastEvents.keys()) if (!ids.has(id)) lastEvents.delete(id);

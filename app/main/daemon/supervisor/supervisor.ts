@@ -100,8 +100,12 @@ export interface Supervisor {
   readonly events: SupervisorEvents;
   /** Adopt the children a previous daemon left; runs once (the first reconcile awaits it). */
   recover(): Promise<RecoverReport>;
-  /** Resolves when every stop it issued (disabled and removed workers) has completed. */
-  reconcile(entries: readonly ManifestEntry[]): Promise<void>;
+  /**
+   * Start what is enabled, stop what is disabled or gone. Resolves when every stop it issued has
+   * completed, unless `waitForStops` is false: a stop drains a run, however long, and a verb on
+   * one worker must not wait for another worker's drain.
+   */
+  reconcile(entries: readonly ManifestEntry[], opts?: { waitForStops?: boolean }): Promise<void>;
   /** Throws CommandError not-found for an id no reconcile has created. */
   start(id: string): void;
   /** Resolves when the worker is stopped; an unknown id has nothing to stop. */
@@ -318,7 +322,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   return {
     events,
     recover,
-    async reconcile(entries) {
+    async reconcile(entries, reconcileOpts = {}) {
       assertOpen();
       await recover();
       assertOpen();
@@ -335,6 +339,10 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         }
       }
       for (const [id, w] of workers) if (!wanted.has(id)) waits.push(retire(id, w));
+      if (reconcileOpts.waitForStops === false) {
+        void Promise.all(waits).catch(onError);
+        return;
+      }
       await Promise.all(waits);
     },
     start(id) {
