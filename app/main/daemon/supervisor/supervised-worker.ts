@@ -202,6 +202,7 @@ export class SupervisedWorker {
   async detach(): Promise<void> {
     this.#closed = true;
     this.#clearRestart();
+    this.#proc?.release();
     this.capture.close();
     await this.log.close();
   }

@@ -25,6 +25,8 @@ export interface WorkerProcess {
   terminate(): void;
   /** Kill the worker's whole tree now. */
   kill(): Promise<void>;
+  /** Hand-off: stop watching; the process must not keep this one alive any more. */
+  release(): void;
 }
 
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -79,7 +81,13 @@ export function spawnWorkerProcess(
     io.release();
     queueMicrotask(() => failed(err));
     const kill = async (): Promise<void> => undefined;
-    return { pid: null, adopted: false, terminate: () => undefined, kill };
+    return {
+      pid: null,
+      adopted: false,
+      terminate: () => undefined,
+      kill,
+      release: () => undefined,
+    };
   }
   // The child holds its own copies of the output files now.
   io.release();
@@ -112,6 +120,11 @@ export function spawnWorkerProcess(
       if (exited) return;
       if (pid === null) child.kill('SIGKILL');
       else await deps.killer.killTree(pid);
+    },
+    release() {
+      // A child handle keeps the event loop alive: a daemon handing over must be free to exit.
+      child.removeAllListeners('exit');
+      child.unref();
     },
   };
 }
@@ -169,6 +182,11 @@ export function adoptWorkerProcess(
         clearTimeout(timer);
         void poll();
       }
+    },
+    release() {
+      exited = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
     },
   };
 }
