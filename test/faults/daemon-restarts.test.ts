@@ -12,6 +12,7 @@ import { controlClient, sleep, waitFor, type ControlClient } from './support/con
 import { runCli, spawnDaemon, type DaemonChild } from './support/daemon.ts';
 import { createFixture, type Fixture, type FaultWorker } from './support/fixture.ts';
 import { runProcessesByConfig } from './support/procfs.ts';
+import { claimedRun, firstWorkerPid } from './support/runs.ts';
 
 const RUN_MS = 60_000;
 const KILLS = 3;
@@ -58,20 +59,9 @@ describe('fault: kill -9 of the daemon, three times, during a chatty run', () =>
     let daemon = await spawnDaemon(env);
     daemons.push(daemon);
     let api = controlClient(daemon.url, fx.localToken);
-    const pid = await waitFor('the worker running', async () => {
-      const w = (await api.workers())[0];
-      return w?.local?.state === 'running' ? w.local.pid : null;
-    });
-    const enqueued = await fx.sandbox('POST', '/sandbox/runs', {
-      workerId: worker.id,
-      durationMs: RUN_MS,
-      events: 20,
-    });
-    const runId = (enqueued.body as { runId: string }).runId;
-    const runStatus = async (): Promise<string> =>
-      ((await fx.sandbox('GET', `/sandbox/runs/${runId}`)).body as { status: string }).status;
-    await waitFor('the run claimed', async () => (await runStatus()) === 'running');
-    const claimedAt = Date.now();
+    const pid = await firstWorkerPid(api);
+    const run = await claimedRun(fx, worker.id, RUN_MS, 20);
+    const { claimedAt } = run;
 
     // One process for the worker at every sample, from now to the end.
     const violations: string[] = [];
@@ -115,7 +105,7 @@ describe('fault: kill -9 of the daemon, three times, during a chatty run', () =>
 
     await waitFor(
       'the run to succeed',
-      async () => (await runStatus()) === 'succeeded',
+      async () => (await run.status()) === 'succeeded',
       60_000,
       500,
     );

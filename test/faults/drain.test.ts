@@ -8,6 +8,7 @@ import { controlClient, sleep, waitFor } from './support/control.ts';
 import { runCli, spawnDaemon, type DaemonChild } from './support/daemon.ts';
 import { createFixture, type Fixture, type FaultWorker } from './support/fixture.ts';
 import { runProcessesByConfig } from './support/procfs.ts';
+import { claimedRun } from './support/runs.ts';
 
 const RUN_MS = 45_000;
 
@@ -23,16 +24,6 @@ describe('fault: stopping workers in the middle of their runs', () => {
     await fx?.cleanup();
   });
 
-  const runOf = async (runId: string) =>
-    (await fx.sandbox('GET', `/sandbox/runs/${runId}`)).body as {
-      status: string;
-      finishedAt: string | null;
-    };
-  const enqueue = async (w: FaultWorker, durationMs: number): Promise<string> => {
-    const r = await fx.sandbox('POST', '/sandbox/runs', { workerId: w.id, durationMs, events: 10 });
-    expect(r.status).toBe(201);
-    return (r.body as { runId: string }).runId;
-  };
   const processes = async (w: FaultWorker): Promise<number[]> =>
     (await runProcessesByConfig()).get(w.configPath) ?? [];
 
@@ -45,21 +36,18 @@ describe('fault: stopping workers in the middle of their runs', () => {
       const items = await api.workers();
       return items.length === 2 && items.every((w) => w.local?.state === 'running');
     });
-    const runA = await enqueue(a, RUN_MS);
-    const runB = await enqueue(b, RUN_MS);
-    await waitFor(
-      'both runs claimed',
-      async () =>
-        (await runOf(runA)).status === 'running' && (await runOf(runB)).status === 'running',
-    );
-    const claimedAt = Date.now();
+    const [runA, runB] = await Promise.all([
+      claimedRun(fx, a.id, RUN_MS),
+      claimedRun(fx, b.id, RUN_MS),
+    ]);
+    const claimedAt = Math.min(runA.claimedAt, runB.claimedAt);
 
     // (a): the CLI's stop, 5 s into A's run.
     await sleep(5_000);
     const stopA = (async () => {
       const began = Date.now();
       const r = await runCli(['workers', 'stop', a.label], env, 120_000);
-      return { ...r, tookMs: Date.now() - began, runAtReturn: await runOf(runA) };
+      return { ...r, tookMs: Date.now() - began, runAtReturn: await runA.status() };
     })();
 
     // (d): B starts draining, then the operator forces it.
@@ -78,7 +66,7 @@ describe('fault: stopping workers in the middle of their runs', () => {
     const forceMs = Date.now() - forcedAt;
     expect(forceMs).toBeLessThan(2_000);
     expect((await drainB).code).toBe(0); // the waiting stop returns with the forced end
-    expect((await runOf(runB)).status).not.toBe('succeeded');
+    expect(await runB.status()).not.toBe('succeeded');
 
     // Meanwhile A drains on: still the same process, well past the reference's 30 s.
     await waitFor('35 s into the run', () => Date.now() - claimedAt > 35_000, 60_000, 500);
@@ -89,7 +77,7 @@ describe('fault: stopping workers in the middle of their runs', () => {
 
     const stopped = await stopA;
     expect(stopped.code).toBe(0);
-    expect(stopped.runAtReturn.status).toBe('succeeded');
+    expect(stopped.runAtReturn).toBe('succeeded');
     // It took at least the rest of the run (less a little clock slack for the claim time).
     expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(RUN_MS - 1_000);
     expect(stopped.tookMs).toBeGreaterThanOrEqual(RUN_MS - 5_000 - 2_000);

@@ -19,6 +19,7 @@ import { controlClient, waitFor } from './support/control.ts';
 import { spawnDaemon, type DaemonChild } from './support/daemon.ts';
 import { createFixture, type Fixture, type FaultWorker } from './support/fixture.ts';
 import { runProcessesByConfig } from './support/procfs.ts';
+import { claimedRun, firstWorkerPid } from './support/runs.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUN_MS = 30_000;
@@ -112,19 +113,8 @@ describe('fault: self-upgrade in the middle of a run', () => {
     });
     daemon = await spawnDaemon(env);
     const api = controlClient(daemon.url, fx.localToken);
-    const workerPid = await waitFor('the worker running', async () => {
-      const w = (await api.workers())[0];
-      return w?.local?.state === 'running' ? w.local.pid : null;
-    });
-    const enqueued = await fx.sandbox('POST', '/sandbox/runs', {
-      workerId: worker.id,
-      durationMs: RUN_MS,
-      events: 10,
-    });
-    const runId = (enqueued.body as { runId: string }).runId;
-    const runStatus = async (): Promise<string> =>
-      ((await fx.sandbox('GET', `/sandbox/runs/${runId}`)).body as { status: string }).status;
-    await waitFor('the run claimed', async () => (await runStatus()) === 'running');
+    const workerPid = await firstWorkerPid(api);
+    const { status: runStatus } = await claimedRun(fx, worker.id, RUN_MS);
     const self = async () => SelfStatus.parse((await api.call('GET', '/api/self')).body);
     const oldVersion = (await self()).version;
     expect(oldVersion).not.toBe(newVersion);

@@ -9,6 +9,7 @@ import { controlClient, waitFor } from './support/control.ts';
 import { spawnDaemon, type DaemonChild } from './support/daemon.ts';
 import { createFixture, type Fixture, type FaultWorker } from './support/fixture.ts';
 import { isLive, runProcessesByConfig } from './support/procfs.ts';
+import { claimedRun, firstWorkerPid } from './support/runs.ts';
 
 describe('fault: systemctl restart and stop of the service', () => {
   let fx: Fixture;
@@ -41,19 +42,8 @@ describe('fault: systemctl restart and stop of the service', () => {
     let daemon = await spawnDaemon(env);
     daemons.push(daemon);
     let api = controlClient(daemon.url, fx.localToken);
-    const pid = await waitFor('the worker running', async () => {
-      const w = (await api.workers())[0];
-      return w?.local?.state === 'running' ? w.local.pid : null;
-    });
-    const r = await fx.sandbox('POST', '/sandbox/runs', {
-      workerId: worker.id,
-      durationMs: 15_000,
-      events: 5,
-    });
-    const runId = (r.body as { runId: string }).runId;
-    const runStatus = async (): Promise<string> =>
-      ((await fx.sandbox('GET', `/sandbox/runs/${runId}`)).body as { status: string }).status;
-    await waitFor('the run claimed', async () => (await runStatus()) === 'running');
+    const pid = await firstWorkerPid(api);
+    const { status: runStatus } = await claimedRun(fx, worker.id, 15_000, 5);
 
     await writeFile(job, 'restart');
     const restartAt = Date.now();
