@@ -42,11 +42,9 @@ describe('fault: runs/ past its cap', () => {
     }
     daemon = await startInProcess(fx.env({ PIPEDAI_RUNS_MAX_MB: String(CAP_MB) }));
     const api = controlClient(daemon.url, fx.localToken);
-    const left = async () => (await readdir(dir)).sort();
-    const kept = await waitFor('the prune', async () => {
-      const names = await left();
-      return names.length < FILES ? names : null;
-    });
+    // The daemon logs the prune once it is done.
+    await waitFor('the prune', () => daemon?.log.some((l) => l.startsWith('runs/: pruned')));
+    const kept = (await readdir(dir)).sort();
     const bytes = (await Promise.all(kept.map((n) => stat(join(dir, n))))).reduce(
       (sum, s) => sum + s.size,
       0,

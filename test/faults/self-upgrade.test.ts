@@ -22,7 +22,8 @@ import { runProcessesByConfig } from './support/procfs.ts';
 import { claimedRun, firstWorkerPid } from './support/runs.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const RUN_MS = 30_000;
+/** Long enough to span the install and the hand-off (2-5 s here), with room for a slow npm. */
+const RUN_MS = 20_000;
 
 /** The running version with its patch bumped, as a pre-release: newer, and never a real one. */
 async function nextVersion(): Promise<string> {

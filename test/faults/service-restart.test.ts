@@ -43,7 +43,7 @@ describe('fault: systemctl restart and stop of the service', () => {
     daemons.push(daemon);
     let api = controlClient(daemon.url, fx.localToken);
     const pid = await firstWorkerPid(api);
-    const { status: runStatus } = await claimedRun(fx, worker.id, 15_000, 5);
+    const { status: runStatus } = await claimedRun(fx, worker.id, 10_000, 5);
 
     await writeFile(job, 'restart');
     const restartAt = Date.now();
