@@ -42,7 +42,11 @@ export interface SelfInstallResult {
 }
 
 export interface SelfUpdater {
-  install(source: { version?: string; fromLocal?: string }): Promise<SelfInstallResult>;
+  install(source: {
+    version?: string;
+    fromLocal?: string;
+    runScripts?: boolean;
+  }): Promise<SelfInstallResult>;
 }
 
 export interface SelfUpdaterDeps {
@@ -112,7 +116,10 @@ export function createSelfUpdater(deps: SelfUpdaterDeps): SelfUpdater {
       try {
         const target =
           source.fromLocal !== undefined
-            ? await deps.npm.installFromLocal(source.fromLocal, { prefix: staging })
+            ? await deps.npm.installFromLocal(source.fromLocal, {
+                runScripts: source.runScripts === true,
+                target: { prefix: staging },
+              })
             : await deps.npm.installVersion(ORCHESTRATOR_PACKAGE, source.version ?? '', {
                 prefix: staging,
               });

@@ -14,8 +14,14 @@ const GLOBAL: InstallTarget = { global: true };
 export interface NpmInstaller {
   /** `npm install -g <pkg>@<version>` (or into a prefix); returns the spec installed. */
   installVersion(pkg: string, version: string, target?: InstallTarget): Promise<string>;
-  /** `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>` (or into a prefix); returns `tarball:<path>`. */
-  installFromLocal(dir: string, target?: InstallTarget): Promise<string>;
+  /**
+   * `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>` (or into a prefix), without
+   * the tarball's install scripts unless `runScripts`; returns `tarball:<path>`.
+   */
+  installFromLocal(
+    dir: string,
+    opts?: { runScripts?: boolean; target?: InstallTarget },
+  ): Promise<string>;
   busy(): boolean;
 }
 
@@ -67,7 +73,7 @@ export function createNpmInstaller(
         return spec;
       });
     },
-    installFromLocal(dir, target = GLOBAL) {
+    installFromLocal(dir, { runScripts = false, target = GLOBAL } = {}) {
       return exclusive(async () => {
         if (!isAbsolute(dir))
           throw new CommandError(
@@ -99,7 +105,13 @@ export function createNpmInstaller(
             throw new CommandError('upstream', 'npm pack did not name a tarball');
           }
           const path = join(tmp, tgz);
-          await npmRun(['install', ...targetArgs(target), path]);
+          // The tarball's own scripts stay off unless the operator asked (runScripts).
+          await npmRun([
+            'install',
+            ...targetArgs(target),
+            path,
+            ...(runScripts ? [] : ['--ignore-scripts']),
+          ]);
           return `tarball:${path}`;
         } finally {
           await rm(tmp, { recursive: true, force: true });

@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { LogStream } from '../../../../shared/index.ts';
+import { isSafeSegment, type LogStream } from '../../../../shared/index.ts';
 import type { WorkerLog } from '../logs/index.ts';
 import { TailedFile, type FileCursor } from './tailed-file.ts';
 
@@ -132,6 +132,9 @@ export class WorkerCapture implements OutputCapture {
   readonly #stats: CaptureStats;
 
   constructor(o: WorkerCaptureOptions) {
+    // The id names files: nothing may lead out of the capture folder.
+    if (!isSafeSegment(o.workerId))
+      throw new Error(`worker id ${JSON.stringify(o.workerId.slice(0, 80))} cannot name a file`);
     this.workerId = o.workerId;
     this.#o = o;
     this.#limits = { ...DEFAULT_CAPTURE_LIMITS, ...o.limits };
