@@ -62,6 +62,7 @@ export function fleet(count: number, now: number, apiUrl: string): FusedWorker[]
         restarts: state === 'backing-off' || state === 'crashed' ? 1 + (i % 4) : 0,
         lastExit: state === 'running' ? null : { code: 1, signal: null, at: now - 5_000 },
         draining: false,
+        drainingSince: null,
         nextRestartAt: state === 'backing-off' ? now + 8_000 : null,
         adopted: i % 11 === 0,
       },

@@ -214,6 +214,46 @@ test("opens a run's events, live", async ({ dashboard: page, demo }) => {
   await expect(drawer).toBeHidden();
 });
 
+test('a stop waits for the run, showing it; Force stop ends it', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const id = await workerId(demo, SECOND);
+  const second = row(page, SECOND);
+  const { runId } = z
+    .object({ runId: z.string() })
+    .parse(
+      await demo.sandboxPost('/sandbox/runs', { workerId: id, durationMs: 120_000, events: 8 }),
+    );
+  await expect(remoteCell(second)).toContainText('busy', SLOW);
+
+  await second.getByRole('button', { name: `Stop ${SECOND}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: `Stop ${SECOND}?` });
+  await expect(confirm).toContainText('It finishes the run first');
+  await confirm.getByRole('button', { name: 'Stop', exact: true }).click();
+  // Draining, with the run and for how long; the worker keeps its process meanwhile.
+  await expect(localCell(second)).toContainText(`draining: run ${runId.slice(0, 12)}`, SLOW);
+  await expect(localCell(second)).toContainText(/\d+s$/);
+  const force = second.getByRole('button', { name: `Force stop ${SECOND}`, exact: true });
+  await expect(force).toBeEnabled();
+  expect(await daemonWorker(demo, SECOND)).toMatchObject({
+    local: { state: 'running', draining: true },
+  });
+  await shot(page, 'draining-force-stop');
+
+  await force.click();
+  const forceConfirm = page.getByRole('dialog', { name: `Force stop ${SECOND}?` });
+  await expect(forceConfirm).toContainText('cut off');
+  await forceConfirm.getByRole('button', { name: 'Force stop', exact: true }).click();
+  await expect(localCell(second)).toContainText('stopped', SLOW);
+  await expect
+    .poll(() => daemonWorker(demo, SECOND), SLOW)
+    .toMatchObject({ local: { state: 'stopped', draining: false, pid: null } });
+
+  await second.getByRole('button', { name: `Start ${SECOND}`, exact: true }).click();
+  await expect(localCell(second)).toContainText('running', SLOW);
+});
+
 test('streams its logs live', async ({ dashboard: page, demo }) => {
   const id = await workerId(demo, SECOND);
   await row(page, SECOND)

@@ -137,12 +137,7 @@ async function startDemo(
     PIPEDAI_SIM_HEARTBEAT_MS: '500',
     PIPEDAI_SIM_POLL_MS: '250',
     PIPEDAI_SIM_LOG_RATE: String(LOG_LINES_PER_SECOND),
-    PIPEDAI_TIMINGS: JSON.stringify({
-      refreshMs: 1000,
-      releasesMs: 3000,
-      stopGraceMs: 10_000,
-      drainPollMs: 200,
-    }),
+    PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 1000, releasesMs: 3000, drainPollMs: 200 }),
     // Probe the sandbox, not the internet: the suite makes no outside connection.
     PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
   });

@@ -24,7 +24,7 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: { cli: 'cli/index.ts' },
+  entryPoints: { cli: 'cli/main.ts' },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
 });

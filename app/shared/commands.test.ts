@@ -17,8 +17,16 @@ describe('command table', () => {
       expect(def.summary, name).not.toBe('');
       expect(Object.values(ANSWER_WITHIN), name).toContain(def.timeoutMs);
     }
-    for (const name of ['stopWorker', 'restartWorker', 'upgradeWorker', 'upgradeSelf'] as const)
-      expect(commands[name].timeoutMs, name).toBeNull();
+    const drains = [
+      'stopWorker',
+      'restartWorker',
+      'disableWorker',
+      'deleteWorker',
+      'upgradeWorker',
+    ];
+    for (const name of drains as CommandName[]) expect(commands[name].timeoutMs, name).toBeNull();
+    // A self-upgrade drains nothing: it waits for npm (bounded there) and the proof the new CLI runs.
+    expect(commands.upgradeSelf.timeoutMs).toBe(15 * 60_000);
     expect(commands.listWorkers.timeoutMs).toBe(30_000);
   });
 

@@ -49,12 +49,14 @@ export interface CommandDef<I extends z.ZodType = z.ZodType, O extends z.ZodType
 
 /**
  * How long a client waits for an answer, by what the command does. A read answers at once. A
- * change may install or register (npm, pipedai-api). A drain waits for the worker's run to finish,
+ * change may install or register (npm, pipedai-api). A self-install adds the proof that the new
+ * orchestrator starts to its npm install (bounded at 10 min there). A drain waits for the worker's run to finish,
  * however long it takes (the operator's Force stop cuts it short), so no client gives up on it.
  */
 export const ANSWER_WITHIN = {
   read: 30_000,
   change: 10 * 60_000,
+  install: 15 * 60_000,
   drain: null,
 } as const satisfies Record<string, number | null>;
 
@@ -159,7 +161,8 @@ export const commands = {
     input: byId.extend({ force: z.boolean().optional() }),
     output: VerbResult('stop'),
     timeoutMs: ANSWER_WITHIN.drain,
-    summary: 'Drain and stop the worker (local only); force kills at once.',
+    summary:
+      'Stop the worker once its run finishes, however long (local only); force kills at once.',
   }),
   restartWorker: command({
     method: 'POST',
@@ -216,9 +219,12 @@ export const commands = {
       ok: z.literal(true),
       action: z.literal('upgrade-self'),
       durationMs: z.number(),
+      /** The version installed. */
+      version: z.string().optional(),
     }),
-    timeoutMs: ANSWER_WITHIN.drain,
-    summary: 'Drain every worker, install the orchestrator, exit for the service manager.',
+    timeoutMs: ANSWER_WITHIN.install,
+    summary:
+      'Install an orchestrator version, then hand the running workers to it (no run is interrupted).',
   }),
   getSelf: command({
     method: 'GET',

@@ -13,7 +13,10 @@ export const ExitInfo = z.object({
 });
 export type ExitInfo = z.infer<typeof ExitInfo>;
 
-/** §5.7 plus what we add: draining while a stop waits for the run, next restart time, adoption. */
+/**
+ * §5.7 plus what we add: draining (and since when) while a stop waits for the run, next restart
+ * time, adoption.
+ */
 export const SupervisorStatus = z.object({
   id: z.string(),
   state: RunState,
@@ -22,6 +25,8 @@ export const SupervisorStatus = z.object({
   restarts: z.number().int().nonnegative(),
   lastExit: ExitInfo.nullable(),
   draining: z.boolean().default(false),
+  /** When the drain began (epoch ms); null when not draining. */
+  drainingSince: z.number().int().nullable().default(null),
   nextRestartAt: z.number().int().nullable().default(null),
   adopted: z.boolean().default(false),
 });
@@ -100,6 +105,20 @@ export const ConnectivitySample = z.object({
 });
 export type ConnectivitySample = z.infer<typeof ConnectivitySample>;
 
+/** Bytes the daemon's files take on disk (ours; the reference reports none). */
+export const DiskUsage = z.object({
+  /** logs/: the captured worker logs (<id>.log and .log.1). */
+  logsBytes: z.number().int().nonnegative(),
+  /** The workers' raw output files the daemon tails (blocks already read are given back). */
+  captureBytes: z.number().int().nonnegative(),
+  /** runs/: run-event files (pruned by age and total size). */
+  runsBytes: z.number().int().nonnegative(),
+  /** connectivity.log and connectivity.log.1. */
+  connectivityBytes: z.number().int().nonnegative(),
+  measuredAt: z.number().int(),
+});
+export type DiskUsage = z.infer<typeof DiskUsage>;
+
 /** §8.5 GET /api/self */
 export const SelfStatus = z.object({
   version: z.string(),
@@ -108,5 +127,6 @@ export const SelfStatus = z.object({
   lastCheckedAt: z.string().nullable(),
   /** The host's name, for the dashboard header. */
   hostname: z.string().optional(),
+  disk: DiskUsage.optional(),
 });
 export type SelfStatus = z.infer<typeof SelfStatus>;

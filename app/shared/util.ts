@@ -87,3 +87,16 @@ export function compareVersions(a: string, b: string): number | null {
 export function isVersion(v: string | null | undefined): v is string {
   return typeof v === 'string' && compareVersions(v, v) === 0;
 }
+
+/** Uptime-style duration: `45s`, `3m 12s`, `2h 5m`, `4d 3h`. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+export function shortId(id: string, n = 8): string {
+  return id.length > n ? `${id.slice(0, n)}…` : id;
+}

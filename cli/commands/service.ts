@@ -1,6 +1,6 @@
 // `install`, `uninstall`, `status`: the native service that keeps the daemon alive (§8.13).
+import { measureDisk, readLiveOwner } from '../../app/main/daemon/index.ts';
 import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/index.ts';
-import { readLiveOwner } from '../../app/main/daemon/index.ts';
 import { cliEntry } from '../assets.ts';
 import { readSecret, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
@@ -44,8 +44,10 @@ export async function uninstallService(ctx: CliContext, ui: Ui): Promise<void> {
 export async function serviceStatus(ctx: CliContext, ui: Ui, json: boolean): Promise<boolean> {
   const status = await manager(ctx).status();
   const owner = await readLiveOwner(ctx.paths);
+  // What the state folder's logs and runs take: read from disk, so it works with no daemon.
+  const disk = await measureDisk(ctx.paths);
   if (json) {
-    ui.out(JSON.stringify({ service: status, daemon: owner }, null, 2));
+    ui.out(JSON.stringify({ service: status, daemon: owner, disk }, null, 2));
   } else {
     ui.out(
       `service: ${status.running ? ui.green('running') : status.installed ? ui.yellow('installed, not running') : 'not installed'}${status.detail ? ui.dim(` (${status.detail.split('\n')[0]})`) : ''}`,
@@ -55,6 +57,11 @@ export async function serviceStatus(ctx: CliContext, ui: Ui, json: boolean): Pro
         ? `daemon: pid ${owner.pid} (${owner.host}) on 127.0.0.1:${owner.port ?? '?'} since ${new Date(owner.startedAt).toISOString()}`
         : 'daemon: not running',
     );
+    ui.out(
+      `disk: logs ${mb(disk.logsBytes)}, worker output ${mb(disk.captureBytes)}, runs ${mb(disk.runsBytes)}, connectivity log ${mb(disk.connectivityBytes)}`,
+    );
   }
   return status.running || owner !== null;
 }
+
+const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

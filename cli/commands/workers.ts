@@ -3,6 +3,7 @@ import {
   errorMessage,
   CommandError,
   WORKER_VERBS,
+  drainingText,
   runWorkerVerb,
   type FusedWorker,
   type WorkerVerb,
@@ -40,7 +41,7 @@ function localCell(ui: Ui, w: FusedWorker, now: number): string {
         : l.state === 'backing-off'
           ? ui.yellow
           : (s: string) => s;
-  let s = color(l.draining ? 'draining' : l.state);
+  let s = color(drainingText(w, now) ?? l.state);
   if (l.restarts > 0) s += ` ×${l.restarts}`;
   if (l.state === 'running' && l.startedAt) s += ui.dim(` ${ago(now - l.startedAt)}`);
   return s;
@@ -107,6 +108,20 @@ export async function workerVerb(
   const { client, items } = await daemonClient(ctx, opts.port);
   const w = resolveWorker(items, ref);
   const spin = ui.spinner(`${verb} ${w.label}…`);
+  // A stop (disable, delete, restart) waits for the worker's run however long (the command table
+  // gives it no client timeout), and meanwhile the line says what it waits for.
+  const watch = setInterval(() => {
+    void client
+      .call('listWorkers', {})
+      .then(({ items: now }) => {
+        const text = drainingText(now.find((x) => x.id === w.id) ?? w, Date.now());
+        if (text)
+          spin.update(
+            `${verb} ${w.label}: ${text} (Ctrl-C leaves it draining; \`workers stop --force ${w.label}\` ends the run now)`,
+          );
+      })
+      .catch(() => undefined);
+  }, DRAIN_WATCH_MS);
   try {
     const run: WorkerVerb = verb === 'stop' && opts.force ? 'force-stop' : verb;
     await runWorkerVerb((name, input) => client.call(name, input), run, w.id);
@@ -114,8 +129,13 @@ export async function workerVerb(
   } catch (e) {
     spin.stop();
     throw e;
+  } finally {
+    clearInterval(watch);
   }
 }
+
+/** How often a waiting verb looks at the drain it waits for. */
+const DRAIN_WATCH_MS = 2_000;
 
 export async function logs(
   ctx: CliContext,
@@ -177,6 +197,7 @@ export async function upgrade(
       `upgrading ${w.label} (${w.workerVersion ?? '?'} → ${version}); waiting for its run to finish first…`,
     );
     try {
+      // The drain waits for the run however long: the command table gives it no client timeout.
       const r = await client.call('upgradeWorker', { id: w.id, version });
       spin.stop(
         `${ui.green('✓')} ${w.label}: ${r.oldVersion ?? '?'} → ${r.target} (${(r.durationMs / 1000).toFixed(1)}s)`,

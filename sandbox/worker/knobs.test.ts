@@ -23,6 +23,7 @@ describe('parseKnobs', () => {
       grandchildren: 0,
       runDurationMs: 3000,
       registerFail: false,
+      surviveEpipe: false,
     };
     expect(parseKnobs({})).toEqual({ ok: true, value: expected });
     expect(parseKnobs({ PIPEDAI_SIM_POLL_MS: '', PIPEDAI_SIM_VERSION: '' })).toEqual({
@@ -44,6 +45,7 @@ describe('parseKnobs', () => {
       PIPEDAI_SIM_GRANDCHILDREN: '3',
       PIPEDAI_SIM_RUN_DURATION_MS: '10',
       PIPEDAI_SIM_REGISTER_FAIL: '1',
+      PIPEDAI_SIM_SURVIVE_EPIPE: '1',
     });
     expect(parsed).toEqual({
       ok: true,
@@ -59,6 +61,7 @@ describe('parseKnobs', () => {
         grandchildren: 3,
         runDurationMs: 10,
         registerFail: true,
+        surviveEpipe: true,
       },
     });
   });

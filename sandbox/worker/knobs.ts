@@ -54,6 +54,7 @@ const KnobEnv = z.object({
   PIPEDAI_SIM_GRANDCHILDREN: knob(wholeNumber(0, 32)),
   PIPEDAI_SIM_RUN_DURATION_MS: knob(wholeNumber(0, DAY_MS)),
   PIPEDAI_SIM_REGISTER_FAIL: knob(onOff),
+  PIPEDAI_SIM_SURVIVE_EPIPE: knob(onOff),
 });
 
 export interface Knobs {
@@ -74,6 +75,8 @@ export interface Knobs {
   /** Duration of a claimed run that carries none. */
   runDurationMs: number;
   registerFail: boolean;
+  /** A broken stdout/stderr pipe is dropped instead of ending the process (a plain Node CLI dies). */
+  surviveEpipe: boolean;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -97,6 +100,7 @@ export function parseKnobs(env: NodeJS.ProcessEnv): Parsed<Knobs> {
       grandchildren: e.PIPEDAI_SIM_GRANDCHILDREN ?? KNOB_DEFAULTS.grandchildren,
       runDurationMs: e.PIPEDAI_SIM_RUN_DURATION_MS ?? KNOB_DEFAULTS.runDurationMs,
       registerFail: e.PIPEDAI_SIM_REGISTER_FAIL ?? false,
+      surviveEpipe: e.PIPEDAI_SIM_SURVIVE_EPIPE ?? false,
     },
   };
 }

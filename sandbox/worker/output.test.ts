@@ -42,10 +42,19 @@ describe('createOutput', () => {
     expect(err.text()).toBe('oops\n');
   });
 
-  it('survives a broken pipe and stops writing to it', async () => {
+  it('lets a broken pipe end the process by default, like a plain Node CLI', async () => {
+    const out = brokenPipe();
+    const output = createOutput(out.stream, collect().stream);
+    const uncaught = new Promise<Error>((resolve) => out.stream.once('error', resolve));
+    expect(out.stream.listenerCount('error')).toBe(1); // ours, here: the simulator adds none
+    output.out('first');
+    expect((await uncaught).message).toBe('write EPIPE');
+  });
+
+  it('with surviveEpipe, survives a broken pipe and stops writing to it', async () => {
     const out = brokenPipe();
     const err = collect();
-    const output = createOutput(out.stream, err.stream);
+    const output = createOutput(out.stream, err.stream, { surviveEpipe: true });
     output.out('first');
     await new Promise((r) => setImmediate(r));
     const attempts = out.attempts();

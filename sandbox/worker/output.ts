@@ -1,6 +1,10 @@
-// The worker's stdout/stderr. When the supervising daemon dies the pipes break (EPIPE): the
-// worker must keep working silently, so a stream that errored is dropped, never thrown on.
-// Writes are bounded: past MAX_BUFFERED_BYTES of unflushed output, lines are dropped.
+// The worker's stdout/stderr. When a daemon that reads them through pipes dies, the pipes break
+// (EPIPE). By default the simulator then dies at its next line, as a plain Node CLI does (Node
+// ignores SIGPIPE, so the write fails with an 'error' nobody handles): the orchestrator must
+// never leave a worker on a pipe it may lose. `PIPEDAI_SIM_SURVIVE_EPIPE=1` drops the broken
+// stream instead and keeps working (the simulator's behaviour before the orchestrator wrote worker
+// output to files). Writes are bounded: past MAX_BUFFERED_BYTES of unflushed output, lines are
+// dropped.
 import type { Writable } from 'node:stream';
 
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -19,12 +23,14 @@ interface Channel {
   flush(): Promise<void>;
 }
 
-function channel(stream: Writable): Channel {
+function channel(stream: Writable, surviveEpipe: boolean): Channel {
   let broken = false;
-  // An 'error' listener turns EPIPE (and any later write-after-destroy) into a quiet drop.
-  stream.on('error', () => {
-    broken = true;
-  });
+  // An 'error' listener turns EPIPE (and any later write-after-destroy) into a quiet drop; without
+  // one the error is uncaught and ends the process.
+  if (surviveEpipe)
+    stream.on('error', () => {
+      broken = true;
+    });
   return {
     write(text, droppable) {
       if (broken || stream.destroyed || !stream.writable) return false;
@@ -40,9 +46,13 @@ function channel(stream: Writable): Channel {
   };
 }
 
-export function createOutput(stdout: Writable, stderr: Writable): Output {
-  const o = channel(stdout);
-  const e = channel(stderr);
+export function createOutput(
+  stdout: Writable,
+  stderr: Writable,
+  opts: { surviveEpipe?: boolean } = {},
+): Output {
+  const o = channel(stdout, opts.surviveEpipe === true);
+  const e = channel(stderr, opts.surviveEpipe === true);
   return {
     out: (line) => void o.write(`${line}\n`, false),
     err: (line) => void e.write(`${line}\n`, false),

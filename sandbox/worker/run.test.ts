@@ -216,7 +216,20 @@ describe('run', () => {
     expect(sim.stderr()).toContain('simulated crash');
   });
 
-  it('chatters at the requested line size, and keeps working after its output pipes break (EPIPE)', async () => {
+  it('chatters at the requested line size, and dies of a broken output pipe like a plain Node CLI', async () => {
+    const home = t.tempDir('sim-run-');
+    const { config } = await registeredWorker(home);
+    const sim = t.spawnSim(['run', '--config', config], {
+      env: { ...FAST, PIPEDAI_HOME: home, PIPEDAI_SIM_LOG_RATE: '400' },
+    });
+    await waitFor('chatter', () => sim.stdout().includes('chatter #20'));
+    // The daemon reading its pipes died.
+    sim.child.stdout?.destroy();
+    sim.child.stderr?.destroy();
+    expect(await sim.exited).toMatchObject({ code: 1 }); // the uncaught `write EPIPE`
+  });
+
+  it('with PIPEDAI_SIM_SURVIVE_EPIPE=1, keeps working after its output pipes break', async () => {
     const home = t.tempDir('sim-run-');
     const { workerId, config } = await registeredWorker(home);
     const sim = t.spawnSim(['run', '--config', config], {
@@ -225,6 +238,7 @@ describe('run', () => {
         PIPEDAI_HOME: home,
         PIPEDAI_SIM_LOG_RATE: '400',
         PIPEDAI_SIM_LOG_LINE_BYTES: '64',
+        PIPEDAI_SIM_SURVIVE_EPIPE: '1',
       },
     });
     const chatter = await waitFor('chatter', () => {

@@ -309,6 +309,17 @@ describe.runIf(process.platform === 'linux')(
       expect(out).toContain('pipedai-worker 1.4.2');
     });
 
+    it('status --json says what the logs and runs take on disk', async () => {
+      const r = await cli(['status', '--json']);
+      const { disk } = JSON.parse(r.stdout) as {
+        disk: { logsBytes: number; captureBytes: number; runsBytes: number };
+      };
+      // The simulator has written to its output file and its log by now.
+      expect(disk.captureBytes).toBeGreaterThan(0);
+      expect(disk.logsBytes).toBeGreaterThan(0);
+      expect(disk.runsBytes).toBeGreaterThanOrEqual(0);
+    });
+
     it('a second start exits non-zero naming the owner, and spawns nothing', async () => {
       const r = await cli(['start', '--port', '0']);
       expect(r.code).not.toBe(0);

@@ -50,7 +50,7 @@ describe('fault: 200 concurrent mutations over the control API', () => {
     daemon = await startInProcess(
       fx.env({
         PIPEDAI_WORKER_BIN: stub,
-        PIPEDAI_TIMINGS: JSON.stringify({ stopGraceMs: 5_000 }),
+        PIPEDAI_DRAIN_CEILING_MS: '5000',
       }),
     );
     api = controlClient(daemon.url, fx.localToken);

@@ -33,7 +33,8 @@ describe('fault: tokens in outputs and files', () => {
   it('finds no token outside credentials.json and the worker configs', async () => {
     const env = fx.env({
       PIPEDAI_CONNECTIVITY_MS: '500',
-      PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 500, stopGraceMs: 5_000 }),
+      PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 500 }),
+      PIPEDAI_DRAIN_CEILING_MS: '5000',
       PIPEDAI_SIM_POLL_MS: '200',
     });
     daemon = await spawnDaemon(env);

@@ -21,6 +21,7 @@ import {
   type RecoverReport,
   type Supervisor,
 } from './supervisor/index.ts';
+import { createSelfUpdater } from './self-update/install.ts';
 import { createNpmInstaller } from './tools/npm.ts';
 import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
 import { createWorkerCli } from './tools/worker-cli.ts';
@@ -41,7 +42,10 @@ export interface DaemonOptions {
   /** Supervisor backoff unit (tests scale the 1/5/15/60/300 s schedule down). */
   backoffUnitMs?: number;
   connectivityIntervalMs?: number;
+  /** After a self-upgrade installed a new version: give way to it (default: exit 0). */
   exitForRestart?: () => void;
+  /** The Node that runs the installed orchestrator to prove it starts (default: this one). */
+  nodePath?: string;
   log?: (line: string) => void;
 }
 
@@ -52,8 +56,12 @@ export interface Daemon {
   readonly ownership: Ownership;
   readonly recovered: RecoverReport;
   readonly localToken: string;
-  /** Stop loops, optionally drain workers, release ownership. */
-  close(opts: { drain: boolean; graceMs?: number }): Promise<void>;
+  /**
+   * Stop the loops and release ownership. `drain`: stop every worker, each after its run (the
+   * host is going away). Otherwise hand them over: they keep running for the next daemon, which
+   * adopts them and reads their output on from where this one stopped.
+   */
+  close(opts: { drain: boolean }): Promise<void>;
 }
 
 /** The concrete stores satisfy the orchestrator's worker-config port. */
@@ -107,6 +115,10 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     const api = new ApiClient();
     const tools = createToolRunner(platform);
     const workerBin = resolveWorkerBin(env);
+    // The supervisor, the streams and the monitor call back into the orchestrator, which needs
+    // them to exist first.
+    // eslint-disable-next-line prefer-const
+    let orchestrator: Orchestrator;
     const supervisor = createSupervisor({
       paths,
       instanceId: ownership.record.instanceId,
@@ -114,16 +126,15 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       platform,
       workerBin,
       ...(opts.backoffUnitMs ? { backoff: backoffPolicy({ unitMs: opts.backoffUnitMs }) } : {}),
-      ...(opts.timings?.stopGraceMs !== undefined ? { graceMs: opts.timings.stopGraceMs } : {}),
+      drainCeilingMs: opts.timings?.drainCeilingMs ?? null,
+      // Windows drains wait until the worker holds no run (there is no drain signal).
+      isIdle: (id) => orchestrator.workerIdle(id),
+      ...(opts.timings?.drainPollMs ? { idlePollMs: opts.timings.drainPollMs } : {}),
       onError: (e) => log(`supervisor: ${errorMessage(e)}`),
     });
     const recovered = await supervisor.recover();
     for (const a of recovered.adopted)
       log(`adopted worker ${a.workerId} (pid ${a.pid}) left running by a previous daemon`);
-
-    // The streams and the monitor call back into the orchestrator, which needs them to exist.
-    // eslint-disable-next-line prefer-const
-    let orchestrator: Orchestrator;
     // Streams back off further with every failed reconnect during an outage (up to a minute);
     // once the monitor sees an API answer again they retry at once instead of waiting it out.
     const backoff = wakeableSleep();
@@ -153,6 +164,10 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       emit: (id, runId, items) => orchestrator.onRunEvents(id, runId, items),
       onError: (e) => log(`run events: ${errorMessage(e)}`),
     });
+    const npm = createNpmInstaller(opts.npmRunner ?? tools, {
+      env,
+      ...(tuning.npm ? { npm: tuning.npm } : {}),
+    });
     orchestrator = createOrchestrator({
       paths,
       version: VERSION,
@@ -164,17 +179,29 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       api,
       streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
       workerCli: createWorkerCli(tools, workerBin, env),
-      npm: createNpmInstaller(opts.npmRunner ?? tools, {
+      npm,
+      selfUpdater: createSelfUpdater({
+        home: paths.home,
+        version: VERSION,
+        npm,
+        run: tools,
+        nodePath: opts.nodePath ?? process.execPath,
         env,
-        ...(tuning.npm ? { npm: tuning.npm } : {}),
       }),
       runs,
       runTail,
       connectivity,
-      releases: createReleaseTracker((url) => api.releasesLatest(url)),
+      releases: createReleaseTracker((url) => api.releasesLatest(url), Date.now, {
+        ...(opts.timings?.releasesRetryMs ? { retryMinMs: opts.timings.releasesRetryMs } : {}),
+        ...(opts.timings?.releasesMs
+          ? { retryMaxMs: Math.min(3_600_000, opts.timings.releasesMs) }
+          : {}),
+      }),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
       timings: opts.timings,
+      runsLimits: tuning.runsLimits,
       onBackgroundError: (what, e) => log(`${what}: ${errorMessage(e)}`),
+      log,
     });
     supervisor.events.on('state', (s) => orchestrator.onWorkerState(s));
     supervisor.events.on('log', ({ id, ...line }) => orchestrator.onWorkerLog(id, line));
@@ -186,10 +213,11 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       ownership,
       recovered,
       localToken,
-      async close({ drain, graceMs }) {
+      async close({ drain }) {
         await orchestrator.shutdown({ drain: false });
         await streams.close();
-        if (drain) await supervisor.close(graceMs !== undefined ? { graceMs } : {});
+        if (drain) await supervisor.close();
+        else await supervisor.detach();
         api.close();
         await ownership.release();
       },

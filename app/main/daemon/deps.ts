@@ -38,13 +38,15 @@ export interface WorkerConfigPort {
 }
 
 export interface SupervisorPort {
-  reconcile(entries: readonly ManifestEntry[]): Promise<void>;
+  /** Stops it issues are not waited for (each verb waits for its own worker's stop). */
+  reconcile(entries: readonly ManifestEntry[], opts: { waitForStops: false }): Promise<void>;
   start(id: string): Promise<void> | void;
-  stop(id: string, opts?: { force?: boolean; graceMs?: number }): Promise<void>;
+  /** A drain that waits for the run (up to the operator's ceiling, if any); force kills now. */
+  stop(id: string, opts?: { force?: boolean }): Promise<void>;
   restart(id: string): Promise<void>;
   status(id: string): SupervisorStatus | null;
   logs(id: string, n?: number): LogLine[];
-  stopAll(opts?: { graceMs?: number }): Promise<void>;
+  stopAll(opts?: { force?: boolean }): Promise<void>;
 }
 
 export type WorkerTarget =

@@ -19,6 +19,8 @@ export interface Paths {
   readonly ownerLock: string;
   /** Live worker children, so a daemon restarted after a crash never runs a worker twice. */
   readonly children: string;
+  /** Worker stdout/stderr files (the workers hold them; the daemon tails them). */
+  readonly captureDir: string;
   workerConfig(slug: string): string;
   logFile(workerId: string): string;
   runDir(workerId: string): string;
@@ -49,6 +51,7 @@ export function pathsFor(home: string): Paths {
     runtimeRecord: join(orchestratorDir, 'daemon.json'),
     ownerLock: join(orchestratorDir, 'daemon.lock'),
     children: join(orchestratorDir, 'children.json'),
+    captureDir: join(orchestratorDir, 'capture'),
     workerConfig: (slug) => join(workersDir, `${segment(slug, 'worker config name')}.json`),
     logFile: (workerId) => join(logsDir, `${segment(workerId, 'worker id')}.log`),
     runDir: (workerId) => join(runsDir, segment(workerId, 'worker id')),

@@ -200,11 +200,9 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
     onState: () => () => undefined,
     subscribe: (listener) => orchestrator.subscribe(listener),
     close(how) {
-      closing ??=
-        how === 'drain'
-          ? r.stop()
-          : // Handoff: workers keep running; the service's daemon adopts them (child registry).
-            r.server.close().then(() => r.daemon.close({ drain: false }));
+      // Handoff: workers keep running; the service's daemon adopts them (child registry) and
+      // reads their output on from where this one stopped.
+      closing ??= how === 'drain' ? r.stop() : r.handOff();
       return closing;
     },
   };

@@ -50,6 +50,7 @@ export {
   type AutostartLaunch,
 } from './autostart.ts';
 export { LAUNCHD_LABEL } from './launchd.ts';
+export { runningUnder, signalIntent, type ServiceManagerKind } from './under-service.ts';
 export { NSSM_SERVICE } from './nssm.ts';
 export { SYSTEMD_UNIT } from './systemd.ts';
 export { ServiceCommandError } from './types.ts';

@@ -117,11 +117,13 @@ describe('launchd LaunchAgent', () => {
       EnvironmentVariables: {
         PATH: `/opt/homebrew/Cellar/node/22.12.0/bin:${HOME}/.local/bin:/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
         PIPEDAI_HOME: `${HOME}/state & 'co'`,
+        PIPEDAI_SERVICE_MANAGER: 'launchd',
       },
       KeepAlive: true,
       RunAtLoad: true,
       ProcessType: 'Interactive',
-      ExitTimeOut: 330,
+      ExitTimeOut: 0, // the drain waits for the runs however long (no ceiling set)
+      AbandonProcessGroup: true,
       ThrottleInterval: 10,
       StandardOutPath: `${logs}/daemon.out.log`,
       StandardErrorPath: `${logs}/daemon.err.log`,

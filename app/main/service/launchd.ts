@@ -45,6 +45,7 @@ export function renderLaunchdPlist(
     environment: values.spec.environment
       .map(([k, v]) => `\t\t<key>${escapeXml(k)}</key>\n\t\t<string>${escapeXml(v, k)}</string>`)
       .join('\n'),
+    exitTimeOut: String(values.spec.stop.launchdSeconds),
     stdoutPath: escapeXml(values.stdoutPath, 'StandardOutPath'),
     stderrPath: escapeXml(values.stderrPath, 'StandardErrorPath'),
   });
@@ -76,7 +77,7 @@ export function createLaunchdManager(ctx: ManagerContext): ServiceManager {
         );
       }
       if (!Number.isInteger(ctx.uid) || ctx.uid < 0) throw new Error(`invalid uid: ${ctx.uid}`);
-      const spec = await buildUnitSpec({ ...ctx, serviceHome: ctx.homedir });
+      const spec = await buildUnitSpec({ ...ctx, serviceHome: ctx.homedir, manager: 'launchd' });
       const plist = renderLaunchdPlist(await ctx.template('launchd.plist'), {
         spec,
         stdoutPath: paths.stdout,

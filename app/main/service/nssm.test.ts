@@ -99,6 +99,7 @@ describe('NSSM install (elevated, as the installing user)', () => {
         // an absolute ComSpec.
         `PATH=C:\\Program Files\\nodejs;C:\\Windows\\system32;C:\\Windows;${HOME}\\AppData\\Roaming\\npm`,
         `PIPEDAI_HOME=${STATE}`,
+        'PIPEDAI_SERVICE_MANAGER=nssm',
         'ComSpec=C:\\WINDOWS\\System32\\cmd.exe',
       ),
       set('ObjectName', account, PASSWORD),
@@ -110,7 +111,8 @@ describe('NSSM install (elevated, as the installing user)', () => {
       set('AppRotateBytes', '5242880'),
       set('AppExit', 'Default', 'Restart'),
       set('AppRestartDelay', '5000'),
-      set('AppStopMethodConsole', '330000'),
+      set('AppStopMethodConsole', '4294967295'), // no limit: each run finishes
+      set('AppKillProcessTree', '0'), // a daemon restart leaves the workers running
       ['nssm', 'start', 'PipedAIOrchestrator'],
     ]);
     expect(asked).toEqual([account]);
@@ -150,6 +152,7 @@ describe('NSSM install (elevated, as the installing user)', () => {
         PATH: 'C:\\bin',
         PIPEDAI_HOME: 'D:\\Pipe Dai\\100%',
         PIPEDAI_WORKER_BIN: 'D:\\w\\pipedai-worker.cmd',
+        PIPEDAI_DRAIN_CEILING_MS: '600000',
         USERNAME: 'someone',
       },
       account: '.\\pipedai',
@@ -168,10 +171,14 @@ describe('NSSM install (elevated, as the installing user)', () => {
       'PATH=C:\\Program Files\\nodejs;C:\\bin',
       'PIPEDAI_HOME=D:\\Pipe Dai\\100%',
       'PIPEDAI_WORKER_BIN=D:\\w\\pipedai-worker.cmd',
+      'PIPEDAI_DRAIN_CEILING_MS=600000',
+      'PIPEDAI_SERVICE_MANAGER=nssm',
       // No SystemRoot in the environment: the default Windows folder.
       'ComSpec=C:\\Windows\\System32\\cmd.exe',
     ]);
     expect(lines).toContain(`nssm set PipedAIOrchestrator ObjectName .\\pipedai ${PASSWORD}`);
+    // The operator's 10-minute ceiling, plus a minute for the daemon to exit.
+    expect(lines).toContain('nssm set PipedAIOrchestrator AppStopMethodConsole 660000');
     expect(asked).toEqual(['.\\pipedai']);
   });
 

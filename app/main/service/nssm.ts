@@ -135,8 +135,11 @@ export function nssmInstallCommands(v: NssmPlanValues): NssmCommand[] {
     set('AppRotateBytes', '5242880'),
     set('AppExit', 'Default', 'Restart'),
     set('AppRestartDelay', '5000'),
-    // Ctrl-C, then up to 330 s for the daemon to drain its workers.
-    set('AppStopMethodConsole', '330000'),
+    // Ctrl-C, then wait for the daemon to drain its workers: each finishes its run (no limit
+    // unless the operator set a ceiling; see stop-timeouts.ts).
+    set('AppStopMethodConsole', String(v.spec.stop.nssmMs)),
+    // A daemon that exits or is restarted leaves its workers running for the next one to adopt.
+    set('AppKillProcessTree', '0'),
     { cmd: 'nssm', args: ['start', NSSM_SERVICE] },
   ];
 }
@@ -198,6 +201,7 @@ export function createNssmManager(ctx: ManagerContext): ServiceManager {
         ...ctx,
         serviceHome: ctx.homedir,
         stateHome: paths.stateHome,
+        manager: 'nssm',
       });
       const p = pathApi('win32');
       await ctx.fs.mkdir(paths.stateHome, 0o700);

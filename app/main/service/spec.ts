@@ -4,7 +4,10 @@
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from '../../shared/index.ts';
+import { drainCeilingMs } from '../daemon/index.ts';
 import { hasControlCharacter } from './escape.ts';
+import { stopTimeouts, type StopTimeouts } from './stop-timeouts.ts';
+import { SERVICE_MANAGER_ENV, type ServiceManagerKind } from './manager-kind.ts';
 import type { TemplateName } from './render.ts';
 import type { ServiceFs, ServiceRunner } from './types.ts';
 
@@ -28,6 +31,7 @@ const InstallerEnvSchema = z.object({
   PATH: text,
   PIPEDAI_HOME: text,
   PIPEDAI_WORKER_BIN: text,
+  PIPEDAI_DRAIN_CEILING_MS: text,
   // Goes into `User=`: a malformed one is an error, not a guess.
   SUDO_USER: z.preprocess(
     blankToUndefined,
@@ -126,6 +130,8 @@ export interface UnitSpec {
   cliPath: string;
   args: readonly [string, string, 'start'];
   environment: ReadonlyArray<readonly [string, string]>;
+  /** The manager's stop timeouts, aligned with the operator's drain ceiling (none by default). */
+  stop: StopTimeouts;
 }
 
 export interface SpecInput {
@@ -137,6 +143,8 @@ export interface SpecInput {
   serviceHome: string;
   /** Always bake this PIPEDAI_HOME (a Windows service account has its own home). */
   stateHome?: string;
+  /** Which manager runs the unit: the daemon reads it (PIPEDAI_SERVICE_MANAGER). */
+  manager: ServiceManagerKind;
 }
 
 export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
@@ -162,11 +170,15 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
   if (stateHome) environment.push(['PIPEDAI_HOME', stateHome]);
   if (input.env.PIPEDAI_WORKER_BIN)
     environment.push(['PIPEDAI_WORKER_BIN', input.env.PIPEDAI_WORKER_BIN]);
+  const ceiling = drainCeilingMs({ PIPEDAI_DRAIN_CEILING_MS: input.env.PIPEDAI_DRAIN_CEILING_MS });
+  if (ceiling !== null) environment.push(['PIPEDAI_DRAIN_CEILING_MS', String(ceiling)]);
+  environment.push([SERVICE_MANAGER_ENV, input.manager]);
   return {
     nodePath: input.nodePath,
     cliPath,
     args: [input.nodePath, cliPath, 'start'],
     environment,
+    stop: stopTimeouts(ceiling),
   };
 }
 

@@ -7,7 +7,9 @@ import { basename, dirname, join } from 'node:path';
 import { createToolRunner } from '../daemon/index.ts';
 import type { ServiceFs, ServiceOptions, ServiceRunner } from './types.ts';
 
-// `systemctl disable --now` and `nssm stop` wait for the daemon's drain (up to 330 s).
+// `nssm stop` waits for the daemon's drain, which waits for the runs however long: past this the
+// command is given up on (reported, the stop goes on in the service manager). systemctl is told
+// not to wait (--no-block).
 const COMMAND_TIMEOUT_MS = 360_000;
 // Unit files and autostart entries are a few KiB; anything bigger at that path is not ours.
 const MAX_READ_BYTES = 256 * 1024;

@@ -35,12 +35,17 @@ function setup(opts: {
   return { fs, rec, manager: serviceManagerFor(options) };
 }
 
-const UNIT_TAIL = [
-  '# SIGTERM to the daemon alone, so it drains its workers in order; SIGKILL to whatever is left',
-  '# after the timeout. KillMode=process would leave workers alive across a restart.',
-  'KillMode=mixed',
+const unitTail = (timeoutStopSec = 'infinity') => [
+  '# Signals go to the daemon alone, never to its workers: a crash or restart of the daemon leaves',
+  '# every worker running its run, and the restarted daemon adopts them (it proves each recorded',
+  "# process is ours, so none runs twice). `systemctl stop` still drains them: the daemon's SIGTERM",
+  '# handling lets each finish its run, then stops it. (mixed would SIGKILL the workers when the',
+  '# daemon crashes; control-group would SIGTERM them on every restart.)',
+  'KillMode=process',
   'KillSignal=SIGTERM',
-  'TimeoutStopSec=330',
+  '# The drain waits for the runs however long; only PIPEDAI_DRAIN_CEILING_MS (set when installing)',
+  '# bounds it, and then this is that ceiling plus a minute.',
+  `TimeoutStopSec=${timeoutStopSec}`,
   '# Also after a clean exit: a self-upgrade exits 0 so that the new version starts.',
   'Restart=always',
   'RestartSec=5',
@@ -90,7 +95,8 @@ describe('systemd user unit (not root)', () => {
         'Environment="PATH=/home/op/.nvm/versions/node/v22.12.0/bin:/home/op/.local/bin:/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin"',
         'Environment="PIPEDAI_HOME=/home/op/state dir/100%% $x & \\"y\\""',
         'Environment="PIPEDAI_WORKER_BIN=/opt/worker/bin/pipedai-worker"',
-        ...UNIT_TAIL,
+        'Environment="PIPEDAI_SERVICE_MANAGER=systemd-user"',
+        ...unitTail(),
         'WantedBy=default.target',
         '',
       ].join('\n'),
@@ -169,13 +175,13 @@ describe('systemd user unit (not root)', () => {
     fs.files.set(unitPath, { data: 'x', mode: 0o644 });
     const report = await manager.uninstall();
     expect(rec.calls).toEqual([
-      ['systemctl', '--user', 'disable', '--now', 'pipedai-orchestrator'],
+      ['systemctl', '--user', 'disable', '--now', '--no-block', 'pipedai-orchestrator'],
       ['systemctl', '--user', 'daemon-reload'],
     ]);
     expect(report.removed).toBe(true);
     expect(fs.files.has(unitPath)).toBe(false);
     expect(report.errors).toEqual([
-      '`systemctl --user disable --now pipedai-orchestrator` failed (exit 1): Unit file pipedai-orchestrator.service does not exist.',
+      '`systemctl --user disable --now --no-block pipedai-orchestrator` failed (exit 1): Unit file pipedai-orchestrator.service does not exist.',
     ]);
     expect((await manager.uninstall()).removed).toBe(false);
   });
@@ -232,10 +238,15 @@ describe('systemd user unit (not root)', () => {
 describe('systemd system unit (root)', () => {
   const rootPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-  it('through sudo: runs as SUDO_USER with that user’s home in PATH', async () => {
+  it('through sudo: runs as SUDO_USER with that user’s home in PATH; a drain ceiling bounds the stop', async () => {
     const { fs, rec, manager } = setup({
       isRoot: true,
-      env: { PATH: rootPath, SUDO_USER: 'alice', USER: 'root' },
+      env: {
+        PATH: rootPath,
+        SUDO_USER: 'alice',
+        USER: 'root',
+        PIPEDAI_DRAIN_CEILING_MS: '7200000',
+      },
       answer: (l) =>
         l.startsWith('getent')
           ? { stdout: 'alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n' }
@@ -249,7 +260,9 @@ describe('systemd system unit (root)', () => {
         'User=alice',
         'ExecStart="/home/op/.nvm/versions/node/v22.12.0/bin/node" "/home/op/My Apps/100%% $$pipe&dai/dist/cli.js" "start"',
         'Environment="PATH=/home/op/.nvm/versions/node/v22.12.0/bin:/home/alice/.local/bin:/opt/homebrew/bin:/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"',
-        ...UNIT_TAIL,
+        'Environment="PIPEDAI_DRAIN_CEILING_MS=7200000"',
+        'Environment="PIPEDAI_SERVICE_MANAGER=systemd-system"',
+        ...unitTail('7260s'), // two hours, plus a minute for the daemon to exit
         'WantedBy=multi-user.target',
         '',
       ].join('\n'),
@@ -295,7 +308,7 @@ describe('systemd system unit (root)', () => {
     await manager.uninstall();
     await manager.status();
     expect(rec.calls).toEqual([
-      ['systemctl', 'disable', '--now', 'pipedai-orchestrator'],
+      ['systemctl', 'disable', '--now', '--no-block', 'pipedai-orchestrator'],
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'is-active', 'pipedai-orchestrator'],
       ['systemctl', 'is-enabled', 'pipedai-orchestrator'],
@@ -328,6 +341,7 @@ describe.skipIf(analyzeMissing !== undefined)('systemd-analyze verify', () => {
       nodePath: process.execPath,
       cliPath: cli,
       serviceHome: dir,
+      manager: 'systemd-user',
     });
     const template = await loadTemplate('systemd.service');
     for (const variant of [

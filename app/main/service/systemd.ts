@@ -30,6 +30,7 @@ export function renderSystemdUnit(template: string, values: SystemdUnitValues): 
       .map(([k, v]) => `Environment=${systemdEnvironment(k, v)}`)
       .join('\n'),
     wantedBy: values.wantedBy,
+    timeoutStopSec: values.spec.stop.systemd,
   });
 }
 
@@ -81,7 +82,11 @@ export function createSystemdManager(ctx: ManagerContext): ServiceManager {
     async install(): Promise<InstallReport> {
       const seq = new CommandSequence(ctx.runner);
       const { user, home } = await account(seq);
-      const spec = await buildUnitSpec({ ...ctx, serviceHome: home });
+      const spec = await buildUnitSpec({
+        ...ctx,
+        serviceHome: home,
+        manager: ctx.isRoot ? 'systemd-system' : 'systemd-user',
+      });
       const unit = renderSystemdUnit(await ctx.template('systemd.service'), {
         spec,
         user,
@@ -112,7 +117,12 @@ export function createSystemdManager(ctx: ManagerContext): ServiceManager {
     async uninstall(): Promise<UninstallReport> {
       const seq = new CommandSequence(ctx.runner);
       const errors: string[] = [];
-      await seq.tolerate('systemctl', [...scope, 'disable', '--now', SYSTEMD_UNIT], errors);
+      // --no-block: the stop drains, and the runs it waits for may take hours.
+      await seq.tolerate(
+        'systemctl',
+        [...scope, 'disable', '--now', '--no-block', SYSTEMD_UNIT],
+        errors,
+      );
       const removed = await removeUnitFile(ctx.fs, unitPath, errors);
       await seq.tolerate('systemctl', [...scope, 'daemon-reload'], errors);
       return { ...description, removed, commands: seq.records, errors };

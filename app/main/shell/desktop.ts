@@ -49,6 +49,8 @@ const APP_ORIGINS = [APP_ORIGIN];
 /** First update check a little after start (the daemon polls releases first), then every 6 h. */
 const FIRST_UPDATE_CHECK_MS = 60_000;
 const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
+/** How often the tray's draining lines ("draining: run …, 3m 5s") are brought up to date. */
+const DRAIN_TICK_MS = 5_000;
 /** `systemctl`/`launchctl` answering the "is a service installed" question: bounded. */
 const SERVICE_QUERY_MS = 5_000;
 
@@ -163,6 +165,10 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     if (state.quitting)
       windows.setProgress(drainProgress(liveWorkerCount(state.workers), state.quitting.total));
   };
+  // A draining worker's menu line says for how long: keep it current.
+  setInterval(() => {
+    if (state.workers?.some((w) => w.local?.draining)) render();
+  }, DRAIN_TICK_MS).unref();
   const update = (next: ShellState): void => {
     const before = state;
     state = next;

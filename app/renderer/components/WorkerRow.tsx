@@ -1,6 +1,6 @@
 // One worker: identity, local supervisor state, remote status, version, and what can be done.
 import { useEffect, useRef } from 'react';
-import type { FusedWorker } from '../../shared/index.ts';
+import { drainingText, type FusedWorker } from '../../shared/index.ts';
 import { ago, duration, hostOf, relativeTime, shortId } from '../model/format.ts';
 import { localState, remoteState, upgradeTarget } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
@@ -35,7 +35,22 @@ function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
         </span>
       )}
       {details.length > 0 && <div className="muted small">{details.join(' · ')}</div>}
+      <DrainingNote w={w} now={now} />
     </td>
+  );
+}
+
+/** "draining: run <id>, <elapsed>" while a stop waits for the run (Force stop ends it now). */
+function DrainingNote({ w, now }: { w: FusedWorker; now: number }) {
+  const text = drainingText(w, now);
+  if (text === null) return null;
+  return (
+    <div
+      className="muted small draining-note"
+      title="It stops once its run finishes, however long that takes; Force stop ends it now (the run is lost)"
+    >
+      {text}
+    </div>
   );
 }
 

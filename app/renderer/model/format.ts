@@ -22,18 +22,8 @@ export function ago(then: number, now: number): string {
   return now - then < 5000 ? 'just now' : relativeTime(then, now);
 }
 
-/** Uptime-style duration: `45s`, `3m 12s`, `2h 5m`, `4d 3h`. */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
-}
-
-export function shortId(id: string, n = 8): string {
-  return id.length > n ? `${id.slice(0, n)}…` : id;
-}
+// Shared with the CLI and the tray (the draining line).
+export { duration, shortId } from '../../shared/util.ts';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 

@@ -85,6 +85,7 @@ export const local = (id: string, patch: Partial<SupervisorStatus> = {}): Superv
   restarts: 0,
   lastExit: null,
   draining: false,
+  drainingSince: null,
   nextRestartAt: null,
   adopted: false,
   ...patch,

@@ -18,7 +18,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The pipedai-worker simulator. */
 export const SIM_BIN = join(ROOT, 'sandbox/bin/pipedai-worker');
 /** The CLI from its sources (Node 22 strips the types), so a test runs the code as it is now. */
-export const CLI_ENTRY = join(ROOT, 'cli/index.ts');
+export const CLI_ENTRY = join(ROOT, 'cli/main.ts');
 
 export interface FaultWorker {
   id: string;

@@ -178,7 +178,7 @@ export interface Suite {
 const TEST_TIMINGS: Partial<Timings> = {
   refreshMs: 300,
   drainPollMs: 200,
-  stopGraceMs: 10_000,
+  drainCeilingMs: 10_000,
   statusCoalesceMs: 50,
 };
 
@@ -351,7 +351,7 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
     async cleanup() {
       const survivors: number[] = [];
       for (const { t, unsubscribe } of open.splice(0)) {
-        await t.daemon.close({ drain: true, graceMs: 5_000 });
+        await t.daemon.close({ drain: true });
         unsubscribe();
         await evidence.files(t.home, t.home);
         const left = await simulatorsUnder(t.home);

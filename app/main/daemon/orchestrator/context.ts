@@ -22,14 +22,18 @@ export interface Timings {
   refreshMs: number;
   /** Version check per environment (contract: daily). */
   releasesMs: number;
-  /** Grace of a graceful stop before the tree is killed. */
-  stopGraceMs: number;
-  /** Longest wait for an in-flight run before a worker upgrade goes on (contract: 30 min). */
-  upgradeDrainMs: number;
-  /** Longest wait per worker before a self-upgrade goes on (contract: 5 min). */
-  selfUpgradeDrainMs: number;
+  /** First retry after a failed version check; doubles up to releasesMs. */
+  releasesRetryMs: number;
+  /**
+   * The operator's ceiling on any drain (stop, disable, delete, worker upgrade, shutdown): past
+   * it the worker's tree is killed. null (the default): a drain waits for the run however long;
+   * the reference kills at 30 s and waits at most 30 min for an upgrade.
+   */
+  drainCeilingMs: number | null;
   /** Poll interval while waiting for a drain. */
   drainPollMs: number;
+  /** How often runs/ is pruned (and disk use measured again). */
+  housekeepingMs: number;
   /** At most one `status` frame per this interval. */
   statusCoalesceMs: number;
 }
@@ -37,10 +41,10 @@ export interface Timings {
 export const DEFAULT_TIMINGS: Timings = {
   refreshMs: 15_000,
   releasesMs: 24 * 60 * 60_000,
-  stopGraceMs: 30_000,
-  upgradeDrainMs: 30 * 60_000,
-  selfUpgradeDrainMs: 5 * 60_000,
+  releasesRetryMs: 30_000,
+  drainCeilingMs: null,
   drainPollMs: 2_000,
+  housekeepingMs: 3_600_000,
   statusCoalesceMs: 250,
 };
 

@@ -1,9 +1,11 @@
 // The Orchestrator: the one object both doors call. It owns no transport: the control server
 // and the IPC door adapt its CommandHandlers and its frame stream.
 import {
+  CommandError,
   normalizeApiUrl,
   type CommandHandlers,
   type ConnectivitySample,
+  type DiskUsage,
   type EventFrame,
   type FusedWorker,
   type LastEvent,
@@ -22,7 +24,10 @@ import type {
   SupervisorPort,
   WorkerConfigPort,
 } from '../deps.ts';
+import { measureDisk } from '../disk-usage.ts';
+import { DEFAULT_RUNS_LIMITS, pruneRuns, type RunsLimits } from '../runs/prune.ts';
 import type { RunEventsReader } from '../runs/run-events.ts';
+import type { SelfUpdater } from '../self-update/install.ts';
 import { createCoalescer } from '../status/coalesce.ts';
 import { fuseWorkers } from '../status/fuse.ts';
 import type { ReleaseTracker } from '../status/releases.ts';
@@ -65,19 +70,28 @@ export interface OrchestratorDeps {
   runTail?: { follow(workerIds: readonly string[]): Promise<void>; close(): void };
   connectivity: ConnectivityMonitor;
   releases: ReleaseTracker;
-  /** Ends the process so the service manager restarts the new version (self-upgrade). */
+  /** Installs orchestrator versions beside the running one (self-upgrade). */
+  selfUpdater: SelfUpdater;
+  /**
+   * After a self-upgrade: this daemon gives way to the new version, leaving the workers running
+   * for it to adopt (the host decides how: exit for the service manager, or re-exec).
+   */
   exitForRestart: () => void;
   timings?: Partial<Timings>;
+  /** How much of runs/ is kept (default 30 days, 512 MiB, the newest first). */
+  runsLimits?: Partial<RunsLimits>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onBackgroundError?: (what: string, error: unknown) => void;
+  /** The daemon's own log (what housekeeping did). */
+  log?: (line: string) => void;
 }
 
 export interface Orchestrator extends CommandHandlers {
   /** Reconcile, start the monitors, poll, subscribe. Idempotent. */
   start(): Promise<void>;
   /** Stop every loop; with `drain`, stop every worker gracefully (the host is going away). */
-  shutdown(opts: { drain: boolean; graceMs?: number }): Promise<void>;
+  shutdown(opts: { drain: boolean }): Promise<void>;
   subscribe(listener: FrameListener): () => void;
   /** Frames a new subscriber needs to draw the present. */
   snapshot(): Promise<EventFrame[]>;
@@ -92,7 +106,18 @@ export interface Orchestrator extends CommandHandlers {
   onRunEvents(id: string, runId: string, items: RunEvent[]): void;
   /** Distinct environments of the manifest as last read (for the connectivity probes). */
   knownApiUrls(): string[];
+  /**
+   * The worker holds no run (Windows drains, which have no signal, wait for this): fresh remote
+   * status; without a remote row (a pool worker and no pool-read token), its newest run file.
+   */
+  workerIdle(id: string): Promise<boolean>;
 }
+
+/** Disk use in /api/self is measured again when older than this. */
+const DISK_MEASURE_MS = 60_000;
+
+/** A run file whose last event is not the `result` and that changed this recently is live. */
+const RUN_FILE_LIVE_MS = 15 * 60_000;
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const timings = { ...DEFAULT_TIMINGS, ...deps.timings };
@@ -103,12 +128,22 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const timers: Array<ReturnType<typeof setInterval>> = [];
   let started = false;
   let stopping = false;
-  /** While a self-upgrade holds the workers stopped, nothing may restart them. */
-  let holdWorkers = false;
   let lastManifestJson = '';
+  let disk: DiskUsage | null = null;
+  const runsLimits: RunsLimits = { ...DEFAULT_RUNS_LIMITS, ...deps.runsLimits };
   let knownApiUrls: string[] = [];
 
   const background = (what: string) => (e: unknown) => deps.onBackgroundError?.(what, e);
+  const whileUp =
+    <I, O>(fn: (input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      if (stopping)
+        throw new CommandError(
+          'unavailable',
+          'the daemon is shutting down: its workers are finishing their runs (Force stop still acts)',
+        );
+      return fn(input);
+    };
 
   async function fused(entries?: readonly ManifestEntry[]): Promise<FusedWorker[]> {
     return fuseWorkers({
@@ -141,7 +176,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const entries = await deps.manifest.list();
     lastManifestJson = JSON.stringify(entries);
     knownApiUrls = [...new Set(entries.map((e) => normalizeApiUrl(e.apiUrl)))];
-    if (!holdWorkers && !stopping) await deps.supervisor.reconcile(entries);
+    // Stops start here but are not waited for: a drain lasts as long as its run, and this answer
+    // (any verb's) must not wait for another worker's drain.
+    if (!stopping) await deps.supervisor.reconcile(entries, { waitForStops: false });
     const ids = new Set(entries.map((e) => e.id));
     remote.retain(ids);
     for (const id of lastEvents.keys()) if (!ids.has(id)) lastEvents.delete(id);
@@ -149,6 +186,25 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       void deps.runTail?.follow([...ids]);
       await syncStreams(entries);
     }
+    if (started && !stopping) void checkReleases().catch(background('releases'));
+    statusFrames.poke();
+  }
+
+  /** Prune runs/ (age, total size; the newest and live runs kept), then measure disk use. */
+  async function housekeep(): Promise<void> {
+    const pruned = await pruneRuns(deps.paths.runsDir, runsLimits, now());
+    if (pruned.removed > 0)
+      deps.log?.(
+        `runs/: pruned ${pruned.removed} run file(s) (${pruned.removedBytes} bytes); ${pruned.kept} kept (${pruned.keptBytes} bytes)`,
+      );
+    disk = await measureDisk(deps.paths, now);
+  }
+
+  /** Check the environments owed a check (never checked, retry due, a day old). */
+  async function checkReleases(): Promise<void> {
+    const due = deps.releases.due(knownApiUrls, timings.releasesMs);
+    if (due.length === 0) return;
+    await deps.releases.refresh(due);
     statusFrames.poke();
   }
 
@@ -214,17 +270,14 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       await afterChange();
       deps.connectivity.start();
       const entries = await deps.manifest.list();
-      void deps.releases
-        .refresh(entries.map((e) => e.apiUrl))
-        .then(() => statusFrames.poke())
-        .catch(background('releases'));
+      // (afterChange above asked for the first release check of every environment.)
       await remote.refresh(entries).catch(background('remote status'));
       statusFrames.flush();
       every(timings.refreshMs, 'refresh', tick);
-      every(timings.releasesMs, 'releases', async () => {
-        await deps.releases.refresh((await deps.manifest.list()).map((e) => e.apiUrl));
-        statusFrames.poke();
-      });
+      // Daily per environment; sooner after a failure (backoff) or for a new environment.
+      every(timings.releasesRetryMs, 'releases', checkReleases);
+      void housekeep().catch(background('housekeeping'));
+      every(timings.housekeepingMs, 'housekeeping', housekeep);
     },
 
     async shutdown(opts) {
@@ -235,8 +288,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       deps.runTail?.close();
       deps.streams.close();
       deps.connectivity.stop();
-      if (opts.drain)
-        await deps.supervisor.stopAll({ graceMs: opts.graceMs ?? timings.stopGraceMs });
+      if (opts.drain) await deps.supervisor.stopAll();
     },
 
     subscribe: (listener) => bus.subscribe(listener),
@@ -262,38 +314,58 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       bus.emit({ kind: 'run-events', id, runId, items });
     },
     knownApiUrls: () => knownApiUrls,
+    async workerIdle(id) {
+      await refreshRemote();
+      const w = (await fused()).find((x) => x.id === id);
+      if (!w) return true;
+      if (w.remote) return !w.busy && !w.currentRunId;
+      const [newest] = await deps.runs.listRuns(id);
+      if (!newest || now() - newest.updatedAt > RUN_FILE_LIVE_MS) return true;
+      const [last] = await deps.runs.read(id, newest.runId, { tail: 1 });
+      return last?.type === 'result';
+    },
     onWorkerEvent(id, event) {
       lastEvents.set(id, event);
       statusFrames.poke();
     },
 
-    // Commands of the contract table.
+    // Commands of the contract table. While the daemon shuts down (its workers finishing their
+    // runs, the control server still answering), only reads and Force stop act.
     listWorkers: async () => ({ items: await fused() }),
-    buildWorker: (input) => buildWorker(ctx, input),
-    startWorker: ({ id }) => startWorker(ctx, id),
-    stopWorker: ({ id, force }) => stopWorker(ctx, id, force === true),
-    restartWorker: ({ id }) => restartWorker(ctx, id),
-    disableWorker: ({ id }) => disableWorker(ctx, id),
-    enableWorker: ({ id }) => enableWorker(ctx, id),
-    deleteWorker: ({ id }) => deleteWorker(ctx, id),
-    upgradeWorker: (input) => upgradeWorker(ctx, input),
-    async upgradeSelf(input) {
-      holdWorkers = true;
-      try {
-        return await upgradeSelf(ctx, input, deps.exitForRestart);
-      } catch (e) {
-        holdWorkers = false;
-        await afterChange();
-        throw e;
-      }
+    buildWorker: whileUp((input) => buildWorker(ctx, input)),
+    startWorker: whileUp(({ id }) => startWorker(ctx, id)),
+    async stopWorker({ id, force }) {
+      if (!stopping) return stopWorker(ctx, id, force === true);
+      await deps.supervisor.stop(id, { force: force === true }); // the manifest is left as it is
+      return { id, action: 'stop', ok: true };
     },
-    getSelf: async () => ({ ...deps.releases.self(deps.version), hostname: deps.hostname }),
+    restartWorker: whileUp(({ id }) => restartWorker(ctx, id)),
+    disableWorker: whileUp(({ id }) => disableWorker(ctx, id)),
+    enableWorker: whileUp(({ id }) => enableWorker(ctx, id)),
+    deleteWorker: whileUp(({ id }) => deleteWorker(ctx, id)),
+    upgradeWorker: whileUp((input) => upgradeWorker(ctx, input)),
+    upgradeSelf: whileUp((input) =>
+      upgradeSelf(ctx, input, {
+        version: deps.version,
+        updater: deps.selfUpdater,
+        handOff: deps.exitForRestart,
+      }),
+    ),
+    async getSelf() {
+      if (disk === null || now() - disk.measuredAt > DISK_MEASURE_MS)
+        disk = await measureDisk(deps.paths, now).catch(() => disk);
+      return {
+        ...deps.releases.self(deps.version),
+        hostname: deps.hostname,
+        ...(disk ? { disk } : {}),
+      };
+    },
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({
       items: await deps.runs.read(id, runId, { after, tail }),
     }),
-    startPairing: (input) => pairings.start(input),
+    startPairing: whileUp((input) => pairings.start(input)),
     pairingStatus: async ({ pairingId }) => pairings.status(pairingId),
     cancelPairing: async ({ pairingId }) => pairings.cancel(pairingId),
     getConnectivity: async ({ tail }) => ({

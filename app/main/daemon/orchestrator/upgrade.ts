@@ -1,32 +1,38 @@
 // Worker upgrade (contract §8.3) and self-upgrade (§8.7), so that nothing is left broken:
 // the new version is installed BEFORE the old process is stopped (a failed install leaves the
 // worker running), a failed install re-enables what the drain disabled, an operator's own
-// disable or local stop is respected, and the drain waits on fresh status.
+// disable or local stop is respected, and the drain waits on fresh status for the run to finish,
+// however long. A self-upgrade drains nothing: the new daemon adopts the running workers.
 import {
   CommandError,
+  compareVersions,
   type CommandArgs,
   type CommandOutput,
   type FusedWorker,
 } from '../../../shared/index.ts';
+import type { SelfUpdater } from '../self-update/install.ts';
 import { WORKER_PACKAGE } from '../tools/worker-cli.ts';
 import { entryOrThrow, type Ctx } from './context.ts';
 import { setRemoteEnabled } from './verbs.ts';
 
-export const ORCHESTRATOR_PACKAGE = '@pipedai/orchestrator';
 const upgradesInFlight = new WeakMap<Ctx, Set<string>>();
 
 async function fusedOf(ctx: Ctx, id: string): Promise<FusedWorker | null> {
   return (await ctx.fused()).find((w) => w.id === id) ?? null;
 }
 
-/** Wait until the worker holds no run (fresh remote status each poll), at most `capMs`. */
-async function waitIdle(ctx: Ctx, id: string, capMs: number): Promise<void> {
+/**
+ * Wait until the worker holds no run (fresh remote status each poll), however long; only the
+ * operator's drain ceiling, when set, ends the wait early (the API's sweeper then fails the run).
+ */
+async function waitIdle(ctx: Ctx, id: string): Promise<void> {
+  const capMs = ctx.timings.drainCeilingMs ?? Infinity;
   const deadline = ctx.now() + capMs;
   for (;;) {
     await ctx.refreshRemote();
     const w = await fusedOf(ctx, id);
     if (!w || (!w.busy && !w.currentRunId)) return;
-    if (ctx.now() >= deadline) return; // the API's sweeper fails the run as `infra`
+    if (ctx.now() >= deadline) return;
     await ctx.sleep(Math.min(ctx.timings.drainPollMs, Math.max(0, deadline - ctx.now())));
   }
 }
@@ -61,7 +67,7 @@ export async function upgradeWorker(
     if (drainRemote) await setRemoteEnabled(ctx, entry, false);
     let target: string;
     try {
-      await waitIdle(ctx, entry.id, ctx.timings.upgradeDrainMs);
+      await waitIdle(ctx, entry.id);
       target = await install(ctx, WORKER_PACKAGE, input);
     } catch (e) {
       if (drainRemote) await setRemoteEnabled(ctx, entry, true).catch(() => undefined);
@@ -91,15 +97,30 @@ export async function upgradeWorker(
 export async function upgradeSelf(
   ctx: Ctx,
   input: CommandArgs<'upgradeSelf'>,
-  exitForRestart: () => void,
+  deps: { version: string; updater: SelfUpdater; handOff: () => void },
 ): Promise<CommandOutput<'upgradeSelf'>> {
   const started = ctx.now();
-  const entries = await ctx.manifest.list();
-  await Promise.all(entries.map((e) => waitIdle(ctx, e.id, ctx.timings.selfUpgradeDrainMs)));
-  await ctx.supervisor.stopAll({ graceMs: ctx.timings.stopGraceMs });
-  // On failure the caller releases the hold and reconciles, so no worker is left stopped.
-  await install(ctx, ORCHESTRATOR_PACKAGE, input);
-  // Answer first; the service manager (Restart=always, KeepAlive, AppExit Restart) brings us back.
-  setTimeout(exitForRestart, 100).unref?.();
-  return { ok: true, action: 'upgrade-self', durationMs: ctx.now() - started };
+  const older = (v: string): boolean => (compareVersions(v, deps.version) ?? 0) < 0;
+  if (input.version !== undefined && older(input.version))
+    throw new CommandError(
+      'bad-request',
+      `${input.version} is older than the running ${deps.version}`,
+      'version',
+    );
+  // No drain and no stop: the workers keep their runs while npm works. A failure ends here, with
+  // the running daemon untouched.
+  const installed = await deps.updater.install(input);
+  if (older(installed.version))
+    throw new CommandError(
+      'bad-request',
+      `${installed.version} is older than the running ${deps.version}; nothing changed`,
+    );
+  // Answer first; then this daemon gives way, leaving the workers to the new one (headless.ts).
+  setTimeout(deps.handOff, 100).unref?.();
+  return {
+    ok: true,
+    action: 'upgrade-self',
+    durationMs: ctx.now() - started,
+    version: installed.version,
+  };
 }

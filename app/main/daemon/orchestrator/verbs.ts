@@ -49,7 +49,7 @@ export async function startWorker(ctx: Ctx, id: string): Promise<VerbResult<'sta
 export async function stopWorker(ctx: Ctx, id: string, force = false): Promise<VerbResult<'stop'>> {
   await entryOrThrow(ctx, id);
   await ctx.manifest.update(id, { desiredState: 'disabled' });
-  await ctx.supervisor.stop(id, { force, graceMs: ctx.timings.stopGraceMs });
+  await ctx.supervisor.stop(id, { force });
   await ctx.afterChange();
   return done(id, 'stop');
 }
@@ -89,7 +89,7 @@ export async function disableWorker(ctx: Ctx, id: string): Promise<VerbResult<'d
   const entry = await entryOrThrow(ctx, id);
   await setRemoteEnabled(ctx, entry, false); // API first: a failure changes nothing locally
   await ctx.manifest.update(id, { desiredState: 'disabled' });
-  await ctx.supervisor.stop(id, { graceMs: ctx.timings.stopGraceMs });
+  await ctx.supervisor.stop(id);
   await ctx.refreshRemote();
   await ctx.afterChange();
   return done(id, 'disable');
@@ -130,7 +130,7 @@ export async function deleteWorker(ctx: Ctx, id: string): Promise<VerbResult<'de
     }
   }
   await ctx.manifest.remove(id);
-  await ctx.supervisor.stop(id, { graceMs: ctx.timings.stopGraceMs });
+  await ctx.supervisor.stop(id);
   await ctx.afterChange();
   // Only configs we created live in orchestrator/workers/; adopted legacy files stay (§12).
   if (resolve(dirname(entry.configPath)) === resolve(ctx.paths.workersDir)) {

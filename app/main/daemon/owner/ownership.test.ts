@@ -10,6 +10,7 @@ import { sleeper, startChild } from '../store/test-support.ts';
 import { HostOwnedError, acquireOwnership, readLiveOwner } from './ownership.ts';
 import type { OwnerLock } from './owner-lock.ts';
 import { processStartTime } from './process-info.ts';
+import { waitFor } from '../../../../test/support/wait-for.ts';
 
 let root: string;
 let paths: Paths;
@@ -92,6 +93,29 @@ describe('acquireOwnership', () => {
     const owner = await acquireOwnership({ paths, host: 'headless' });
     expect(JSON.parse(await readFile(paths.ownerLock, 'utf8')).pid).toBe(process.pid);
     await owner.release();
+  });
+
+  it('takes over the lock of an owner that died and was never reaped (a zombie)', async () => {
+    // `sh` runs a short child, then becomes `sleep`, which never reaps it: a real zombie.
+    const parent = spawn('/bin/sh', ['-c', 'sleep 0.1 & exec sleep 10'], { stdio: 'ignore' });
+    try {
+      const zombie = await waitFor('a zombie child', async () => {
+        const kids = await readFile(
+          `/proc/${parent.pid}/task/${parent.pid}/children`,
+          'utf8',
+        ).catch(() => '');
+        const pid = Number(kids.trim().split(' ')[0]);
+        if (!pid) return null;
+        const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+        return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? pid : null;
+      });
+      await writeLock({ pid: zombie, startTime: await processStartTime(zombie) });
+      expect(await readLiveOwner(paths)).toBeNull();
+      const owner = await acquireOwnership({ paths, host: 'headless' });
+      await owner.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('takes over when the pid is alive but is another process (start time differs)', async () => {

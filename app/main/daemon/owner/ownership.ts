@@ -16,8 +16,8 @@ import {
   takeOverStaleLock,
 } from '../store/lock-file.ts';
 import { OwnerLock, isLiveOwner, ownerLocksHeldHere } from './owner-lock.ts';
-import { processStartTimeFor } from './process-info.ts';
-import type { ProcessStartTime } from './process-info.ts';
+import { processLivenessFor, processStartTimeFor } from './process-info.ts';
+import type { ProcessLiveness, ProcessStartTime } from './process-info.ts';
 
 export interface OwnershipOptions {
   paths: Paths;
@@ -28,6 +28,8 @@ export interface OwnershipOptions {
   platform?: NodeJS.Platform;
   /** Start-time lookup for the pid-reuse check (default: this platform's). */
   processStartTime?: ProcessStartTime;
+  /** Alive-and-not-a-zombie check (default: this platform's). */
+  processAlive?: ProcessLiveness;
 }
 
 export interface Ownership {
@@ -57,6 +59,7 @@ const ACQUIRE_WAIT_MS = 5_000;
 export async function acquireOwnership(options: OwnershipOptions): Promise<Ownership> {
   const { paths, host, now = Date.now, platform = process.platform } = options;
   const startTimeOf = startTimeLookup(options);
+  const alive = livenessLookup(options);
   await ensureDir(paths.orchestratorDir, 0o700, platform);
   const lock: OwnerLock = {
     pid: process.pid,
@@ -71,7 +74,7 @@ export async function acquireOwnership(options: OwnershipOptions): Promise<Owner
   while (!(await createExclusive(paths.ownerLock, content))) {
     const current = await readLock(paths.ownerLock);
     const holder = current === null ? null : parseJsonWith(OwnerLock, current);
-    if (holder && (await isLiveOwner(holder, startTimeOf))) {
+    if (holder && (await isLiveOwner(holder, startTimeOf, alive))) {
       throw new HostOwnedError(await recordOf(paths, holder));
     }
     // Gone meanwhile, or stale and removed by us: try again at once.
@@ -126,12 +129,19 @@ export async function acquireOwnership(options: OwnershipOptions): Promise<Owner
 /** The live owner's runtime record, or null when no live process owns the host. */
 export async function readLiveOwner(
   paths: Paths,
-  options: Partial<Pick<OwnershipOptions, 'platform' | 'processStartTime'>> = {},
+  options: Partial<Pick<OwnershipOptions, 'platform' | 'processStartTime' | 'processAlive'>> = {},
 ): Promise<RuntimeRecord | null> {
   const current = await readLock(paths.ownerLock);
   const holder = current === null ? null : parseJsonWith(OwnerLock, current);
-  if (!holder || !(await isLiveOwner(holder, startTimeLookup(options)))) return null;
+  if (!holder || !(await isLiveOwner(holder, startTimeLookup(options), livenessLookup(options))))
+    return null;
   return recordOf(paths, holder);
+}
+
+function livenessLookup(
+  options: Pick<OwnershipOptions, 'platform' | 'processAlive'>,
+): ProcessLiveness {
+  return options.processAlive ?? processLivenessFor(options.platform ?? process.platform);
 }
 
 function startTimeLookup(

@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isProcessAlive, processStartTime, processStartTimeFor } from './process-info.ts';
+import {
+  isProcessAlive,
+  processLivenessFor,
+  processStartTime,
+  processStartTimeFor,
+} from './process-info.ts';
 import type { ProcessInfoDeps } from './process-info.ts';
 
 /** Deps that record what would have been run and answer with canned output. */
@@ -79,5 +84,32 @@ describe('processStartTimeFor', () => {
     await exited;
     expect(isProcessAlive(pid)).toBe(false);
     expect(await processStartTime(pid)).toBeNull();
+  });
+});
+
+describe('processLivenessFor', () => {
+  it('linux: the state of /proc/<pid>/stat; a zombie (Z) or a dead one (X) is not alive', async () => {
+    const stat = (state: string) => `99 (a (b) c) ${state} 1 2 3\n`;
+    expect(await processLivenessFor('linux', fake({ file: stat('S') }))(99)).toBe(true);
+    expect(await processLivenessFor('linux', fake({ file: stat('R') }))(99)).toBe(true);
+    expect(await processLivenessFor('linux', fake({ file: stat('Z') }))(99)).toBe(false);
+    expect(await processLivenessFor('linux', fake({ file: stat('X') }))(99)).toBe(false);
+    expect(await processLivenessFor('linux', fake({ fail: true }))(99)).toBe(false);
+  });
+
+  it('macOS: `ps -o stat= -p <pid>`; Z is a zombie; no output is no process', async () => {
+    const deps = fake({ stdout: 'Ss\n' });
+    expect(await processLivenessFor('darwin', deps)(42)).toBe(true);
+    expect(deps.calls).toEqual(['ps | -o | stat= | -p | 42']);
+    expect(await processLivenessFor('darwin', fake({ stdout: 'Z+\n' }))(42)).toBe(false);
+    expect(await processLivenessFor('darwin', fake({ fail: true }))(42)).toBe(false);
+  });
+
+  it('windows: the pid exists (there are no zombies); nothing asked for a bad pid', async () => {
+    expect(await processLivenessFor('win32', fake({}))(process.pid)).toBe(true);
+    const deps = fake({});
+    for (const pid of [0, -1, 1.5])
+      expect(await processLivenessFor('linux', deps)(pid)).toBe(false);
+    expect(deps.calls).toEqual([]);
   });
 });

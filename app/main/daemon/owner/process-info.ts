@@ -3,7 +3,10 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
-/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+/**
+ * True when a process with this pid exists (EPERM: it exists but belongs to someone else). A
+ * zombie counts: see processLivenessFor for "alive and running".
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -45,6 +48,29 @@ export function processStartTimeFor(
 }
 
 export const processStartTime: ProcessStartTime = processStartTimeFor(process.platform);
+
+/** Alive and not a zombie: an exited process nobody reaped (a container whose init does not reap) is gone. */
+export type ProcessLiveness = (pid: number) => Promise<boolean>;
+
+export function processLivenessFor(
+  platform: NodeJS.Platform,
+  deps: ProcessInfoDeps = defaultDeps,
+): ProcessLiveness {
+  return async (pid) => {
+    if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+    if (platform === 'win32') return isProcessAlive(pid); // no zombies: an exited process is gone
+    if (platform === 'linux') {
+      const stat = await deps.readFile(`/proc/${pid}/stat`).catch(() => null);
+      if (stat === null) return false;
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      return state !== undefined && state !== '' && state !== 'Z' && state !== 'X';
+    }
+    // macOS and the BSDs: the state letters of `ps` (Z: zombie); no output: no such process.
+    const out = await deps.run('ps', ['-o', 'stat=', '-p', String(pid)]).catch(() => '');
+    const state = out.trim();
+    return state !== '' && !state.startsWith('Z');
+  };
+}
 
 /** /proc/<pid>/stat field 22 (starttime, clock ticks since boot). */
 async function linuxStartTime(pid: number, deps: ProcessInfoDeps): Promise<string | null> {

@@ -42,4 +42,40 @@ describe('release tracker', () => {
     expect(tracker.latestWorkerVersion('http://a')).toBeNull();
     expect(tracker.self('0.8.0')).toMatchObject({ latest: null, stale: false });
   });
+
+  it('owes a check to a new environment, retries a failed one with backoff, and re-checks daily', async () => {
+    let t = 0;
+    let fail = true;
+    const asked: string[] = [];
+    const tracker = createReleaseTracker(
+      async (url) => {
+        asked.push(url);
+        if (fail) throw new Error('offline');
+        return rel('1.5.0', '0.9.0');
+      },
+      () => t,
+      { retryMinMs: 1000, retryMaxMs: 4000 },
+    );
+    const DAY = 86_400_000;
+    expect(tracker.due(['http://a/'], DAY)).toEqual(['http://a']); // never checked
+    await tracker.refresh(['http://a']);
+    expect(tracker.due(['http://a'], DAY)).toEqual([]); // failed: retry in 1 s
+    t = 1000;
+    expect(tracker.due(['http://a'], DAY)).toEqual(['http://a']);
+    await tracker.refresh(['http://a']);
+    t = 2999;
+    expect(tracker.due(['http://a'], DAY)).toEqual([]); // second failure: 2 s
+    t = 3000;
+    await tracker.refresh(tracker.due(['http://a'], DAY));
+    t = 3000 + 3999;
+    expect(tracker.due(['http://a'], DAY)).toEqual([]); // third: 4 s (the cap)
+    t = 3000 + 4000;
+    fail = false;
+    await tracker.refresh(tracker.due(['http://a', 'http://b'], DAY));
+    expect(tracker.latestWorkerVersion('http://a')).toBe('1.5.0');
+    expect(tracker.due(['http://a', 'http://b'], DAY)).toEqual([]);
+    t += DAY;
+    expect(tracker.due(['http://a', 'http://b'], DAY)).toEqual(['http://a', 'http://b']);
+    expect(asked).toEqual(['http://a', 'http://a', 'http://a', 'http://a', 'http://b']);
+  });
 });

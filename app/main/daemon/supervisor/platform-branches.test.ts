@@ -9,6 +9,7 @@ import { pathsFor } from '../paths.ts';
 import type { SupervisorPort } from '../deps.ts';
 import { entry, memoryRegistry, waitFor } from './test-support.ts';
 import { createSupervisor, type Supervisor } from './index.ts';
+import { discardOutput } from './capture/worker-capture.ts';
 import { createWorkerLog } from './logs/index.ts';
 import type { KillPrimitives } from './spawn.ts';
 
@@ -44,7 +45,12 @@ afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((s) => s.stopAll({ force: true })));
 });
 
-function injected(platform: NodeJS.Platform, workerBin: string, pid: number | null = 4242) {
+function injected(
+  platform: NodeJS.Platform,
+  workerBin: string,
+  pid: number | null = 4242,
+  isIdle?: (id: string) => Promise<boolean>,
+) {
   const spawned: Spawned[] = [];
   const calls: unknown[][] = [];
   const registry = memoryRegistry();
@@ -73,8 +79,13 @@ function injected(platform: NodeJS.Platform, workerBin: string, pid: number | nu
     },
     registry,
     createLog: (workerId) => createWorkerLog({ workerId, file: null }),
-    graceMs: 50,
-    closeWaitMs: 10,
+    // Stand-ins for the two output files' descriptors.
+    createCapture: () => ({
+      ...discardOutput(),
+      openForSpawn: () => ({ stdio: ['ignore', 11, 12], release: () => undefined }),
+    }),
+    drainCeilingMs: 50,
+    ...(isIdle ? { isIdle, idlePollMs: 10, drainCeilingMs: null } : {}),
   });
   supervisors.push(supervisor satisfies SupervisorPort); // what the Orchestrator is given
   return { supervisor, spawned, calls, registry };
@@ -104,7 +115,7 @@ describe('Windows', () => {
     expect(first?.args).toEqual([]);
     expect(first?.options).toEqual({
       env: taggedEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 11, 12],
       shell: true,
       windowsHide: true,
       detached: false,
@@ -123,6 +134,25 @@ describe('Windows', () => {
     await stopped;
     expect(supervisor.status('w1')).toMatchObject({ state: 'stopped', pid: null, draining: false });
     await waitFor('the record removed', () => registry.children().length === 0);
+  });
+
+  it('with a way to tell, waits until the worker holds no run before the tree kill (no drain signal)', async () => {
+    const answers = [false, false, true];
+    const asked: string[] = [];
+    const { supervisor, spawned, calls } = injected('win32', bin, 4242, async (id) => {
+      asked.push(id);
+      return answers.shift() ?? true;
+    });
+    await supervisor.reconcile([entry('w1', configPath)]);
+    spawned[0]?.child.emit('spawn');
+    const stopped = supervisor.stop('w1');
+    expect(supervisor.status('w1')?.draining).toBe(true);
+    await waitFor('taskkill', () => calls.length > 0);
+    expect(asked).toEqual(['w1', 'w1', 'w1']); // busy, busy, idle: then the kill
+    expect(calls).toEqual([['runFile', 'taskkill', ['/pid', '4242', '/T', '/F']]]);
+    spawned[0]?.child.end(1, null);
+    await stopped;
+    expect(supervisor.status('w1')?.state).toBe('stopped');
   });
 
   it('falls back to a plain kill when the child has no pid yet', async () => {
@@ -146,7 +176,7 @@ describe('POSIX', () => {
       {
         command: '/opt/pipedai/bin/pipedai-worker',
         args: ['run', '--config', '/home/first last/.pipedai/w1.json'],
-        options: { env: taggedEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        options: { env: taggedEnv, stdio: ['ignore', 11, 12], detached: true },
       },
     ]);
     spawned[0]?.child.emit('spawn');
@@ -173,7 +203,7 @@ describe('POSIX', () => {
     const { supervisor, spawned, calls } = injected('darwin', 'pipedai-worker');
     await supervisor.reconcile([entry('w1', '/w1.json')]);
     spawned[0]?.child.emit('spawn');
-    const stopped = supervisor.stop('w1', { force: true, graceMs: 60_000 });
+    const stopped = supervisor.stop('w1', { force: true, ceilingMs: 60_000 });
     await waitFor('the kill', () => calls.length === 2);
     expect(calls).toEqual([
       ['treeKill', 4242, 'SIGKILL'],

@@ -2,7 +2,7 @@
 // Used to prove a recorded child is still the same process and to watch adopted ones.
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { isProcessAlive, processStartTimeFor } from '../owner/process-info.ts';
+import { processLivenessFor, processStartTimeFor } from '../owner/process-info.ts';
 
 export interface ProcessProbe {
   /** The pid exists and is not a zombie. */
@@ -86,7 +86,7 @@ export function systemProcessProbe(platform: NodeJS.Platform = process.platform)
     };
   }
   return {
-    isAlive: async (pid) => isProcessAlive(pid),
+    isAlive: processLivenessFor(platform), // a zombie (ps state Z) is not alive
     startTime,
     environ: async () => null,
     commandLine: platform === 'win32' ? async () => null : psCommand,

@@ -30,7 +30,7 @@ function supervisorIn(sb: Sandbox): Supervisor {
     env: sb.env,
     workerBin: sb.bin,
     adoptPollMs: 50,
-    graceMs: 10_000,
+    drainCeilingMs: 10_000,
   });
   supervisors.push(supervisor);
   return supervisor;
@@ -56,7 +56,9 @@ describe('adoption in process', () => {
     });
     await supervisor.reconcile([entry('w1', config)]);
     expect(supervisor.status('w1')).toMatchObject({ state: 'running', adopted: true, pid });
-    expect(supervisor.logs('w1')[0]?.line).toMatch(/adopted pid \d+ .*output cannot be captured/);
+    expect(supervisor.logs('w1')[0]?.line).toMatch(
+      /adopted pid \d+ left running by a previous daemon/,
+    );
     expect(await runProcesses(config)).toEqual([pid]);
 
     // It ends on its own: a supervised replacement at once, still one per worker.

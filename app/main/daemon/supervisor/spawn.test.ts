@@ -83,18 +83,25 @@ describe('runCommand', () => {
           workerBin: 'pipedai-worker',
           configPath: '/h/First Last/w.json',
           env,
+          output: ['ignore', 11, 12],
         }),
       ).toEqual({
         command: 'pipedai-worker',
         args: ['run', '--config', '/h/First Last/w.json'],
-        options: { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        options: { env, stdio: ['ignore', 11, 12], detached: true },
       });
     }
   });
 
   it('Windows: one escaped line through the shell, hidden console, not detached', () => {
     const configPath = 'C:\\Users\\First Last\\.pipedai\\orchestrator\\workers\\my-worker.json';
-    const cmd = runCommand({ platform: 'win32', workerBin: 'pipedai-worker', configPath, env });
+    const cmd = runCommand({
+      platform: 'win32',
+      workerBin: 'pipedai-worker',
+      configPath,
+      env,
+      output: ['ignore', 11, 12],
+    });
     expect(cmd).toEqual({
       command:
         'pipedai-worker ^^^"run^^^" ^^^"--config^^^" ' +
@@ -102,7 +109,7 @@ describe('runCommand', () => {
       args: [],
       options: {
         env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 11, 12],
         shell: true,
         windowsHide: true,
         detached: false,
@@ -112,7 +119,13 @@ describe('runCommand', () => {
 
   it('Windows: a binary path with spaces is escaped for cmd, not quoted', () => {
     const workerBin = 'C:\\Program Files\\nodejs\\pipedai-worker.cmd';
-    const cmd = runCommand({ platform: 'win32', workerBin, configPath: 'C:\\w.json', env });
+    const cmd = runCommand({
+      platform: 'win32',
+      workerBin,
+      configPath: 'C:\\w.json',
+      env,
+      output: ['ignore', 11, 12],
+    });
     expect(
       cmd.command.startsWith('C:\\Program^ Files\\nodejs\\pipedai-worker.cmd ^^^"run^^^"'),
     ).toBe(true);
@@ -133,6 +146,7 @@ describe('runCommand', () => {
         workerBin: 'pipedai-worker',
         configPath,
         env,
+        output: ['ignore', 11, 12],
       });
       const once = cmdUnescape(command);
       // Nothing cmd could act on is left unescaped for the shim's second pass.

@@ -62,12 +62,23 @@ export interface RunCommandInput {
   workerBin: string;
   configPath: string;
   env: NodeJS.ProcessEnv;
+  /** [stdin, stdout, stderr]: 'ignore' and the two output file descriptors. */
+  output: ['ignore', number | 'ignore', number | 'ignore'];
 }
 
-/** `pipedai-worker run --config <path>`, exactly as it is handed to `child_process.spawn`. */
-export function runCommand({ platform, workerBin, configPath, env }: RunCommandInput): RunCommand {
+/**
+ * `pipedai-worker run --config <path>`, exactly as it is handed to `child_process.spawn`; its
+ * stdout/stderr are the worker's output files (capture/worker-capture.ts), never pipes.
+ */
+export function runCommand({
+  platform,
+  workerBin,
+  configPath,
+  env,
+  output,
+}: RunCommandInput): RunCommand {
   const argv = ['run', '--config', configPath];
-  const stdio: SpawnOptions['stdio'] = ['ignore', 'pipe', 'pipe'];
+  const stdio: SpawnOptions['stdio'] = output;
   if (platform === 'win32') {
     // The binary is a .cmd shim, so it must go through cmd.exe; we hand Node one pre-quoted line
     // (Node would only join the args with spaces, which breaks "C:\Users\First Last").

@@ -1,16 +1,22 @@
 // One worker's run state machine (contract §5.1–§5.3): stopped → starting → running →
-// backing-off → crashed, graceful stop with escalation, and the operator's last intent kept:
-// a start issued while a stop drains is honoured when the drain ends.
+// backing-off → crashed, and the operator's last intent kept: a start issued while a stop drains
+// is honoured when the drain ends.
+//
+// A stop is a drain that waits for the run, however long:
+// POSIX sends SIGTERM and waits for the exit; Windows, which has no drain signal (§3.4), waits
+// until the worker holds no run and then kills the tree. Only Force stop, or a ceiling the
+// operator set (off by default), kills earlier.
 import type { ExitInfo, RunState, SupervisorStatus } from '../../../shared/index.ts';
 import { exceedsMaxRestarts, nextStreak, restartDelayMs, type BackoffPolicy } from './backoff.ts';
+import type { OutputCapture } from './capture/worker-capture.ts';
 import type { WorkerLog } from './logs/index.ts';
 import type { ProcessHandlers, WorkerProcess } from './worker-process.ts';
 
 export interface StopOptions {
   /** Kill the tree at once instead of waiting for the drain. */
   force?: boolean;
-  /** How long the worker may drain before its tree is killed (default: the worker's grace). */
-  graceMs?: number;
+  /** Kill the tree if the drain lasts longer than this (default: the worker's ceiling, if any). */
+  ceilingMs?: number;
 }
 
 export interface SupervisedWorkerDeps {
@@ -18,8 +24,16 @@ export interface SupervisedWorkerDeps {
   /** Start a fresh `run` child; the handlers report its spawn and exit. */
   launch(handlers: ProcessHandlers): WorkerProcess;
   log: WorkerLog;
+  capture: OutputCapture;
   backoff: BackoffPolicy;
-  graceMs: number;
+  /** The operator's drain ceiling; null: a drain waits for the run however long. */
+  drainCeilingMs: number | null;
+  /**
+   * Windows only (no drain signal): does the worker hold no run right now? Polled every
+   * idlePollMs during a drain; when absent, a Windows stop kills at once (the reference's way).
+   */
+  isIdle?: () => Promise<boolean>;
+  idlePollMs: number;
   random(): number;
   now(): number;
   /** Every transition, with the new status. */
@@ -29,8 +43,10 @@ export interface SupervisedWorkerDeps {
 interface PendingStop {
   done: Promise<void>;
   resolve(): void;
+  since: number;
   killAt: number;
   killTimer: ReturnType<typeof setTimeout> | null;
+  idleTimer: ReturnType<typeof setTimeout> | null;
 }
 
 export class SupervisedWorker {
@@ -38,6 +54,7 @@ export class SupervisedWorker {
   /** Fixed at creation (§5.4). */
   readonly configPath: string;
   readonly log: WorkerLog;
+  readonly capture: OutputCapture;
   readonly #deps: SupervisedWorkerDeps;
   #state: RunState = 'stopped';
   #proc: WorkerProcess | null = null;
@@ -55,6 +72,7 @@ export class SupervisedWorker {
     this.id = id;
     this.configPath = configPath;
     this.log = deps.log;
+    this.capture = deps.capture;
     this.#deps = deps;
   }
 
@@ -76,6 +94,7 @@ export class SupervisedWorker {
       restarts: this.#streak,
       lastExit: this.#lastExit,
       draining: this.#stop !== null,
+      drainingSince: this.#stop?.since ?? null,
       nextRestartAt: this.#nextRestartAt,
       adopted: this.#proc?.adopted ?? false,
     };
@@ -103,7 +122,8 @@ export class SupervisedWorker {
     this.#wantRunning = false;
     if (this.#stop !== null) {
       if (opts.force) this.#scheduleKill(0);
-      else if (opts.graceMs !== undefined) this.#scheduleKill(opts.graceMs);
+      else if (opts.ceilingMs !== undefined)
+        this.#scheduleKill(this.#stop.since + opts.ceilingMs - this.#deps.now());
       return this.#stop.done;
     }
     const proc = this.#proc;
@@ -117,13 +137,26 @@ export class SupervisedWorker {
     }
     let resolve = (): void => undefined;
     const done = new Promise<void>((r) => (resolve = r));
-    this.#stop = { done, resolve, killAt: Infinity, killTimer: null };
-    if (opts.force || this.#deps.platform === 'win32') {
-      // Windows has no drain signal: the tree goes at once (§5.6).
+    const stop: PendingStop = {
+      done,
+      resolve,
+      since: this.#deps.now(),
+      killAt: Infinity,
+      killTimer: null,
+      idleTimer: null,
+    };
+    this.#stop = stop;
+    const ceiling = opts.ceilingMs ?? this.#deps.drainCeilingMs;
+    if (opts.force) {
       this.#scheduleKill(0);
+    } else if (this.#deps.platform === 'win32') {
+      // No drain signal on Windows (§5.6): the tree goes once the worker holds no run.
+      if (this.#deps.isIdle) this.#killWhenIdle(stop, this.#deps.isIdle);
+      else this.#scheduleKill(0);
+      if (ceiling !== null) this.#scheduleKill(ceiling);
     } else {
       proc.terminate();
-      this.#scheduleKill(opts.graceMs ?? this.#deps.graceMs);
+      if (ceiling !== null) this.#scheduleKill(ceiling);
     }
     this.#changed();
     return done;
@@ -151,9 +184,7 @@ export class SupervisedWorker {
     this.#startedAt = startedAt;
     this.log.push(
       'out',
-      Buffer.from(
-        `[orchestrator] adopted pid ${proc.pid} left running by a previous daemon; its output cannot be captured until it restarts\n`,
-      ),
+      Buffer.from(`[orchestrator] adopted pid ${proc.pid} left running by a previous daemon\n`),
     );
     this.#changed();
   }
@@ -163,6 +194,16 @@ export class SupervisedWorker {
     const stopped = this.stop(opts);
     this.#closed = true;
     await stopped;
+    this.capture.close();
+    await this.log.close();
+  }
+
+  /** Leave the process running for the next daemon; stop watching it and close the log. */
+  async detach(): Promise<void> {
+    this.#closed = true;
+    this.#clearRestart();
+    this.#proc?.release();
+    this.capture.close();
     await this.log.close();
   }
 
@@ -216,6 +257,7 @@ export class SupervisedWorker {
     if (stop === null) return;
     this.#stop = null;
     if (stop.killTimer !== null) clearTimeout(stop.killTimer);
+    if (stop.idleTimer !== null) clearTimeout(stop.idleTimer);
     this.#state = 'stopped';
     this.#streak = 0;
     this.#changed();
@@ -223,10 +265,24 @@ export class SupervisedWorker {
     if (this.#wantRunning && !this.#closed) this.#spawn();
   }
 
+  /** Windows drain: poll until the worker holds no run, then kill the tree. */
+  #killWhenIdle(stop: PendingStop, isIdle: () => Promise<boolean>): void {
+    const check = async (): Promise<void> => {
+      stop.idleTimer = null;
+      // A failed probe proves nothing: look again rather than cut a run short.
+      const idle = await isIdle().catch(() => false);
+      if (this.#stop !== stop) return;
+      if (idle) this.#scheduleKill(0);
+      else stop.idleTimer = setTimeout(() => void check(), this.#deps.idlePollMs);
+    };
+    void check();
+  }
+
   /** Kill the tree `ms` from now, unless an earlier kill is already due. */
   #scheduleKill(ms: number): void {
     const stop = this.#stop;
     if (stop === null) return;
+    ms = Math.max(0, ms);
     const at = this.#deps.now() + ms;
     if (at >= stop.killAt) return;
     stop.killAt = at;

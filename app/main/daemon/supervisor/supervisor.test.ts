@@ -43,7 +43,7 @@ async function setup(opts: Partial<SupervisorOptions> = {}) {
     env: sb.env,
     workerBin: sb.bin,
     backoff: FAST,
-    graceMs: 10_000,
+    drainCeilingMs: 10_000,
     ...opts,
   });
   supervisors.push(supervisor);
@@ -190,11 +190,37 @@ describe('supervisor with real children', () => {
     const tree = [worker, ...helpers];
     for (const pid of tree) expect(await isLive(pid)).toBe(true);
 
-    await supervisor.stop('w1', { graceMs: 300 });
+    await supervisor.stop('w1', { ceilingMs: 300 });
     expect(supervisor.status('w1')?.lastExit?.signal).toBe('SIGKILL');
     await waitFor('the tree gone', async () => {
       const live = await Promise.all(tree.map(isLive));
       return live.every((l) => !l);
+    });
+  });
+
+  it('without a ceiling a drain waits for the run however long; only Force stop cuts it short', async () => {
+    const { sb, supervisor, started } = await setup({ drainCeilingMs: null });
+    const config = await sb.config('w1', { FAKE_IGNORE_TERM: '1' }); // a run that never ends
+    await supervisor.reconcile([entry('w1', config)]);
+    const pid = await started('w1');
+    const before = Date.now();
+    const draining = supervisor.stop('w1');
+    const status = supervisor.status('w1');
+    expect(status).toMatchObject({ state: 'running', draining: true, pid });
+    expect(status?.drainingSince).toBeGreaterThanOrEqual(before);
+    await new Promise((r) => setTimeout(r, 1500)); // the reference would have escalated by now (at 30 s)
+    expect(await isLive(pid)).toBe(true);
+    expect(supervisor.status('w1')).toMatchObject({
+      draining: true,
+      drainingSince: status?.drainingSince,
+    });
+    await supervisor.stop('w1', { force: true });
+    await draining;
+    expect(supervisor.status('w1')).toMatchObject({
+      state: 'stopped',
+      draining: false,
+      drainingSince: null,
+      lastExit: { signal: 'SIGKILL' },
     });
   });
 
@@ -203,7 +229,7 @@ describe('supervisor with real children', () => {
     const config = await sb.config('w1', { FAKE_IGNORE_TERM: '1' });
     await supervisor.reconcile([entry('w1', config)]);
     await started('w1');
-    const draining = supervisor.stop('w1', { graceMs: 600_000 });
+    const draining = supervisor.stop('w1');
     expect(supervisor.status('w1')?.draining).toBe(true);
     await supervisor.stop('w1', { force: true });
     await draining;

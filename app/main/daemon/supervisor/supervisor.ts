@@ -12,6 +12,13 @@ import {
   type ChildRegistryBook,
   type ChildRegistryStore,
 } from './child-registry.ts';
+import { createCaptureHub } from './capture/capture-hub.ts';
+import type {
+  CaptureLimits,
+  OutputCapture,
+  PunchHole,
+  SpawnStdio,
+} from './capture/worker-capture.ts';
 import { createWorkerLog, type WorkerLog } from './logs/index.ts';
 import { systemProcessProbe, type ProcessProbe } from './process-probe.ts';
 import {
@@ -40,7 +47,7 @@ export interface SupervisorEventMap {
 export type SupervisorEvents = EventEmitter<SupervisorEventMap>;
 
 export interface SupervisorOptions {
-  paths: Pick<Paths, 'children' | 'logFile'>;
+  paths: Pick<Paths, 'children' | 'logFile' | 'captureDir'>;
   /** This daemon's instance id (tagged on every child, written in the child registry). */
   instanceId: string;
   /** The daemon environment children inherit (default process.env). */
@@ -54,17 +61,28 @@ export interface SupervisorOptions {
   /** Default: the JSON file at paths.children. */
   registry?: ChildRegistryStore;
   backoff?: BackoffPolicy;
-  /** Drain time before a stopping worker's tree is killed (default 30 s). */
-  graceMs?: number;
+  /**
+   * The operator's ceiling on a drain, after which the tree is killed. Default: none, a drain
+   * waits for the run however long (Force stop is the operator's call).
+   */
+  drainCeilingMs?: number | null;
+  /** Windows drains: does the worker hold no run now? (absent: a Windows stop kills at once) */
+  isIdle?: (workerId: string) => Promise<boolean>;
+  /** How often a Windows drain asks isIdle (default 2 s). */
+  idlePollMs?: number;
   /** How often an adopted worker's liveness is checked (default 1 s). */
   adoptPollMs?: number;
-  /** How long after an exit to wait for the last output (default 1 s). */
-  closeWaitMs?: number;
   random?: () => number;
   now?: () => number;
   events?: SupervisorEvents;
-  /** Default: createWorkerLog teeing to paths.logFile(id). */
+  /** Default: createWorkerLog teeing to paths.logFile(id), its ring restored from that file. */
   createLog?: (workerId: string, onLine: (line: LogLine) => void) => WorkerLog;
+  /** Default: the worker's output files under paths.captureDir, tailed into its log. */
+  createCapture?: (workerId: string, log: WorkerLog) => OutputCapture;
+  captureLimits?: Partial<CaptureLimits>;
+  /** How often the output files are checked behind the file watcher (default 500 ms). */
+  capturePollMs?: number;
+  punchHole?: PunchHole;
   /** Failures that do not stop supervision (a child-registry write). */
   onError?: (err: unknown) => void;
 }
@@ -82,8 +100,12 @@ export interface Supervisor {
   readonly events: SupervisorEvents;
   /** Adopt the children a previous daemon left; runs once (the first reconcile awaits it). */
   recover(): Promise<RecoverReport>;
-  /** Resolves when every stop it issued (disabled and removed workers) has completed. */
-  reconcile(entries: readonly ManifestEntry[]): Promise<void>;
+  /**
+   * Start what is enabled, stop what is disabled or gone. Resolves when every stop it issued has
+   * completed, unless `waitForStops` is false: a stop drains a run, however long, and a verb on
+   * one worker must not wait for another worker's drain.
+   */
+  reconcile(entries: readonly ManifestEntry[], opts?: { waitForStops?: boolean }): Promise<void>;
   /** Throws CommandError not-found for an id no reconcile has created. */
   start(id: string): void;
   /** Resolves when the worker is stopped; an unknown id has nothing to stop. */
@@ -97,6 +119,11 @@ export interface Supervisor {
   stopAll(opts?: StopOptions): Promise<void>;
   /** Daemon shutdown: stop every worker in parallel, close the logs, refuse further starts. */
   close(opts?: StopOptions): Promise<void>;
+  /**
+   * Hand the workers to the next daemon: leave every process running, save where their output
+   * was read, stop watching. The child registry names them for the next daemon to adopt.
+   */
+  detach(): Promise<void>;
 }
 
 const tag = (r: { workerId: string; pid: number }) => ({ workerId: r.workerId, pid: r.pid });
@@ -112,9 +139,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   );
   const probe = opts.probe ?? systemProcessProbe(platform);
   const backoff = opts.backoff ?? backoffPolicy();
-  const graceMs = opts.graceMs ?? 30_000;
+  const drainCeilingMs = opts.drainCeilingMs ?? null;
   const adoptPollMs = opts.adoptPollMs ?? 1000;
-  const closeWaitMs = opts.closeWaitMs ?? 1000;
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
   const events: SupervisorEvents = opts.events ?? new EventEmitter<SupervisorEventMap>();
@@ -122,7 +148,19 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const createLog =
     opts.createLog ??
     ((workerId, onLine) =>
-      createWorkerLog({ workerId, file: opts.paths.logFile(workerId), onLine }));
+      createWorkerLog({ workerId, file: opts.paths.logFile(workerId), onLine, restore: true }));
+  const hub = opts.createCapture
+    ? null
+    : createCaptureHub({
+        dir: opts.paths.captureDir,
+        platform,
+        onError,
+        ...(opts.capturePollMs ? { pollMs: opts.capturePollMs } : {}),
+        ...(opts.captureLimits ? { limits: opts.captureLimits } : {}),
+        ...(opts.punchHole ? { punchHole: opts.punchHole } : {}),
+      });
+  const createCapture =
+    opts.createCapture ?? ((workerId: string, log: WorkerLog) => hub!.capture(workerId, log));
   const registry: ChildRegistryBook = createChildRegistry({
     store: opts.registry ?? childRegistryFile(opts.paths.children),
     probe,
@@ -176,24 +214,31 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
 
   const create = (id: string, configPath: string): SupervisedWorker => {
     const log = createLog(id, (line) => emit('log', { id, ...line }));
+    const capture = createCapture(id, log);
+    const isIdle = opts.isIdle;
     const worker = new SupervisedWorker(id, configPath, {
       platform,
       log,
+      capture,
       backoff,
-      graceMs,
+      drainCeilingMs,
+      ...(isIdle ? { isIdle: () => isIdle(id) } : {}),
+      idlePollMs: opts.idlePollMs ?? 2000,
       random,
       now,
       onChange,
       launch: (handlers) => {
-        const cmd = runCommand({
-          platform,
-          workerBin,
-          configPath,
-          env: workerEnv(env, id, opts.instanceId, opts.paths.children),
-        });
+        const command = (output: SpawnStdio['stdio']) =>
+          runCommand({
+            platform,
+            workerBin,
+            configPath,
+            env: workerEnv(env, id, opts.instanceId, opts.paths.children),
+            output,
+          });
         const proc = spawnWorkerProcess(
-          cmd,
-          { spawn, killer, log, closeWaitMs },
+          command,
+          { spawn, killer, log, capture },
           {
             onSpawn: (pid) => {
               registry.add({ workerId: id, pid, configPath });
@@ -247,7 +292,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         (handlers) =>
           adoptWorkerProcess(
             rec,
-            { probe, killer, pollMs: adoptPollMs },
+            { probe, killer, pollMs: adoptPollMs, capture: w.capture },
             {
               onSpawn: handlers.onSpawn,
               onExit: (result) => {
@@ -277,7 +322,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   return {
     events,
     recover,
-    async reconcile(entries) {
+    async reconcile(entries, reconcileOpts = {}) {
       assertOpen();
       await recover();
       assertOpen();
@@ -294,6 +339,10 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         }
       }
       for (const [id, w] of workers) if (!wanted.has(id)) waits.push(retire(id, w));
+      if (reconcileOpts.waitForStops === false) {
+        void Promise.all(waits).catch(onError);
+        return;
+      }
       await Promise.all(waits);
     },
     start(id) {
@@ -322,6 +371,14 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       closed = true;
       deferred.clear();
       await Promise.all([...workers.values()].map((w) => w.close(stopOpts)));
+      hub?.close();
+      await registry.idle();
+    },
+    async detach() {
+      closed = true;
+      deferred.clear();
+      await Promise.all([...workers.values()].map((w) => w.detach()));
+      hub?.close();
       await registry.idle();
     },
   };

@@ -1,6 +1,8 @@
-// One running `pipedai-worker run`, behind one interface whether we spawned it (output piped into
-// the worker's log) or adopted it from a daemon that died (watched by polling; output lost).
+// One running `pipedai-worker run`, behind one interface whether we spawned it or adopted it from
+// a daemon that went away (watched by polling). Either way its output goes to files it holds,
+// which the worker's capture tails (capture/worker-capture.ts).
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { OutputCapture, SpawnStdio } from './capture/worker-capture.ts';
 import type { WorkerLog } from './logs/index.ts';
 import type { ProcessProbe } from './process-probe.ts';
 import type { Killer, RunCommand } from './spawn.ts';
@@ -24,6 +26,8 @@ export interface WorkerProcess {
   terminate(): void;
   /** Kill the worker's whole tree now. */
   kill(): Promise<void>;
+  /** Hand-off: stop watching; the process must not keep this one alive any more. */
+  release(): void;
 }
 
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -32,12 +36,11 @@ export interface SpawnedDeps {
   spawn: SpawnFn;
   killer: Killer;
   log: WorkerLog;
-  /** How long after exit to wait for the pipes to close before the output is cut off. */
-  closeWaitMs: number;
+  capture: OutputCapture;
 }
 
 export function spawnWorkerProcess(
-  cmd: RunCommand,
+  command: (output: SpawnStdio['stdio']) => RunCommand,
   deps: SpawnedDeps,
   handlers: ProcessHandlers,
 ): WorkerProcess {
@@ -56,20 +59,42 @@ export function spawnWorkerProcess(
     finish({ code: null, signal: null });
   };
 
+  let io: SpawnStdio;
+  try {
+    io = deps.capture.openForSpawn();
+  } catch (err) {
+    // A broken log disk must not keep the worker from running: this process goes uncaptured.
+    deps.log.push(
+      'err',
+      Buffer.from(
+        `[orchestrator] cannot open the worker's output files (${errorMessage(err)}); this process's output is not captured\n`,
+      ),
+    );
+    io = { stdio: ['ignore', 'ignore', 'ignore'], release: () => undefined };
+  }
   let child: ChildProcess;
   try {
+    const cmd = command(io.stdio);
     child = deps.spawn(cmd.command, cmd.args, cmd.options);
   } catch (err) {
+    io.release();
     queueMicrotask(() => failed(err));
     const kill = async (): Promise<void> => undefined;
-    return { pid: null, adopted: false, terminate: () => undefined, kill };
+    return {
+      pid: null,
+      adopted: false,
+      terminate: () => undefined,
+      kill,
+      release: () => undefined,
+    };
   }
+  // The child holds its own copies of the output files now.
+  io.release();
   const pid = child.pid ?? null;
   let spawned = false;
-  child.stdout?.on('data', (chunk: Buffer) => deps.log.push('out', chunk));
-  child.stderr?.on('data', (chunk: Buffer) => deps.log.push('err', chunk));
   child.once('spawn', () => {
     spawned = true;
+    deps.capture.follow();
     if (pid !== null) handlers.onSpawn(pid);
   });
   // After a successful spawn an 'error' only reports a failed signal; the exit still comes.
@@ -77,21 +102,11 @@ export function spawnWorkerProcess(
     if (!spawned) failed(err);
   });
   child.once('exit', (code, signal) => {
-    // Nothing of the worker's process group outlives it (a grandchild holding our pipes would
-    // also keep 'close' from firing).
+    // Nothing of the worker's process group outlives it.
     if (pid !== null) deps.killer.killGroup(pid);
-    let settled = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      deps.log.flushPartial();
-      finish({ code, signal });
-    };
-    const timer = setTimeout(settle, deps.closeWaitMs);
-    child.once('close', settle);
+    // What it wrote is in its files by now: read the rest, end its unterminated lines.
+    deps.capture.finish();
+    finish({ code, signal });
   });
 
   return {
@@ -105,6 +120,11 @@ export function spawnWorkerProcess(
       if (pid === null) child.kill('SIGKILL');
       else await deps.killer.killTree(pid);
     },
+    release() {
+      // A child handle keeps the event loop alive: a daemon handing over must be free to exit.
+      child.removeAllListeners('exit');
+      child.unref();
+    },
   };
 }
 
@@ -112,11 +132,13 @@ export interface AdoptedDeps {
   probe: ProcessProbe;
   killer: Killer;
   pollMs: number;
+  capture: OutputCapture;
 }
 
 /**
- * A worker left behind by a daemon that died: not our child, so no exit event and no output;
- * its end is noticed by polling (gone, a zombie, or its pid now names another process).
+ * A worker left behind by a daemon that went away: not our child, so no exit event; its end is
+ * noticed by polling (gone, a zombie, or its pid now names another process). Its output files
+ * are tailed from where the previous daemon stopped reading.
  */
 export function adoptWorkerProcess(
   record: { pid: number; startTime: string },
@@ -139,8 +161,10 @@ export function adoptWorkerProcess(
     if (exited) return;
     if (alive) return schedule();
     exited = true;
+    deps.capture.finish();
     handlers.onExit({ code: null, signal: null });
   };
+  deps.capture.follow();
   schedule();
 
   return {
@@ -157,6 +181,11 @@ export function adoptWorkerProcess(
         clearTimeout(timer);
         void poll();
       }
+    },
+    release() {
+      exited = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
     },
   };
 }

@@ -1,21 +1,32 @@
-// Global installs of the worker and the orchestrator through npm, one at a time per host
-// (a build's install and an upgrade must not race).
+// Installs of the worker (global) and of the orchestrator itself (into a folder it manages, see
+// self-update/), through npm, one at a time per host (a build's install and an upgrade must not
+// race).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { CommandError, InstallVersion } from '../../../shared/index.ts';
 import { describeFailure, type ToolRunner } from './run-tool.ts';
 
+/** Where an install goes: npm's global folder, or a folder of ours (`npm install --prefix`). */
+export type InstallTarget = { global: true } | { prefix: string };
+const GLOBAL: InstallTarget = { global: true };
+
 export interface NpmInstaller {
-  /** `npm install -g <pkg>@<version>`; returns the spec installed. */
-  installVersion(pkg: string, version: string): Promise<string>;
+  /** `npm install -g <pkg>@<version>` (or into a prefix); returns the spec installed. */
+  installVersion(pkg: string, version: string, target?: InstallTarget): Promise<string>;
   /**
-   * `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>`, without the tarball's
-   * install scripts unless `runScripts`; returns `tarball:<path>`.
+   * `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>` (or into a prefix), without
+   * the tarball's install scripts unless `runScripts`; returns `tarball:<path>`.
    */
-  installFromLocal(dir: string, opts?: { runScripts?: boolean }): Promise<string>;
+  installFromLocal(
+    dir: string,
+    opts?: { runScripts?: boolean; target?: InstallTarget },
+  ): Promise<string>;
   busy(): boolean;
 }
+
+const targetArgs = (t: InstallTarget): string[] =>
+  'prefix' in t ? ['--prefix', t.prefix, '--no-audit', '--no-fund'] : ['-g'];
 
 export function createNpmInstaller(
   run: ToolRunner,
@@ -47,7 +58,7 @@ export function createNpmInstaller(
 
   return {
     busy: () => inFlight,
-    installVersion(pkg, version) {
+    installVersion(pkg, version, target = GLOBAL) {
       // Never a path, URL or git spec: checking the package name alone is not enough.
       const v = InstallVersion.safeParse(version);
       if (!v.success)
@@ -58,11 +69,11 @@ export function createNpmInstaller(
         );
       return exclusive(async () => {
         const spec = `${pkg}@${v.data}`;
-        await npmRun(['install', '-g', spec]);
+        await npmRun(['install', ...targetArgs(target), spec]);
         return spec;
       });
     },
-    installFromLocal(dir, { runScripts = false } = {}) {
+    installFromLocal(dir, { runScripts = false, target = GLOBAL } = {}) {
       return exclusive(async () => {
         if (!isAbsolute(dir))
           throw new CommandError(
@@ -95,7 +106,12 @@ export function createNpmInstaller(
           }
           const path = join(tmp, tgz);
           // The tarball's own scripts stay off unless the operator asked (runScripts).
-          await npmRun(['install', '-g', path, ...(runScripts ? [] : ['--ignore-scripts'])]);
+          await npmRun([
+            'install',
+            ...targetArgs(target),
+            path,
+            ...(runScripts ? [] : ['--ignore-scripts']),
+          ]);
           return `tarball:${path}`;
         } finally {
           await rm(tmp, { recursive: true, force: true });

@@ -12,6 +12,7 @@ export function local(state: RunState, over: Partial<SupervisorStatus> = {}): Su
     restarts: 0,
     lastExit: null,
     draining: false,
+    drainingSince: null,
     nextRestartAt: null,
     adopted: false,
     ...over,

@@ -119,9 +119,35 @@ describe('tray menu', () => {
     expect(workerStateText(worker('a', 'backing-off', { restarts: 5 }))).toBe('crash loop (×5)');
     expect(workerStateText(worker('a', null))).toBe('not supervised');
     expect(workerStateText(worker('a', null, { desiredState: 'disabled' }))).toBe('stopped');
+    const draining = worker('a', 'running', { busy: true, currentRunId: 'run_0123456789abcdef' });
+    draining.local = { ...draining.local!, draining: true, drainingSince: 1_000 };
+    expect(workerStateText(draining, 1_000 + 185_000)).toBe('draining: run run_01234567…, 3m 5s');
+    draining.currentRunId = null;
+    expect(workerStateText(draining, 1_000 + 5_000)).toBe('draining: 5s');
+  });
+
+  it('offers Force stop while a worker drains, also while Quit waits for it', () => {
     const draining = worker('a', 'running');
-    draining.local = { ...draining.local!, draining: true };
-    expect(workerStateText(draining)).toBe('draining');
+    draining.local = { ...draining.local!, draining: true, drainingSince: 0 };
+    const sub = (s: ReturnType<typeof shell>) => {
+      const item = trayModel(s, 0).items.find((i) => i.type === 'submenu');
+      return item?.type === 'submenu' ? item.items : [];
+    };
+    expect(outline(sub(shell([draining])))).toContain('Force stop (the run is lost)');
+    expect(outline(sub(shell([draining], { quitting: { total: 1 } })))).toContain(
+      'Force stop (the run is lost)',
+    );
+    expect(outline(sub(shell([worker('a', 'running')])))).not.toContain(
+      'Force stop (the run is lost)',
+    );
+    // The contract's verb table turns it into stopWorker { force: true } (commands.test.ts).
+    const force = sub(shell([draining])).find(
+      (i) => i.type === 'action' && i.label === 'Force stop (the run is lost)',
+    );
+    expect(force).toMatchObject({
+      action: { kind: 'worker', verb: 'force-stop', id: 'a' },
+      enabled: true,
+    });
   });
 
   it('enables the verbs that make sense for the state', () => {

@@ -1,14 +1,17 @@
 // The tray, as data: icon state, tooltip and menu built from the shell's view. The tray adapter
 // turns this into Electron's Menu; every label and enabled flag is decided here.
-import type { FusedWorker, WorkerVerb } from '../../../shared/index.ts';
+import { drainingText, type FusedWorker, type WorkerVerb } from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
 import { drainStatusLine } from './quit.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
 
 export const PRODUCT_NAME = 'PipedAI Orchestrator';
 
-/** The verbs the tray offers per worker (the contract's table says what each runs). */
-export type TrayVerb = Extract<WorkerVerb, 'start' | 'stop' | 'restart'>;
+/**
+ * The verbs the tray offers per worker (the contract's table says what each runs). Force stop
+ * cuts a drain short: the run is lost.
+ */
+export type TrayVerb = Extract<WorkerVerb, 'start' | 'stop' | 'restart' | 'force-stop'>;
 
 export type TrayAction =
   | { kind: 'worker'; verb: TrayVerb; id: string; label: string }
@@ -65,19 +68,21 @@ export function statusLine(s: ShellState): string {
   }
 }
 
-/** A worker's state in a few words: local run state, crash loop, drain, busy. */
-export function workerStateText(w: FusedWorker): string {
+/** A worker's state in a few words: local run state, crash loop, drain (run, how long), busy. */
+export function workerStateText(w: FusedWorker, now = Date.now()): string {
   const local = w.local;
   if (!local) return w.desiredState === 'enabled' ? 'not supervised' : 'stopped';
   if (isCrashLooping(w)) return `crash loop (×${local.restarts})`;
-  const parts: string[] = [local.draining ? 'draining' : local.state];
+  const draining = drainingText(w, now);
+  if (draining !== null) return draining;
+  const parts: string[] = [local.state];
   if (local.restarts > 0) parts[0] += ` ×${local.restarts}`;
   if (w.busy) parts.push('busy');
   if (w.remote?.disabled) parts.push('disabled on the server');
   return parts.join(', ');
 }
 
-function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
+function workerItems(w: FusedWorker, canAct: boolean, canForce: boolean): MenuItemModel[] {
   const state = w.local?.state ?? 'stopped';
   const live = state === 'running' || state === 'starting' || state === 'backing-off';
   const verb = (v: TrayVerb, label: string, enabled: boolean): MenuItemModel => ({
@@ -90,6 +95,21 @@ function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
     verb('start', 'Start', state !== 'running' && state !== 'starting'),
     verb('stop', 'Stop', live && !w.local?.draining),
     verb('restart', 'Restart', state === 'running' || state === 'backing-off'),
+    ...(w.local?.draining
+      ? [
+          {
+            type: 'action' as const,
+            label: 'Force stop (the run is lost)',
+            action: {
+              kind: 'worker' as const,
+              verb: 'force-stop' as const,
+              id: w.id,
+              label: w.label,
+            },
+            enabled: canForce,
+          },
+        ]
+      : []),
     { type: 'separator' },
     { type: 'action', label: 'Logs…', action: { kind: 'logs', id: w.id }, enabled: true },
   ];
@@ -101,9 +121,11 @@ function updateLabel(s: ShellState): string {
   return 'Check for updates';
 }
 
-export function trayModel(s: ShellState): TrayModel {
+export function trayModel(s: ShellState, now = Date.now()): TrayModel {
   const line = statusLine(s);
   const canAct = s.link === 'open' && s.quitting === null;
+  // While Quit drains, Force stop is the one way to end a long run now.
+  const canForce = s.link === 'open';
   const items: MenuItemModel[] = [{ type: 'label', label: line }];
   if (s.mode === 'attached') items.push({ type: 'label', label: 'Driving the headless daemon' });
   items.push({ type: 'separator' });
@@ -112,8 +134,8 @@ export function trayModel(s: ShellState): TrayModel {
   for (const w of workers)
     items.push({
       type: 'submenu',
-      label: `${w.label} — ${workerStateText(w)}`,
-      items: workerItems(w, canAct),
+      label: `${w.label} — ${workerStateText(w, now)}`,
+      items: workerItems(w, canAct, canForce),
     });
   items.push(
     { type: 'separator' },

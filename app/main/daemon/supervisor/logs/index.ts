@@ -1,6 +1,7 @@
 // Bounded capture of one supervised worker's output (contract §5.5): lines split per stream,
 // kept in a ring, teed to a rotating file (§4.6) and handed to the doors. Memory per worker is
 // bounded by ringSize lines of at most maxLineBytes, two partial lines, and maxPendingFileBytes.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import type { LogLine, LogStream } from '../../../../shared/index.ts';
 import { describeZodError, scrubTokens } from '../../../../shared/index.ts';
@@ -29,6 +30,8 @@ export interface WorkerLog {
   /** Last n lines of the ring (all when n is undefined), oldest first. */
   tail(n?: number): LogLine[];
   stats(): WorkerLogStats;
+  /** Resolves once every line captured so far is in the log file (or given up on). */
+  flushed(): Promise<void>;
   /** Close the file (worker removed / daemon shutdown). Further pushes only reach the ring. */
   close(): Promise<void>;
 }
@@ -45,6 +48,8 @@ export interface WorkerLogOptions {
   /** Bound on bytes queued for the file while the disk is slow. */
   maxPendingFileBytes?: number;
   now?: () => number;
+  /** Fill the ring with the newest lines of the log file first (a restarted daemon). */
+  restore?: boolean;
   /** Injectable fs for fault tests (default node:fs/promises based). */
   fs?: FileOps;
   /** Backoff between attempts to reopen a failing file: first delay, doubling up to the max. */
@@ -110,6 +115,9 @@ export function createWorkerLog(options: WorkerLogOptions): WorkerLog {
   const now = options.now ?? Date.now;
   const ring = new Ring<LogLine>(limits.ringSize);
   let captured = 0;
+  if (options.restore && options.file) {
+    for (const line of readLogTail(options.file, limits.ringSize)) ring.push(line);
+  }
 
   // The marker is a record of its own so the file stays in the §4.6 line format.
   const file = options.file
@@ -164,6 +172,40 @@ export function createWorkerLog(options: WorkerLogOptions): WorkerLog {
         rotations: f?.rotations ?? 0,
       };
     },
+    flushed: async () => file?.idle(),
     close: async () => file?.close(),
   };
+}
+
+const RECORD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (out|err) (.*)$/;
+/** How much of the end of a log file is read to restore the ring. */
+const RESTORE_BYTES = 1024 * 1024;
+
+/** The newest `max` records of a log file (§4.6 format); [] when it cannot be read. */
+export function readLogTail(file: string, max: number): LogLine[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const len = Math.min(size, RESTORE_BYTES);
+    const buf = Buffer.allocUnsafe(len);
+    const n = readSync(fd, buf, 0, len, size - len);
+    const lines = buf.subarray(0, n).toString('utf8').split('\n');
+    if (len < size) lines.shift(); // the first one is cut
+    const out: LogLine[] = [];
+    for (const text of lines.slice(-max - 1)) {
+      const m = RECORD.exec(text);
+      if (!m) continue;
+      out.push({ ts: Date.parse(m[1] as string), stream: m[2] as LogStream, line: m[3] as string });
+    }
+    return out.slice(-max);
+  } catch {
+    return [];
+  } finally {
+    closeSync(fd);
+  }
 }
