@@ -105,7 +105,7 @@ export const ConnectivitySample = z.object({
 });
 export type ConnectivitySample = z.infer<typeof ConnectivitySample>;
 
-/** Bytes the daemon's files take on disk (ours; the reference reports none). */
+/** Bytes the daemon's files take on disk. */
 export const DiskUsage = z.object({
   /** logs/: the captured worker logs (<id>.log and .log.1). */
   logsBytes: z.number().int().nonnegative(),

@@ -1,6 +1,6 @@
 // Issue 12, item 6: release data is never stale for a day. The daemon boots while pipedai-api is
 // unreachable, so its first release check fails: it retries with backoff instead of waiting 24 h
-// (the reference's `upgrade --all` then says "all up to date" for a day). A worker added later on
+// (else `upgrade --all` would say "all up to date" for a day). A worker added later on
 // another pipedai-api has that environment's releases checked at once.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

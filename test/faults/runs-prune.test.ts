@@ -1,4 +1,4 @@
-// Fault (e) of issue 12: runs/ filled past its cap (the reference never prunes it). The daemon
+// Fault (e) of issue 12: runs/ filled past its cap. The daemon
 // prunes it at start and hourly, by age and total size: what is left fits the cap and is the
 // newest; a run the worker writes meanwhile is kept; /api/self says what runs/ takes.
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';

@@ -26,8 +26,7 @@ export interface Timings {
   releasesRetryMs: number;
   /**
    * The operator's ceiling on any drain (stop, disable, delete, worker upgrade, shutdown): past
-   * it the worker's tree is killed. null (the default): a drain waits for the run however long;
-   * the reference kills at 30 s and waits at most 30 min for an upgrade.
+   * it the worker's tree is killed. null (the default): a drain waits for the run however long.
    */
   drainCeilingMs: number | null;
   /** Poll interval while waiting for a drain. */

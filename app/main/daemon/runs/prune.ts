@@ -1,5 +1,5 @@
-// `runs/<workerId>/<runId>.ndjson` is written by the workers and never pruned by the reference.
-// We prune it by age and by total size, newest kept: a file is removed when it is older than
+// `runs/<workerId>/<runId>.ndjson` is written by the workers and grows with every run, so it is
+// pruned by age and by total size, newest kept: a file is removed when it is older than
 // maxAgeMs, or when the newer files already fill maxTotalBytes. A run written to within
 // keepLiveMs is never removed (it may be in progress), whatever the limits say.
 import { readdir, stat, unlink } from 'node:fs/promises';

@@ -30,7 +30,7 @@ export interface SupervisedWorkerDeps {
   drainCeilingMs: number | null;
   /**
    * Windows only (no drain signal): does the worker hold no run right now? Polled every
-   * idlePollMs during a drain; when absent, a Windows stop kills at once (the reference's way).
+   * idlePollMs during a drain; when absent, a Windows stop kills at once.
    */
   isIdle?: () => Promise<boolean>;
   idlePollMs: number;

@@ -208,7 +208,7 @@ describe('supervisor with real children', () => {
     const status = supervisor.status('w1');
     expect(status).toMatchObject({ state: 'running', draining: true, pid });
     expect(status?.drainingSince).toBeGreaterThanOrEqual(before);
-    await new Promise((r) => setTimeout(r, 1500)); // the reference would have escalated by now (at 30 s)
+    await new Promise((r) => setTimeout(r, 1500)); // long enough for an escalation timer to fire
     expect(await isLive(pid)).toBe(true);
     expect(supervisor.status('w1')).toMatchObject({
       draining: true,
