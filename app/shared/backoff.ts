@@ -1,6 +1,7 @@
 /** Exponential backoff with "equal jitter": half the step is fixed, half random, so clients that
  * fail together (an API outage, a daemon restart) do not retry in lock-step, yet the wait never
- * collapses to 0. The one backoff of the worker streams, the dashboard and the attached app. */
+ * collapses to 0. The one backoff of the worker streams, the release checks, the dashboard and
+ * the attached app. */
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;

@@ -54,7 +54,8 @@ describe('release tracker', () => {
         return rel('1.5.0', '0.9.0');
       },
       () => t,
-      { retryMinMs: 1000, retryMaxMs: 4000 },
+      // The jitter at its top: each wait is the whole step (half of it is random).
+      { retryMinMs: 1000, retryMaxMs: 4000, random: () => 1 },
     );
     const DAY = 86_400_000;
     expect(tracker.due(['http://a/'], DAY)).toEqual(['http://a']); // never checked

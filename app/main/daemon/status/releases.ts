@@ -1,9 +1,10 @@
 // Latest releases per environment (contract §8.4, §8.5): checked at start and daily; a failure
 // keeps the previous value. `unknown` means the API could not reach the registry: never a version.
-// Unlike the reference, a failed check is retried with backoff (it does not wait a day: after a
-// boot without network `upgrade --all` would say "all up to date" for 24 h), and an environment
-// the host did not know is checked as soon as it appears (due() says which are owed a check).
+// A failed check is retried with backoff, not a day later (after a boot without network,
+// `upgrade --all` would say "all up to date" for 24 h), and an environment the host did not know
+// is checked as soon as it appears (due() says which are owed a check).
 import {
+  backoffDelay,
   compareVersions,
   isVersion,
   normalizeApiUrl,
@@ -29,10 +30,12 @@ export interface ReleaseTracker {
 }
 
 export interface RetryPolicy {
-  /** First retry after a failure; doubles per further failure (default 30 s). */
+  /** First retry after a failure; doubles per further failure (default 30 s), with jitter. */
   retryMinMs: number;
   /** Longest wait between retries (default 1 h). */
   retryMaxMs: number;
+  /** The jitter's source (tests pin it). */
+  random: () => number;
 }
 
 export function createReleaseTracker(
@@ -40,7 +43,8 @@ export function createReleaseTracker(
   now: () => number = Date.now,
   retry: Partial<RetryPolicy> = {},
 ): ReleaseTracker {
-  const { retryMinMs = 30_000, retryMaxMs = 3_600_000 } = retry;
+  const { retryMinMs = 30_000, retryMaxMs = 3_600_000, random = Math.random } = retry;
+  const policy = { initialMs: retryMinMs, maxMs: retryMaxMs };
   const cache = new Map<string, CacheEntry>();
   /** Environments whose last check failed: how often in a row, and when to try again. */
   const failing = new Map<string, { failures: number; retryAt: number }>();
@@ -59,7 +63,7 @@ export function createReleaseTracker(
           } catch {
             // Keep the previous value; the connectivity monitor reports reachability.
             const failures = (failing.get(url)?.failures ?? 0) + 1;
-            const wait = Math.min(retryMaxMs, retryMinMs * 2 ** (failures - 1));
+            const wait = backoffDelay(failures - 1, policy, random);
             failing.set(url, { failures, retryAt: now() + wait });
           } finally {
             inFlight.delete(url);

@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isSafeSegment, type LogStream } from '../../../../shared/index.ts';
+import { errorMessage, isSafeSegment, type LogStream } from '../../../../shared/index.ts';
 import type { WorkerLog } from '../logs/index.ts';
 import { TailedFile, type FileCursor } from './tailed-file.ts';
 
@@ -302,7 +302,7 @@ export class WorkerCapture implements OutputCapture {
         this.#stats.reclaimMode = 'truncate';
         this.#o.onError?.(
           new Error(
-            `worker ${this.workerId}: cannot punch holes in its output files (${e instanceof Error ? e.message : String(e)}); truncating them once read instead`,
+            `worker ${this.workerId}: cannot punch holes in its output files (${errorMessage(e)}); truncating them once read instead`,
           ),
         );
       },
