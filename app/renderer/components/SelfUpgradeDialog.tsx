@@ -22,9 +22,10 @@ export function SelfUpgradeDialog() {
       }
     >
       <p>
-        Running v{self.version}. Every worker finishes its run in progress
-        {busy > 0 ? ` (${busy} busy now)` : ''}, then stops; the new version is installed and the
-        orchestrator restarts with its workers. This page reconnects by itself.
+        Running v{self.version}. The new version is installed beside this one, then the orchestrator
+        restarts and takes its workers over: every worker keeps running
+        {busy > 0 ? ` (${busy} busy now)` : ''}, and no run is interrupted. If the install fails,
+        nothing changes. This page reconnects by itself.
       </p>
     </Modal>
   );

@@ -4,7 +4,7 @@ import { CommandError } from '../../shared/index.ts';
 import { settle, setup } from './test-support.ts';
 
 describe('store: self-update', () => {
-  it('drains, restarts, and says how it went once the daemon is back', async () => {
+  it('installs, restarts, and says how it went once the daemon is back', async () => {
     let self = { version: '0.8.0', latest: '0.9.0', stale: true, lastCheckedAt: null };
     const t = setup({
       getSelf: () => self,

@@ -1,5 +1,5 @@
-// The orchestrator's own version, re-checked every minute, and its self-update: drain, restart,
-// and say how it went once the daemon is back.
+// The orchestrator's own version, re-checked every minute, and its self-update: install, hand the
+// running workers to the new daemon, and say how it went once the daemon is back.
 import type { SelfStatus } from '../../shared/index.ts';
 import { toCommandError } from '../bridge/errors.ts';
 import type { Slice, SliceCtx } from './context.ts';
@@ -36,7 +36,7 @@ export function selfUpgradeSlice(ctx: SliceCtx): Slice<SelfUpgradeState, SelfUpg
       set({ selfUpgrading: true });
       notify(
         'info',
-        `Updating to v${self.latest}: workers finish their runs, then the orchestrator restarts. This page reconnects by itself.`,
+        `Updating to v${self.latest}: the orchestrator installs it, then restarts; the workers keep running their runs. This page reconnects by itself.`,
       );
       try {
         await call('upgradeSelf', { version: self.latest });
