@@ -9,6 +9,7 @@ import {
   ConnectivitySample,
   SelfStatus,
 } from './status.ts';
+import { RuntimeOverview } from './runtime.ts';
 import { SAFE_SEGMENT } from './util.ts';
 
 /** Production pipedai-api (contract conventions). */
@@ -179,6 +180,27 @@ export const commands = {
       oldVersion: z.string().nullable(),
     }),
     summary: 'Drain, install a worker version, respawn, re-enable.',
+  }),
+  rollbackWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/rollback',
+    input: byId,
+    output: VerbResult('rollback').extend({ from: z.string(), to: z.string() }),
+    summary: 'Drain, switch the worker back to its previous managed runtime, respawn.',
+  }),
+  installWorkerRuntime: command({
+    method: 'POST',
+    path: '/api/workers/:id/runtime',
+    input: byId,
+    output: VerbResult('install-runtime').extend({ version: z.string() }),
+    summary: "Install the worker's managed runtime now (the Retry of a failed install).",
+  }),
+  getRuntime: command({
+    method: 'GET',
+    path: '/api/runtime',
+    input: z.object({}),
+    output: RuntimeOverview,
+    summary: 'Installed worker runtimes, the install in progress, and what runs the workers.',
   }),
   upgradeSelf: command({
     method: 'POST',

@@ -36,6 +36,22 @@ function fakeHandlers(calls: Array<[string, unknown]>): CommandHandlers {
       oldVersion: null,
     }),
     upgradeSelf: async () => ({ ok: true, action: 'upgrade-self', durationMs: 1 }),
+    rollbackWorker: async (input) => ({
+      id: input.id,
+      action: 'rollback',
+      ok: true,
+      from: '1.5.1',
+      to: '1.5.0',
+    }),
+    installWorkerRuntime: async (input) => ({
+      id: input.id,
+      action: 'install-runtime',
+      ok: true,
+      version: '1.4.2',
+    }),
+    getRuntime: async () => {
+      throw new CommandError('internal', 'not used in this test');
+    },
     getSelf: async () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
     getLogs: async (input) => {
       calls.push(['logs', input]);

@@ -48,6 +48,9 @@ function handlers(): CommandHandlers {
     deleteWorker: verb('delete') as CommandHandlers['deleteWorker'],
     upgradeWorker: notUsed,
     upgradeSelf: notUsed,
+    rollbackWorker: notUsed,
+    installWorkerRuntime: notUsed,
+    getRuntime: notUsed,
     // Breaks the contract on purpose: `version` must be a string.
     getSelf: async () => ({ version: 7 }) as never,
     getLogs: async ({ tail }) => ({

@@ -1,5 +1,5 @@
-// Global installs of the worker and the orchestrator through npm, one at a time per host
-// (the reference's build runs its forced install outside the lock and races upgrades).
+// Global installs of the orchestrator itself through npm (self-upgrade), one at a time per host.
+// The worker is never installed globally: it lives in the managed runtime (daemon/runtime/).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -16,9 +16,16 @@ export interface NpmInstaller {
 
 export function createNpmInstaller(
   run: ToolRunner,
-  opts: { npm?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: {
+    npm?: string;
+    /** Before npm's own argv: the bundled npm's script when `npm` is our Node. */
+    npmArgs?: readonly string[];
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+  } = {},
 ): NpmInstaller {
   const npm = opts.npm ?? 'npm';
+  const prefix = opts.npmArgs ?? [];
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   let inFlight = false;
 
@@ -37,7 +44,14 @@ export function createNpmInstaller(
   }
 
   const npmRun = async (args: string[], cwd?: string) => {
-    const r = await run({ command: npm, args, env: opts.env, cwd, timeoutMs });
+    const r = await run({
+      command: npm,
+      args: [...prefix, ...args],
+      env: opts.env,
+      cwd,
+      timeoutMs,
+      ...(prefix.length > 0 ? { direct: true } : {}),
+    });
     if (r.code !== 0) throw new CommandError('upstream', describeFailure(`npm ${args[0]}`, r));
     return r;
   };
