@@ -167,6 +167,9 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
       emit(view, { phase: 'resolving' });
       // No retries here: an unreachable registry is reported in a second, not after npm's
       // retry schedule (over a minute). The download below keeps the user's retry settings.
+      // A throwaway cache: npm answers `view` from a stale cached document, without a word, when
+      // the registry cannot be reached; the version must come from the registry itself.
+      const fresh = await mkdtemp(join(deps.layout.workerRoot, '.resolve-'));
       const r = await npm(
         [
           'view',
@@ -175,10 +178,12 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
           'dist.tarball',
           '--json',
           '--fetch-retries=0',
+          '--cache',
+          fresh,
         ],
         deps.layout.workerRoot,
         left(RESOLVE_TIMEOUT_MS),
-      );
+      ).finally(() => rm(fresh, { recursive: true, force: true }));
       if (r.code !== 0) return npmFailure(r);
       const parsed = ViewOutput.safeParse(safeJson(r.stdout));
       if (!parsed.success)
@@ -398,7 +403,7 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
     async sweep() {
       const names = await readdir(deps.layout.workerRoot).catch(() => [] as string[]);
       for (const name of names) {
-        if (!name.startsWith(STAGING_PREFIX)) continue;
+        if (!name.startsWith(STAGING_PREFIX) && !name.startsWith('.resolve-')) continue;
         const dir = join(deps.layout.workerRoot, name);
         const st = await stat(dir).catch(() => null);
         if (st && now() - st.mtimeMs > timeoutMs) await rm(dir, { recursive: true, force: true });
