@@ -11,7 +11,15 @@ import { dashboard } from './commands/dashboard.ts';
 import { installService, serviceStatus, uninstallService } from './commands/service.ts';
 import { start } from './commands/start.ts';
 import { adopt, login } from './commands/state.ts';
-import { listWorkers, logs, upgrade, VERBS, workerVerb, type Verb } from './commands/workers.ts';
+import {
+  listWorkers,
+  logs,
+  upgrade,
+  VERB_HELP,
+  VERBS,
+  workerVerb,
+  type Verb,
+} from './commands/workers.ts';
 
 const ui = createUi();
 const ctx = () => cliContext(process.env);
@@ -83,7 +91,7 @@ const workers = program.commands.find((c) => c.name() === 'workers') as Command;
 for (const verb of VERBS) {
   const c = workers
     .command(verb)
-    .description(`${verb} a worker`)
+    .description(VERB_HELP[verb])
     .argument('<worker>', 'worker id or label')
     .addOption(portOption());
   if (verb === 'stop')

@@ -1,5 +1,6 @@
 // `login` and `adopt`: work on the state files, no daemon needed.
 import { adopt as adoptConfigs } from '../../app/main/daemon/enroll/adopt.ts';
+import { ensureRuntimeCli } from './worker-binary.ts';
 import { login as storeLogin, type LoginScope } from '../../app/main/daemon/enroll/login.ts';
 import { workerConfigs } from '../../app/main/daemon/daemon.ts';
 import { CommandError } from '../../app/shared/index.ts';
@@ -41,6 +42,12 @@ export async function adopt(
   for (const s of report.skipped) ui.out(`${ui.dim('-')} ${s.path}: ${s.reason}`);
   ui.out(`${report.adopted.length} adopted, ${report.skipped.length} skipped`);
   if (report.adopted.length > 0) {
+    // Adopted workers run the orchestrator's own runtime from now on.
+    await ensureRuntimeCli(
+      ctx,
+      ui,
+      report.adopted.map((a) => a.id),
+    );
     ui.out(
       ui.yellow(
         '! stop the old per-worker services (e.g. com.marolence.pipedai-worker.<label>) before starting the daemon, so no worker runs twice',

@@ -34,7 +34,7 @@ function localCell(ui: Ui, w: FusedWorker, now: number): string {
       ? ui.green
       : l.state === 'crashed'
         ? ui.red
-        : l.state === 'backing-off'
+        : l.state === 'backing-off' || l.state === 'needs-runtime'
           ? ui.yellow
           : (s: string) => s;
   let s = color(l.draining ? 'draining' : l.state);
@@ -57,9 +57,21 @@ function remoteCell(ui: Ui, w: FusedWorker): string {
   return color(badge);
 }
 
+/** Which pipedai-worker runs it: `managed 1.5.0`, `PATH`, `override`, or none. */
+export function runtimeCell(ui: Ui, w: FusedWorker): string {
+  const r = w.runtime;
+  if (!r) return ui.dim('—');
+  if (r.source === 'managed') {
+    const back = r.rolledBackFrom ? ui.yellow(` (rolled back from ${r.rolledBackFrom})`) : '';
+    return `managed ${r.version ?? ''}${back}`;
+  }
+  if (r.source === 'none') return ui.yellow('none');
+  return r.source === 'path' ? 'PATH' : 'override';
+}
+
 export function workersTable(ui: Ui, items: FusedWorker[], now = Date.now()): string[] {
   const rows = [
-    ['ID', 'LABEL', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION'].map((h) => ui.bold(h)),
+    ['ID', 'LABEL', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION', 'RUNTIME'].map((h) => ui.bold(h)),
   ];
   for (const w of items) {
     const version = w.workerVersion
@@ -73,6 +85,7 @@ export function workersTable(ui: Ui, items: FusedWorker[], now = Date.now()): st
       remoteCell(ui, w),
       w.currentRunId ? w.currentRunId.slice(0, 12) : ui.dim('—'),
       version,
+      runtimeCell(ui, w),
     ]);
   }
   return table(rows);
@@ -97,8 +110,20 @@ const VERB_COMMANDS = {
   disable: 'disableWorker',
   enable: 'enableWorker',
   delete: 'deleteWorker',
+  rollback: 'rollbackWorker',
+  'install-runtime': 'installWorkerRuntime',
 } as const satisfies Record<string, CommandName>;
 export type Verb = keyof typeof VERB_COMMANDS;
+export const VERB_HELP: Record<Verb, string> = {
+  start: 'start a worker',
+  stop: 'stop a worker (drains its run)',
+  restart: 'restart a worker',
+  disable: 'disable a worker server-side, then stop it',
+  enable: 'enable a worker server-side, then start it',
+  delete: 'deregister and forget a worker',
+  rollback: 'drain a worker and switch it back to its previous managed runtime',
+  'install-runtime': "install a worker's managed runtime now (retry a failed install)",
+};
 export const VERBS = Object.keys(VERB_COMMANDS) as Verb[];
 
 export async function workerVerb(
@@ -115,7 +140,9 @@ export async function workerVerb(
     const name = VERB_COMMANDS[verb];
     // A stop drains the in-flight run: allow it the longest grace the daemon may wait.
     const input = verb === 'stop' && opts.force ? { id: w.id, force: true } : { id: w.id };
-    await client.call(name, input as never, { timeoutMs: 10 * 60_000 });
+    // A rollback drains like an upgrade (up to its 30 min); a runtime install is bounded at 15.
+    const long = verb === 'rollback' || verb === 'install-runtime';
+    await client.call(name, input as never, { timeoutMs: (long ? 40 : 10) * 60_000 });
     spin.stop(`${ui.green('✓')} ${verb} → ${w.label}`);
   } catch (e) {
     spin.stop();

@@ -217,7 +217,11 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   /** Each tick: poll the lists, and pick up manifest changes made by a CLI (`connect`, `adopt`). */
   async function tick(): Promise<void> {
     const entries = await deps.manifest.list();
-    if (JSON.stringify(entries) !== lastManifestJson) await afterChange();
+    if (JSON.stringify(entries) !== lastManifestJson) {
+      // A CLI `connect` or `adopt` also pinned (and maybe installed) runtimes.
+      await deps.runtime.refresh();
+      await afterChange();
+    }
     await remote.refresh(entries);
     statusFrames.poke();
   }

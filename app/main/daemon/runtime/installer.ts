@@ -23,7 +23,6 @@ import {
   CommandError,
   InstallVersion,
   type InstallFailure,
-  type InstallPhase,
   type RuntimeInstall,
 } from '../../../shared/index.ts';
 import type { ToolResult, ToolRunner } from '../tools/run-tool.ts';

@@ -89,6 +89,8 @@ export interface WorkerRuntime {
   readonly node: NodeRuntime;
   /** Read the state file and the installed versions; write the node shim; sweep staging. */
   load(): Promise<void>;
+  /** Read the state file and the installed versions again (another process may have changed them). */
+  refresh(): Promise<void>;
   /** What starts this worker now (sync: the supervisor asks at every spawn). */
   plan(id: string): LaunchPlan;
   /** A launch for a managed version (for register), or the unmanaged one when null. */
@@ -271,9 +273,12 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     layout,
     node: opts.node,
     async load() {
-      state = await stateFile.read();
       await writeNodeShim(layout.binDir, opts.platform, opts.node);
       await installer.sweep();
+      await runtime.refresh();
+    },
+    async refresh() {
+      state = await stateFile.read();
       await scan();
     },
     plan,
@@ -313,6 +318,8 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     },
     async ensure(ids) {
       if (override) return null;
+      // Another process (the CLI's connect or adopt) may have installed or pinned meanwhile.
+      await runtime.refresh();
       const unpinned = ids.filter((id) => !state.workers[id]);
       const pinnedMissing = ids
         .map((id) => state.workers[id]?.current)
