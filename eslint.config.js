@@ -59,6 +59,7 @@ export default tseslint.config(
   },
   {
     files: ['sandbox/bin/*', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs' },
+    languageOptions: { sourceType: 'commonjs', globals: { __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

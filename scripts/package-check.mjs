@@ -96,6 +96,8 @@ const build = spawnSync(
   'npx',
   [
     'electron-builder',
+    '--config',
+    'electron-builder.config.cjs',
     '--linux',
     'dir',
     `-c.electronDist=${stub}`,
@@ -172,6 +174,28 @@ if (existsSync(asar)) {
       if (!has(path) && !has(`${path}.js`) && !has(`${path}/index.js`))
         problems.push(`dependency entry point missing from app.asar: ${path}`);
     }
+  }
+  // npm must be on disk beside the archive (extraResources) and whole: it runs from there.
+  const unpackedNpm = join(output, 'linux-unpacked', 'resources', 'npm');
+  const npmCli = join(unpackedNpm, 'bin', 'npm-cli.js');
+  if (!existsSync(npmCli)) problems.push(`npm does not ship beside app.asar: ${npmCli} is missing`);
+  if (
+    files.some(
+      (f) => f.startsWith('/node_modules/npm/') || f === '/node_modules/cacache/package.json',
+    )
+  )
+    problems.push('npm (or what only npm needs) is also inside app.asar');
+  else {
+    const v = spawnSync(process.execPath, [npmCli, '--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
+    if (v.status !== 0)
+      problems.push(`the unpacked npm does not run: ${v.stderr.trim().slice(0, 200)}`);
+    else
+      process.stdout.write(`unpacked npm ${v.stdout.trim()} runs (the worker runtime installer)\n`);
+    if (existsSync(join(unpackedNpm, 'docs')) || existsSync(join(unpackedNpm, 'man')))
+      problems.push("npm's docs or man pages ship (not needed to install)");
   }
   const top = [...new Set(files.map((f) => f.split('/')[1]))].sort();
   process.stdout.write(`\napp.asar: ${files.length} entries; top level: ${top.join(', ')}\n`);

@@ -10,6 +10,9 @@ import { IPC } from '../../preload/channels.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
 import { openDaemonLink, type DaemonLink } from './link.ts';
+import { resolveLoginEnv } from './login-env.ts';
+import { electronNodeRuntime, electronNpmCli } from './logic/worker-node.ts';
+import { bundledNpmCli } from '../daemon/runtime/index.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {
@@ -115,9 +118,29 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   };
   setDock(false);
 
+  // Workers run on this app's own binary as Node, with the user's login-shell environment
+  // (resolved once, at most 5 s; on failure the inherited one, and the dashboard says why).
+  const node = electronNodeRuntime(platform, process.execPath, existsSync);
+  const loginEnv = await resolveLoginEnv({
+    platform,
+    env: process.env,
+    execPath: node.execPath,
+    nodeEnv: { ...node.env },
+  });
+  log(
+    loginEnv.environment.source === 'login-shell'
+      ? 'workers get the login shell environment'
+      : `workers get the app's environment: ${loginEnv.environment.note ?? ''}`,
+  );
   let linkForRestart: DaemonLink | null = null;
   const link: DaemonLink = await openDaemonLink({
-    env: process.env,
+    env: loginEnv.env,
+    node,
+    npmCli: electronNpmCli(
+      { packaged: app.isPackaged, resourcesPath: process.resourcesPath },
+      bundledNpmCli,
+    ),
+    environment: loginEnv.environment,
     ...(env.controlPort === undefined ? {} : { controlPort: env.controlPort }),
     staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
     log,

@@ -11,6 +11,8 @@ import {
   type EventFrame,
 } from '../../shared/index.ts';
 import type { LinkState } from '../../preload/channels.ts';
+import type { WorkerEnvironment } from '../../shared/index.ts';
+import type { NodeRuntime } from '../daemon/runtime/index.ts';
 import { createControlClient, type ControlClient } from '../control/client.ts';
 import { DEFAULT_CONTROL_PORT } from '../control/server.ts';
 import { startHeadless, type RunningDaemon } from '../daemon/headless.ts';
@@ -49,6 +51,12 @@ export interface LinkOptions {
   log: (line: string) => void;
   /** A self-upgrade ends the process this way. */
   exitForRestart: () => void;
+  /** What runs workers and npm when the app owns the host (Electron as Node). */
+  node?: NodeRuntime;
+  /** npm's CLI script (beside app.asar when packaged). */
+  npmCli?: string;
+  /** Where `env` came from (the login shell's, or the app's own). */
+  environment?: WorkerEnvironment;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -94,6 +102,9 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
         log: o.log,
         signals: [],
         exitForRestart: o.exitForRestart,
+        ...(o.node ? { node: o.node } : {}),
+        ...(o.npmCli ? { npmCli: o.npmCli } : {}),
+        ...(o.environment ? { environment: o.environment } : {}),
       });
       break;
     } catch (e) {

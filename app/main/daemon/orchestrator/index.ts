@@ -392,7 +392,11 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         throw e;
       }
     },
-    getSelf: async () => ({ ...deps.releases.self(deps.version), hostname: deps.hostname }),
+    getSelf: async () => ({
+      ...deps.releases.self(deps.version),
+      hostname: deps.hostname,
+      environment: deps.runtime.overview().environment,
+    }),
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({
