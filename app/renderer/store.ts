@@ -14,6 +14,7 @@ import type {
   RunEvent,
   RunSummary,
   SelfStatus,
+  RuntimeInstall,
 } from '../shared/index.ts';
 import { toCommandError } from './bridge/errors.ts';
 import type { Bridge, ConnectionState } from './bridge/types.ts';
@@ -21,6 +22,7 @@ import { addSample, mergeHistory, CONNECTIVITY_CAP } from './model/connectivity.
 import { LogRing, type StreamFilter } from './model/log-ring.ts';
 import { newerLines, tailLeavesGap } from './model/log-merge.ts';
 import { VERBS, upgradeTarget, type Verb } from './model/workers.ts';
+import { rollbackNotice } from './model/runtime.ts';
 
 export const LIMITS = {
   /** Lines kept by an open Logs drawer. */
@@ -180,6 +182,8 @@ export interface AppState {
   logs: LogsState | null;
   runs: RunsState | null;
   pairing: PairingView;
+  /** The worker runtime install in progress, or the last one (from `runtime` frames). */
+  runtimeInstall: RuntimeInstall | null;
   actions: Actions;
 }
 
@@ -484,6 +488,12 @@ export function createAppStore(deps: StoreDeps): AppStore {
             if (p.start?.pairingId === frame.pairingId) applyPairing(frame.status);
             return;
           }
+          case 'runtime':
+            set({ runtimeInstall: frame.install });
+            return;
+          case 'rollback':
+            actions.notify(frame.rollback.automatic ? 'err' : 'ok', rollbackNotice(frame.rollback));
+            return;
         }
       },
 
@@ -610,6 +620,16 @@ export function createAppStore(deps: StoreDeps): AppStore {
             case 'delete':
               await call('deleteWorker', { id });
               break;
+            case 'rollback': {
+              const out = await call('rollbackWorker', { id });
+              done = `rolled back ${out.from} → ${out.to}`;
+              break;
+            }
+            case 'install-runtime': {
+              const out = await call('installWorkerRuntime', { id });
+              done = `runtime ${out.version} installed`;
+              break;
+            }
             case 'upgrade': {
               const out = await call('upgradeWorker', { id, version: upgradeTarget(w!)! });
               const target = out.target.replace(/^.*@/, '');
@@ -892,6 +912,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
       logs: null,
       runs: null,
       pairing: IDLE_PAIRING,
+      runtimeInstall: null,
       actions,
     };
   });

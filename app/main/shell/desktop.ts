@@ -18,6 +18,8 @@ import { startsHidden } from './logic/login-item.ts';
 import {
   crashLoopNotices,
   pairingNotice,
+  rollbackNotice,
+  installFailedNotice,
   updateNotice,
   type NoticeSpec,
 } from './logic/notifications.ts';
@@ -207,6 +209,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   const stopFrames = link.subscribe((frame) => {
     windows.send(IPC.frame, frame);
     if (frame.kind === 'pairing') notify(pairingNotice(frame.status));
+    if (frame.kind === 'rollback') notify(rollbackNotice(frame.rollback));
+    if (frame.kind === 'runtime') notify(installFailedNotice(frame.install));
     update(applyFrame(state, frame));
   });
   const stopState = link.onState((s) => {

@@ -11,6 +11,8 @@ import {
 } from '../model/build-form.ts';
 import { apiUrlsOf } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
+import { installActive } from '../model/runtime.ts';
+import { InstallProgress } from './InstallProgress.tsx';
 import { Modal } from './Modal.tsx';
 
 function Field({
@@ -61,6 +63,8 @@ export function BuildDialog() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The worker runtime installs (or is found) first; its progress shows while building.
+  const install = useApp((s) => (installActive(s.runtimeInstall) ? s.runtimeInstall : null));
   const formRef = useRef<HTMLFormElement>(null);
 
   // Take the keyboard to the first field that needs fixing.
@@ -235,10 +239,11 @@ export function BuildDialog() {
             {formError}
           </div>
         )}
-        {busy && (
+        {busy && install && <InstallProgress install={install} />}
+        {busy && !install && (
           <p className="muted small" role="status">
-            <span className="spinner" aria-hidden="true" /> Installing the worker if needed and
-            registering it; this can take a minute.
+            <span className="spinner" aria-hidden="true" /> Registering the worker; this can take a
+            minute.
           </p>
         )}
       </form>

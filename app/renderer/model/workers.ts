@@ -8,7 +8,16 @@ import {
 } from '../../shared/index.ts';
 
 export type Verb =
-  'start' | 'stop' | 'force-stop' | 'restart' | 'disable' | 'enable' | 'delete' | 'upgrade';
+  | 'start'
+  | 'stop'
+  | 'force-stop'
+  | 'restart'
+  | 'disable'
+  | 'enable'
+  | 'delete'
+  | 'upgrade'
+  | 'rollback'
+  | 'install-runtime';
 
 export interface VerbInfo {
   label: string;
@@ -60,6 +69,20 @@ export const VERBS: Record<Verb, VerbInfo> = {
     confirm: true,
     danger: false,
   },
+  rollback: {
+    label: 'Roll back',
+    progress: 'Rolling back…',
+    done: 'rolled back',
+    confirm: true,
+    danger: false,
+  },
+  'install-runtime': {
+    label: 'Install runtime',
+    progress: 'Installing…',
+    done: 'runtime installed',
+    confirm: false,
+    danger: false,
+  },
 };
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'neutral';
@@ -73,6 +96,7 @@ export function toneOf(state: string): Tone {
     case 'starting':
       return 'busy';
     case 'backing-off':
+    case 'needs-runtime':
     case 'disabled':
     case 'draining':
     case 'stale':
@@ -117,6 +141,9 @@ export function verbsFor(w: FusedWorker): Verb[] {
   if (w.desiredState === 'enabled') out.push('restart');
   out.push(w.remote?.disabled ? 'enable' : 'disable');
   if (upgradeTarget(w)) out.push('upgrade');
+  // No runtime (a failed install): the Retry. A previous managed version: the way back.
+  if (w.runtime?.source === 'none') out.push('install-runtime');
+  if (w.runtime?.source === 'managed' && w.runtime.previous) out.push('rollback');
   out.push('delete');
   return out;
 }

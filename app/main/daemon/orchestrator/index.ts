@@ -199,7 +199,11 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       },
       prepare: () => void deps.runtime.ensure([]).catch(() => undefined),
       ensureFor: async (workerId) => {
-        await deps.runtime.ensure([workerId]);
+        try {
+          await deps.runtime.ensure([workerId]);
+        } finally {
+          await afterChange();
+        }
       },
     },
     onRuntimeFailed: (workerId, e) => deps.onBackgroundError?.(`worker runtime for ${workerId}`, e),

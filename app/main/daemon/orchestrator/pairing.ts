@@ -28,7 +28,10 @@ export interface PairingRuntime {
   reportedVersion(): Promise<string>;
   /** Start installing what a new worker will run, in the background (failures are kept). */
   prepare(): void;
-  /** Pin the new worker to it (joining the install in flight); throws when it cannot be had. */
+  /**
+   * Pin the new worker to it (joining the install in flight) and start it; throws when the
+   * runtime cannot be had.
+   */
   ensureFor(workerId: string): Promise<void>;
 }
 
@@ -105,13 +108,13 @@ export function createPairings(deps: PairingDeps): Pairings {
             ...(input.label ? { label: input.label } : {}),
             hostname,
           });
-          // The entry is kept whatever happens to the runtime: it waits in needs-runtime, and
-          // the dashboard offers a retry.
-          await deps.runtime
-            .ensureFor(entry.id)
-            .catch((e: unknown) => deps.onRuntimeFailed(entry.id, e));
           await deps.afterEnrolled(entry.id, reused);
           finish(id, p, { state: 'approved', workerId: entry.id });
+          // The worker shows at once (waiting for its runtime, with the install's progress);
+          // whatever happens to the install, the entry is kept, and a failure offers a retry.
+          void deps.runtime
+            .ensureFor(entry.id)
+            .catch((e: unknown) => deps.onRuntimeFailed(entry.id, e));
         })
         .catch((e: unknown) => {
           const message = e instanceof PairingError || e instanceof Error ? e.message : String(e);

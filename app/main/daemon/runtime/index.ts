@@ -10,6 +10,6 @@ export {
   type WorkerRuntimeOptions,
 } from './manager.ts';
 export { InstallError, DEFAULT_INSTALL_TIMEOUT_MS, type InstallSource } from './installer.ts';
-export { bundledNpmCli, plainNode, unpackedPath, type NodeRuntime } from './node-runtime.ts';
+export { bundledNpmCli, plainNode, type NodeRuntime } from './node-runtime.ts';
 export { nodeShim } from './node-shim.ts';
 export { runtimeLayout, type RuntimeLayout } from './layout.ts';
