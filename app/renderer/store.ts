@@ -651,7 +651,12 @@ export function createAppStore(deps: StoreDeps): AppStore {
           // Frames carry the change; without a live connection, ask.
           if (get().connection !== 'open') void actions.loadWorkers();
         } catch (e) {
-          fail(`${VERBS[verb].label} failed: ${message(e)}`);
+          // A failed install is told in full by the runtime card above the table.
+          fail(
+            verb === 'install-runtime'
+              ? `${VERBS[verb].label} failed: ${message(e).split(': ')[0]}`
+              : `${VERBS[verb].label} failed: ${message(e)}`,
+          );
         }
       },
 

@@ -28,7 +28,12 @@ export function RuntimeCell({ w }: { w: FusedWorker }) {
           <span className="spinner" aria-hidden="true" /> {installLine(install)}
         </div>
       ) : (
-        r?.problem && <div className="err-text small">{r.problem}</div>
+        r?.problem && (
+          // The gist here; the whole sentence (what to check) in the title and the install card.
+          <div className="err-text small" title={r.problem}>
+            {r.problem.split(': ')[0]}
+          </div>
+        )
       )}
     </td>
   );

@@ -183,7 +183,12 @@ export function confirmText(verb: Verb, w: FusedWorker): { title: string; body: 
     case 'upgrade':
       return {
         title: `Upgrade ${label} to v${upgradeTarget(w) ?? '?'}?`,
-        body: 'PipedAI stops sending it work, the worker finishes its run in progress, then the new version is installed and the worker restarts.',
+        body: 'The new version is installed beside the current one first. Then PipedAI stops sending it work, the worker finishes its run in progress and restarts on the new version. If it keeps crashing, it goes back by itself.',
+      };
+    case 'rollback':
+      return {
+        title: `Roll ${label} back to ${w.runtime?.previous ?? 'its previous version'}?`,
+        body: 'PipedAI stops sending it work, the worker finishes its run in progress, then it restarts on its previous version.',
       };
     default:
       return { title: `${VERBS[verb].label} ${label}?`, body: '' };

@@ -330,8 +330,8 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
           { version: v },
           ids.filter((id) => state.workers[id]?.current === v),
         );
-      if (unpinned.length === 0)
-        return ids[0] ? (state.workers[ids[0]]?.current ?? null) : defaultVersion();
+      // Every worker named has its pin: nothing to choose (no ids: a worker about to be made).
+      if (ids.length > 0 && unpinned.length === 0) return state.workers[ids[0]!]?.current ?? null;
       const version = defaultVersion() ?? (await runtime.install({ version: 'latest' }, unpinned));
       for (const id of unpinned) problems.delete(id);
       await save((s) => {

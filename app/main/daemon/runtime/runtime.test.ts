@@ -64,6 +64,7 @@ describe('which pipedai-worker a worker runs', () => {
     expect(rt.overview().versions.map((v) => v.version)).toEqual(['1.4.2']);
     // Unpinned: the user's own pipedai-worker on PATH keeps working.
     expect(rt.plan('w1')).toMatchObject({ source: 'path', command: join(bin, 'pipedai-worker') });
+    expect(await rt.ensure([])).toBe('1.4.2');
     expect(await rt.ensure(['w1'])).toBe('1.4.2');
     expect(rt.plan('w1')).toMatchObject({
       source: 'managed',
@@ -114,6 +115,8 @@ describe('which pipedai-worker a worker runs', () => {
       source: 'none',
       problem: 'no pipedai-worker runtime is installed for it yet',
     });
+    // A worker about to be built: nothing installed yet, so npm is asked for `latest`.
+    await expect(none.rt.ensure([])).rejects.toThrow(/installing @pipedai\/worker@latest/);
   });
 });
 
