@@ -68,6 +68,22 @@ module.exports = {
   ],
   // No native modules: nothing to rebuild against Electron's ABI.
   npmRebuild: false,
+  // Electron's fuses, flipped in the binary when it is packaged
+  // (https://www.electronjs.org/docs/latest/tutorial/fuses).
+  electronFuses: {
+    // ON, on purpose: the managed worker runtime runs workers (and npm) on this binary as Node
+    // (ELECTRON_RUN_AS_NODE; utilityProcess dies with the app, and workers must outlive it), and
+    // the bundled CLI runs the same way. README "Security" says what that means.
+    runAsNode: true,
+    // Everything else a packaged app does not need is off, or locked down:
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    enableCookieEncryption: true,
+    grantFileProtocolExtraPrivileges: false,
+    loadBrowserProcessSpecificV8Snapshot: false,
+  },
   linux: {
     target: ['AppImage', 'deb'],
     category: 'Utility',

@@ -1,12 +1,14 @@
-// `dashboard [--port] [--open]`: the authenticated dashboard URL (contract §8.14).
+// `dashboard [--port] [--open]`: the authenticated dashboard URL (contract §8.14), printed only
+// for a daemon that has proven it holds the token the URL carries.
 import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
-import { daemonPort, type CliContext } from '../context.ts';
+import { connectDaemon, type CliContext } from '../context.ts';
 import { openDashboard } from '../open-url.ts';
 import type { Ui } from '../ui.ts';
 
-export async function dashboardUrl(ctx: CliContext, port: number): Promise<string> {
+export async function dashboardUrl(ctx: CliContext, port?: number): Promise<string> {
+  const daemon = await connectDaemon(ctx, port);
   const token = await ctx.store.credentials.localToken();
-  return `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`;
+  return `${daemon.baseUrl}/?token=${encodeURIComponent(token)}`;
 }
 
 export async function openOrPrint(ctx: CliContext, ui: Ui, url: string): Promise<void> {
@@ -31,7 +33,7 @@ export async function dashboard(
   ui: Ui,
   opts: { port?: number; open: boolean },
 ): Promise<void> {
-  const url = await dashboardUrl(ctx, await daemonPort(ctx, opts.port));
+  const url = await dashboardUrl(ctx, opts.port);
   if (opts.open) await openOrPrint(ctx, ui, url);
   else ui.out(url);
 }

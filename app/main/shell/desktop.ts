@@ -146,6 +146,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     ...(env.controlPort === undefined ? {} : { controlPort: env.controlPort }),
     staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
     log,
+    // An attached app whose owner is gone waits for the service that will restart it, if any.
+    serviceOwnsHost: (home) => serviceTakesOver(files.cli, home),
     // After a self-upgrade (workers already stopped): release the host, then come back.
     exitForRestart: () =>
       void (linkForRestart?.close('handoff') ?? Promise.resolve()).finally(() => {
@@ -215,7 +217,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   });
   const stopState = link.onState((s) => {
     windows.send(IPC.connectionChanged, s);
-    update({ ...state, link: s });
+    // The mode changes when the app takes over a host its owner left.
+    update({ ...state, link: s, mode: link.mode });
   });
   try {
     for (const frame of await link.snapshot()) state = applyFrame(state, frame);
@@ -276,12 +279,16 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
       });
     }
     const page = pairingPageUrl(p.verificationUriComplete);
-    const open = async (): Promise<boolean> =>
-      page !== null &&
-      (await shell.openExternal(page).then(
-        () => true,
-        () => false,
-      ));
+    const open = async (): Promise<boolean> => {
+      if (page === null) return false;
+      try {
+        // pairingPageUrl lets through https, or http on this machine (the sandbox API), only.
+        await shell.openExternal(page); //! eng-disable OPEN_EXTERNAL_JS_CHECK
+        return true;
+      } catch {
+        return false;
+      }
+    };
     const opened = await open();
     for (;;) {
       const { response } = await dialog.showMessageBox(pairingDialog(p, opened));

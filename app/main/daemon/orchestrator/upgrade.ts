@@ -91,7 +91,7 @@ export async function upgradeWorker(
     // Installing costs the running worker nothing: before any drain.
     const version = await ctx.runtime.install(
       input.fromLocal !== undefined
-        ? { fromLocal: input.fromLocal }
+        ? { fromLocal: input.fromLocal, runScripts: input.runScripts === true }
         : { version: input.version ?? '' },
       [entry.id],
     );
@@ -145,7 +145,8 @@ export async function upgradeSelf(
   await Promise.all(entries.map((e) => waitIdle(ctx, e.id, ctx.timings.selfUpgradeDrainMs)));
   await ctx.supervisor.stopAll({ graceMs: ctx.timings.stopGraceMs });
   // On failure the caller releases the hold and reconciles: the reference leaves workers stopped.
-  if (input.fromLocal !== undefined) await ctx.npm.installFromLocal(input.fromLocal);
+  if (input.fromLocal !== undefined)
+    await ctx.npm.installFromLocal(input.fromLocal, { runScripts: input.runScripts === true });
   else await ctx.npm.installVersion(ORCHESTRATOR_PACKAGE, input.version ?? '');
   // Answer first; the service manager (Restart=always, KeepAlive, AppExit Restart) brings us back.
   setTimeout(exitForRestart, 100).unref?.();

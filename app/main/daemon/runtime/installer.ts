@@ -35,7 +35,11 @@ const RESOLVE_TIMEOUT_MS = 60_000;
 const VERIFY_TIMEOUT_MS = 30_000;
 const SEMVER_AT_START = /^(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/;
 
-export type InstallSource = { version: string } | { fromLocal: string };
+/**
+ * A registry version (installed as npm installs it, scripts included), or a local folder packed
+ * with `npm pack`, whose install scripts run only when the operator asks (`runScripts`).
+ */
+export type InstallSource = { version: string } | { fromLocal: string; runScripts?: boolean };
 
 export interface InstalledRuntime {
   /** The folder name: the version, or `<version>+local.<hash>` for a local build. */
@@ -255,7 +259,12 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
         join(staging, 'package.json'),
         `${JSON.stringify({ name: 'pipedai-worker-runtime', private: true, dependencies: { [deps.pkg]: dependency } }, null, 2)}\n`,
       );
-      const inst = await npm(['install', '--prefer-offline'], staging, left(timeoutMs));
+      const skipScripts = 'fromLocal' in source && source.runScripts !== true;
+      const inst = await npm(
+        ['install', '--prefer-offline', ...(skipScripts ? ['--ignore-scripts'] : [])],
+        staging,
+        left(timeoutMs),
+      );
       if (inst.code !== 0) return npmFailure(inst);
 
       emit(view, { phase: 'verifying' });
