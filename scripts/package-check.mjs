@@ -223,9 +223,11 @@ if (existsSync(asar)) {
       env: { ...process.env, npm_config_update_notifier: 'false' },
     });
     if (v.status !== 0)
-      problems.push(`the unpacked npm does not run: ${v.stderr.trim().slice(0, 200)}`);
+      problems.push(`npm beside app.asar does not run: ${v.stderr.trim().slice(0, 200)}`);
     else
-      process.stdout.write(`unpacked npm ${v.stdout.trim()} runs (the worker runtime installer)\n`);
+      process.stdout.write(
+        `npm ${v.stdout.trim()} beside app.asar runs (the worker runtime installer)\n`,
+      );
     if (existsSync(join(unpackedNpm, 'docs')) || existsSync(join(unpackedNpm, 'man')))
       problems.push("npm's docs or man pages ship (not needed to install)");
   }

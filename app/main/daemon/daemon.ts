@@ -201,7 +201,13 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       ),
       npm: createNpmInstaller(opts.npmRunner ?? tools, {
         env: { ...env, ...node.env },
-        ...(tuning.npm ? { npm: tuning.npm } : { npm: node.execPath, npmArgs: [npmCli] }),
+        // The orchestrator's own npm on its own Node for a server's `npm i -g`; never inside
+        // Electron, where its global prefix would be the app bundle (desktops update otherwise).
+        ...(tuning.npm
+          ? { npm: tuning.npm }
+          : node.electron
+            ? {}
+            : { npm: node.execPath, npmArgs: [npmCli] }),
       }),
       runtime,
       runs: createRunEventsReader(paths.runsDir),

@@ -25,6 +25,7 @@ import {
   type InstallFailure,
   type RuntimeInstall,
 } from '../../../shared/index.ts';
+import { packedTarball } from '../tools/npm.ts';
 import type { ToolResult, ToolRunner } from '../tools/run-tool.ts';
 import { RUNTIME_MARKER, STAGING_PREFIX, type RuntimeLayout } from './layout.ts';
 import type { NodeRuntime } from './node-runtime.ts';
@@ -154,6 +155,8 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
     const fail = (failure: InstallFailure, message: string): never => {
       throw new InstallError(failure, message, view.registry);
     };
+    const verifyFailed = (detail: string): never =>
+      fail('verify', describeInstallFailure('verify', spec, view.registry, detail));
     const npmFailure = (r: ToolResult): never => {
       view.registry ??= registryIn(`${r.stderr}\n${r.stdout}`);
       const failure = classifyNpmFailure(r);
@@ -232,13 +235,8 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
         await rm(tmp, { recursive: true, force: true });
         return npmFailure(r);
       }
-      const tgz = r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .at(-1);
-      if (!tgz || !tgz.endsWith('.tgz') || /[\\/]/.test(tgz)) {
+      const tgz = packedTarball(r.stdout);
+      if (!tgz) {
         await rm(tmp, { recursive: true, force: true });
         return fail('other', `npm pack of ${source.fromLocal} did not name a tarball`);
       }
@@ -271,35 +269,11 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
       const pkgDir = deps.layout.packageDir(staging, deps.pkg);
       const installed = await readInstalledPackage(pkgDir);
       if (!installed || installed.meta.name !== deps.pkg)
-        return fail(
-          'verify',
-          describeInstallFailure(
-            'verify',
-            spec,
-            view.registry,
-            `${deps.pkg} is missing after npm install`,
-          ),
-        );
+        return verifyFailed(`${deps.pkg} is missing after npm install`);
       if ('version' in source && installed.meta.version !== version)
-        return fail(
-          'verify',
-          describeInstallFailure(
-            'verify',
-            spec,
-            view.registry,
-            `npm installed ${installed.meta.version}, not ${version}`,
-          ),
-        );
+        return verifyFailed(`npm installed ${installed.meta.version}, not ${version}`);
       if (!installed.script || !(await isFile(installed.script)))
-        return fail(
-          'verify',
-          describeInstallFailure(
-            'verify',
-            spec,
-            view.registry,
-            'the package has no pipedai-worker bin',
-          ),
-        );
+        return verifyFailed('the package has no pipedai-worker bin');
       // It must run on our Node, as the supervisor will run it.
       const probe = await deps.run({
         command: deps.node.execPath,
@@ -311,14 +285,8 @@ export function createRuntimeInstaller(deps: RuntimeInstallerDeps): RuntimeInsta
       });
       const said = SEMVER_AT_START.exec(probe.stdout.trim())?.[1];
       if (probe.code !== 0 || said !== installed.meta.version)
-        return fail(
-          'verify',
-          describeInstallFailure(
-            'verify',
-            spec,
-            view.registry,
-            `\`pipedai-worker version\` answered ${probe.timedOut ? 'nothing in time' : JSON.stringify((probe.stdout.trim() || probe.stderr.trim()).slice(0, 80))} (exit ${probe.code ?? probe.signal})`,
-          ),
+        return verifyFailed(
+          `\`pipedai-worker version\` answered ${probe.timedOut ? 'nothing in time' : JSON.stringify((probe.stdout.trim() || probe.stderr.trim()).slice(0, 80))} (exit ${probe.code ?? probe.signal})`,
         );
       await writeFile(
         join(staging, RUNTIME_MARKER),

@@ -17,6 +17,17 @@ export interface NpmInstaller {
   busy(): boolean;
 }
 
+/** The tarball `npm pack` named (its last line), or null when it named none or a path. */
+export function packedTarball(stdout: string): string | null {
+  const tgz = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
+  return tgz && tgz.endsWith('.tgz') && !/[\\/]/.test(tgz) ? tgz : null;
+}
+
 export function createNpmInstaller(
   run: ToolRunner,
   opts: {
@@ -98,15 +109,8 @@ export function createNpmInstaller(
             ['pack', dir, '--ignore-scripts', '--pack-destination', tmp],
             tmp,
           );
-          const tgz = packed.stdout
-            .trim()
-            .split('\n')
-            .map((l) => l.trim())
-            .filter(Boolean)
-            .at(-1);
-          if (!tgz || !tgz.endsWith('.tgz') || tgz.includes('/') || tgz.includes('\\')) {
-            throw new CommandError('upstream', 'npm pack did not name a tarball');
-          }
+          const tgz = packedTarball(packed.stdout);
+          if (!tgz) throw new CommandError('upstream', 'npm pack did not name a tarball');
           const path = join(tmp, tgz);
           // The tarball's own scripts stay off unless the operator asked (runScripts).
           await npmRun(['install', '-g', path, ...(runScripts ? [] : ['--ignore-scripts'])]);
