@@ -8,7 +8,7 @@
 //      which moves it to a managed version;
 //   4. nothing: the worker waits in `needs-runtime` (never a crash loop on ENOENT).
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -405,11 +405,13 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
         .slice(0, KEEP_VERSIONS)
         .map((v) => v.version);
       const removed: string[] = [];
-      for (const v of versions.keys()) {
+      for (const v of [...versions.keys()]) {
         if (used.has(v) || newest.includes(v)) continue;
         // Out of the folder name space first (one rename), so no spawn can pick it half-removed.
-        const dir = layout.versionDir(v);
-        await rm(dir, { recursive: true, force: true });
+        const trash = layout.stagingDir(`prune-${v}-${now()}`);
+        await rename(layout.versionDir(v), trash);
+        versions.delete(v);
+        await rm(trash, { recursive: true, force: true });
         removed.push(v);
       }
       if (removed.length > 0) await scan();
