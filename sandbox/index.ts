@@ -1,5 +1,6 @@
 // Sandbox runner: `node dist/sandbox.js api --port <n> --state <dir>` (or `node sandbox/index.ts
-// api …`). Prints exactly one line once listening, then runs until SIGINT/SIGTERM.
+// api …`), and `… registry --port <n> --state <dir>` for the npm registry. Each prints exactly one
+// line once listening, then runs until SIGINT/SIGTERM.
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -8,6 +9,8 @@ import { startApiEmulator } from './api/index.ts';
 
 export const DEFAULT_SANDBOX_PORT = 4600;
 export const DEFAULT_STATE_DIR = '.sandbox-state';
+export const DEFAULT_REGISTRY_PORT = 4873;
+export const DEFAULT_REGISTRY_DIR = '.sandbox-registry';
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ApiFlags = z.object({
@@ -19,6 +22,8 @@ const ApiFlags = z.object({
   keepaliveMs: Int(10, 300_000).optional(),
   verbose: z.boolean().optional(),
 });
+
+const RegistryFlags = z.object({ port: Int(0, 65_535), state: z.string().min(1) });
 
 const fail = (message: string, code: number): never => {
   process.stderr.write(`sandbox: ${message}\n`);
@@ -38,16 +43,33 @@ async function runApi(raw: unknown): Promise<void> {
     keepAliveMs: flags.keepaliveMs,
     log: flags.verbose ? (line) => process.stderr.write(`${scrubTokens(line)}\n`) : undefined,
   }).catch((error: unknown) => fail(errorMessage(error), 1));
-  process.stdout.write(`PipedAI sandbox API listening on ${emulator.url}\n`);
+  serveUntilSignal(`PipedAI sandbox API listening on ${emulator.url}`, () => emulator.close());
+}
+
+/** Print the one `listening on` line, then close and exit 0 on SIGINT or SIGTERM. */
+function serveUntilSignal(line: string, close: () => Promise<void>): void {
+  process.stdout.write(`${line}\n`);
   const stop = () => {
-    void emulator.close().then(() => process.exit(0));
+    void close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
+async function runRegistry(raw: unknown): Promise<void> {
+  const parsed = RegistryFlags.safeParse(raw);
+  if (!parsed.success) return fail(`bad flag: ${describeZodError(parsed.error)}`, 2);
+  // Loaded on demand: Verdaccio takes half a second to load, and the API needs none of it.
+  const { startSandboxRegistry } = await import('./registry/index.ts');
+  const registry = await startSandboxRegistry({
+    port: parsed.data.port,
+    stateDir: resolve(parsed.data.state),
+  }).catch((error: unknown) => fail(errorMessage(error), 1));
+  serveUntilSignal(`PipedAI sandbox registry listening on ${registry.url}`, () => registry.close());
+}
+
 const program = new Command('sandbox')
-  .description('PipedAI sandbox: a local stand-in for pipedai-api')
+  .description('PipedAI sandbox: a local stand-in for pipedai-api and the npm registry')
   .showHelpAfterError();
 program
   .command('api')
@@ -63,5 +85,14 @@ program
   .option('--keepalive-ms <ms>', 'SSE keep-alive comment interval (default 15000)')
   .option('--verbose', 'log one line per request to stderr')
   .action(runApi);
+
+program
+  .command('registry')
+  .description(
+    'run an npm registry (Verdaccio) on 127.0.0.1 serving the worker simulator as @pipedai/worker',
+  )
+  .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULT_REGISTRY_PORT))
+  .option('--state <dir>', 'storage directory (published packages live here)', DEFAULT_REGISTRY_DIR)
+  .action(runRegistry);
 
 await program.parseAsync(process.argv);

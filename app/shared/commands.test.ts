@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ANSWER_WITHIN,
+  RUNTIME_INSTALL_BOUND_MS,
   WORKER_VERBS,
   commands,
   runWorkerVerb,
@@ -17,9 +18,18 @@ describe('command table', () => {
       expect(def.summary, name).not.toBe('');
       expect(Object.values(ANSWER_WITHIN), name).toContain(def.timeoutMs);
     }
-    for (const name of ['stopWorker', 'restartWorker', 'upgradeWorker', 'upgradeSelf'] as const)
+    for (const name of [
+      'stopWorker',
+      'restartWorker',
+      'upgradeWorker',
+      'rollbackWorker',
+      'upgradeSelf',
+    ] as const)
       expect(commands[name].timeoutMs, name).toBeNull();
     expect(commands.listWorkers.timeoutMs).toBe(30_000);
+    // A runtime install outlasts the daemon's own bound on it, even behind another install.
+    for (const name of ['installWorkerRuntime', 'buildWorker'] as const)
+      expect(commands[name].timeoutMs, name).toBeGreaterThan(RUNTIME_INSTALL_BOUND_MS);
   });
 
   it('maps every verb to a command whose schema takes the worker id and the fixed input', () => {

@@ -56,11 +56,11 @@ export async function main(
 }
 
 /** What the bin calls: runs the command, lets the output drain (bounded), exits. */
-export async function runCli(): Promise<never> {
+export async function runCli(env: NodeJS.ProcessEnv = process.env): Promise<never> {
   const output = createOutput(process.stdout, process.stderr);
   let code: number;
   try {
-    code = await main(process.argv.slice(2), process.env, output);
+    code = await main(process.argv.slice(2), env, output);
   } catch (error) {
     output.err(`pipedai-worker: internal error: ${errorDetail(error)}`);
     code = 70;

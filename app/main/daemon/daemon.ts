@@ -21,12 +21,19 @@ import {
   type RecoverReport,
   type Supervisor,
 } from './supervisor/index.ts';
+import {
+  bundledNpmCli,
+  createWorkerRuntime,
+  plainNode,
+  type NodeRuntime,
+  type WorkerRuntime,
+} from './runtime/index.ts';
 import { createNpmInstaller } from './tools/npm.ts';
 import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
-import { createWorkerCli } from './tools/worker-cli.ts';
+import { createWorkerCli, WORKER_PACKAGE } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
 import { tuningFromEnv } from './env-tuning.ts';
-import type { ConnectivitySample, HostKind } from '../../shared/index.ts';
+import type { ConnectivitySample, HostKind, WorkerEnvironment } from '../../shared/index.ts';
 import { errorMessage } from '../../shared/index.ts';
 
 export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
@@ -35,8 +42,19 @@ export interface DaemonOptions {
   host: HostKind;
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
-  /** Runs npm (install -g): injected where a real global install must not happen (tests). */
+  /** Runs npm for self-upgrades (install -g): injected where a global install must not happen. */
   npmRunner?: ToolRunner;
+  /**
+   * What runs the workers and npm: the daemon's own Node (default process.execPath). The desktop
+   * host passes Electron's binary (or its macOS Helper) with ELECTRON_RUN_AS_NODE=1.
+   */
+  node?: NodeRuntime;
+  /** npm's CLI script (default: the orchestrator's `npm` dependency, unpacked from an asar). */
+  npmCli?: string;
+  /** Where `env` came from (desktops: the login shell's environment), for the dashboard. */
+  environment?: WorkerEnvironment;
+  /** Bound on one worker runtime install (default 15 min). */
+  installTimeoutMs?: number;
   timings?: Partial<Timings>;
   /** Supervisor backoff unit (tests scale the 1/5/15/60/300 s schedule down). */
   backoffUnitMs?: number;
@@ -49,6 +67,7 @@ export interface Daemon {
   readonly paths: Paths;
   readonly orchestrator: Orchestrator;
   readonly supervisor: Supervisor;
+  readonly runtime: WorkerRuntime;
   readonly ownership: Ownership;
   readonly recovered: RecoverReport;
   readonly localToken: string;
@@ -106,13 +125,34 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     await store.manifest.list();
     const api = new ApiClient();
     const tools = createToolRunner(platform);
-    const workerBin = resolveWorkerBin(env);
+    const node = opts.node ?? plainNode();
+    const npmCli = opts.npmCli ?? bundledNpmCli();
+    // The streams, the monitor and the runtime call back into the orchestrator, which needs them.
+    // eslint-disable-next-line prefer-const
+    let orchestrator: Orchestrator;
+    const runtime = createWorkerRuntime({
+      home: paths.home,
+      pkg: WORKER_PACKAGE,
+      platform,
+      node,
+      npmCli,
+      run: tools,
+      env,
+      ...(opts.environment ? { environment: opts.environment } : {}),
+      ...(opts.installTimeoutMs !== undefined ? { installTimeoutMs: opts.installTimeoutMs } : {}),
+      onInstall: (install) => orchestrator?.onRuntimeInstall(install),
+    });
+    await runtime.load();
     const supervisor = createSupervisor({
       paths,
       instanceId: ownership.record.instanceId,
       env,
       platform,
-      workerBin,
+      workerBin: resolveWorkerBin(env),
+      plan: (id) => {
+        const p = runtime.plan(id);
+        return p.source === 'none' ? { problem: p.problem } : p;
+      },
       ...(opts.backoffUnitMs ? { backoff: backoffPolicy({ unitMs: opts.backoffUnitMs }) } : {}),
       ...(opts.timings?.stopGraceMs !== undefined ? { graceMs: opts.timings.stopGraceMs } : {}),
       onError: (e) => log(`supervisor: ${errorMessage(e)}`),
@@ -121,9 +161,6 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     for (const a of recovered.adopted)
       log(`adopted worker ${a.workerId} (pid ${a.pid}) left running by a previous daemon`);
 
-    // The streams and the monitor call back into the orchestrator, which needs them to exist.
-    // eslint-disable-next-line prefer-const
-    let orchestrator: Orchestrator;
     // Streams back off further with every failed reconnect during an outage (up to a minute);
     // once the monitor sees an API answer again they retry at once instead of waiting it out.
     const backoff = wakeableSleep();
@@ -163,11 +200,25 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       supervisor,
       api,
       streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
-      workerCli: createWorkerCli(tools, workerBin, env),
-      npm: createNpmInstaller(opts.npmRunner ?? tools, {
+      workerCli: createWorkerCli(
+        tools,
+        () => {
+          const p = runtime.launchFor(null);
+          return p.source === 'none' ? null : p;
+        },
         env,
-        ...(tuning.npm ? { npm: tuning.npm } : {}),
+      ),
+      npm: createNpmInstaller(opts.npmRunner ?? tools, {
+        env: { ...env, ...node.env },
+        // The orchestrator's own npm on its own Node for a server's `npm i -g`; never inside
+        // Electron, where its global prefix would be the app bundle (desktops update otherwise).
+        ...(tuning.npm
+          ? { npm: tuning.npm }
+          : node.electron
+            ? {}
+            : { npm: node.execPath, npmArgs: [npmCli] }),
       }),
+      runtime,
       runs,
       runTail,
       connectivity,
@@ -183,6 +234,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       paths,
       orchestrator,
       supervisor,
+      runtime,
       ownership,
       recovered,
       localToken,

@@ -18,6 +18,7 @@ const TimingsJson = z
     upgradeDrainMs: ms,
     selfUpgradeDrainMs: ms,
     drainPollMs: ms,
+    rollbackWindowMs: ms,
     statusCoalesceMs: ms,
   })
   .partial()

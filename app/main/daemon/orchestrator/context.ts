@@ -14,6 +14,7 @@ import type {
   WorkerConfigPort,
   WorkerTarget,
 } from '../deps.ts';
+import type { WorkerRuntime } from '../runtime/index.ts';
 import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 
@@ -30,6 +31,8 @@ export interface Timings {
   selfUpgradeDrainMs: number;
   /** Poll interval while waiting for a drain. */
   drainPollMs: number;
+  /** After an upgrade, a crash loop within this long rolls the worker back by itself. */
+  rollbackWindowMs: number;
   /** At most one `status` frame per this interval. */
   statusCoalesceMs: number;
 }
@@ -41,6 +44,7 @@ export const DEFAULT_TIMINGS: Timings = {
   upgradeDrainMs: 30 * 60_000,
   selfUpgradeDrainMs: 5 * 60_000,
   drainPollMs: 2_000,
+  rollbackWindowMs: 5 * 60_000,
   statusCoalesceMs: 250,
 };
 
@@ -52,7 +56,9 @@ export interface Ctx {
   supervisor: SupervisorPort;
   api: ApiPort;
   workerCli: WorkerCli;
+  /** Self-upgrade's global install (the worker runtime is `runtime`). */
   npm: NpmInstaller;
+  runtime: WorkerRuntime;
   hostname: string;
   timings: Timings;
   sleep: (ms: number) => Promise<void>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binLaunch,
   createKiller,
   escapeCmdCommand,
   resolveWorkerBin,
@@ -73,6 +74,44 @@ describe('worker binary and environment', () => {
 });
 
 describe('runCommand', () => {
+  const managed = {
+    command: '/Applications/PipedAI Orchestrator.app/Contents/MacOS/PipedAI Orchestrator',
+    args: ['/Users/a b/.pipedai/runtime/worker/1.5.0/node_modules/@pipedai/worker/bin/w.js'],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+    direct: true,
+  };
+  it.each(['linux', 'darwin'] as const)(
+    'runs the managed runtime on our own Node, in its own group (%s)',
+    (platform) => {
+      const cmd = runCommand({
+        platform,
+        launch: managed,
+        configPath: '/h/w.json',
+        env: { A: '1' },
+      });
+      expect(cmd.command).toBe(managed.command);
+      expect(cmd.args).toEqual([managed.args[0], 'run', '--config', '/h/w.json']);
+      expect(cmd.options).toMatchObject({
+        detached: true,
+        env: { A: '1', ELECTRON_RUN_AS_NODE: '1' },
+      });
+      expect(cmd.options.shell).toBeUndefined();
+    },
+  );
+  it('runs the managed runtime without cmd.exe on Windows: no quoting to get wrong', () => {
+    const launch = { ...managed, command: 'C:\\Program Files\\PipedAI\\PipedAI.exe' };
+    const cmd = runCommand({
+      platform: 'win32',
+      launch,
+      configPath: 'C:\\Users\\First Last\\w.json',
+      env: {},
+    });
+    expect(cmd.command).toBe(launch.command);
+    expect(cmd.args).toEqual([managed.args[0], 'run', '--config', 'C:\\Users\\First Last\\w.json']);
+    expect(cmd.options).toMatchObject({ windowsHide: true, detached: false });
+    expect(cmd.options.shell).toBeUndefined();
+  });
+
   const env = { PATH: '/usr/bin' };
 
   it('POSIX: the binary with its argv, own process group, stdin ignored', () => {
@@ -80,7 +119,7 @@ describe('runCommand', () => {
       expect(
         runCommand({
           platform,
-          workerBin: 'pipedai-worker',
+          launch: binLaunch('pipedai-worker'),
           configPath: '/h/First Last/w.json',
           env,
         }),
@@ -94,7 +133,12 @@ describe('runCommand', () => {
 
   it('Windows: one escaped line through the shell, hidden console, not detached', () => {
     const configPath = 'C:\\Users\\First Last\\.pipedai\\orchestrator\\workers\\my-worker.json';
-    const cmd = runCommand({ platform: 'win32', workerBin: 'pipedai-worker', configPath, env });
+    const cmd = runCommand({
+      platform: 'win32',
+      launch: binLaunch('pipedai-worker'),
+      configPath,
+      env,
+    });
     expect(cmd).toEqual({
       command:
         'pipedai-worker ^^^"run^^^" ^^^"--config^^^" ' +
@@ -112,7 +156,12 @@ describe('runCommand', () => {
 
   it('Windows: a binary path with spaces is escaped for cmd, not quoted', () => {
     const workerBin = 'C:\\Program Files\\nodejs\\pipedai-worker.cmd';
-    const cmd = runCommand({ platform: 'win32', workerBin, configPath: 'C:\\w.json', env });
+    const cmd = runCommand({
+      platform: 'win32',
+      launch: binLaunch(workerBin),
+      configPath: 'C:\\w.json',
+      env,
+    });
     expect(
       cmd.command.startsWith('C:\\Program^ Files\\nodejs\\pipedai-worker.cmd ^^^"run^^^"'),
     ).toBe(true);
@@ -130,7 +179,7 @@ describe('runCommand', () => {
     for (const configPath of configPaths) {
       const { command } = runCommand({
         platform: 'win32',
-        workerBin: 'pipedai-worker',
+        launch: binLaunch('pipedai-worker'),
         configPath,
         env,
       });
