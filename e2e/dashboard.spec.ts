@@ -1,6 +1,8 @@
 // The dashboard in Chromium against the demo setup (sandbox API + headless daemon): a person's
 // path from an empty host to a deleted worker, each step checked on the page and on the daemon.
 // The steps build on each other, so they run in order on one page.
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { z } from 'zod';
 import type { FusedWorker } from '../app/shared/index.ts';
@@ -46,6 +48,17 @@ const row = (page: Page, label: string): Locator =>
     .filter({ has: page.locator('.label').getByText(label, { exact: true }) });
 const localCell = (r: Locator): Locator => r.getByRole('cell').nth(2);
 const remoteCell = (r: Locator): Locator => r.getByRole('cell').nth(3);
+const runtimeCell = (r: Locator): Locator => r.getByRole('cell').nth(5);
+
+/** The executable and the script of a worker process (from /proc). */
+function processOf(pid: number): { exe: string; script: string | undefined } {
+  return {
+    exe: realpathSync(`/proc/${pid}/exe`),
+    script: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1],
+  };
+}
+const managedScript = (home: string, version: string): string =>
+  join(home, 'runtime/worker', version, 'node_modules/@pipedai/worker/bin/pipedai-worker.js');
 
 /** The number of the newest `chatter #<n>` line the log view shows (the simulator counts up). */
 async function newestChatter(view: Locator): Promise<number> {
@@ -78,6 +91,8 @@ test('connects this host through the pairing view', async ({ dashboard: page, de
   const { devices } = SandboxState.parse(await demo.sandboxGet('/sandbox/state'));
   expect(devices).toContainEqual(expect.objectContaining({ userCode, status: 'pending' }));
   await expect(page.getByText('Waiting for approval…')).toBeVisible();
+  // The worker runtime downloads from the registry while a person approves.
+  await expect(page.getByRole('status', { name: /Worker runtime: / })).toBeVisible();
   await shot(page, 'pairing-code');
 
   // A person approves it on the PipedAI site: here, the sandbox's control does.
@@ -93,6 +108,14 @@ test('connects this host through the pairing view', async ({ dashboard: page, de
   const id = await workerId(demo, FIRST);
   await expect(first.getByTitle(id)).toBeVisible();
   expect(await sandboxWorker(demo, id)).toMatchObject({ label: FIRST, deleted: false });
+  // It runs the managed runtime the daemon installed, on the daemon's own Node: the host has no
+  // node, npm or pipedai-worker on its PATH.
+  await expect(runtimeCell(first)).toContainText('managed 1.4.2');
+  const w = await daemonWorker(demo, FIRST);
+  expect(processOf(w!.local!.pid!)).toEqual({
+    exe: realpathSync(process.execPath),
+    script: managedScript(demo.home, '1.4.2'),
+  });
 });
 
 test('builds a second worker', async ({ dashboard: page, demo }) => {
@@ -134,6 +157,99 @@ test('builds a second worker', async ({ dashboard: page, demo }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await shot(page, 'workers-dark');
   await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('upgrades the first worker side by side while its run completes', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const first = row(page, FIRST);
+  const id = await workerId(demo, FIRST);
+  const { runId } = z
+    .object({ runId: z.string() })
+    .parse(await demo.sandboxPost('/sandbox/runs', { workerId: id, durationMs: 5_000, events: 5 }));
+  await expect(remoteCell(first)).toContainText('busy', SLOW);
+  await first.getByRole('button', { name: `Upgrade ${FIRST}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: `Upgrade ${FIRST} to v${LATEST_WORKER}?` });
+  await expect(confirm).toContainText('installed beside the current one first');
+  await confirm.getByRole('button', { name: 'Upgrade', exact: true }).click();
+  await shot(page, 'runtime-upgrade');
+  await expect(runtimeCell(first)).toContainText(`managed ${LATEST_WORKER}`, SLOW);
+  await expect(localCell(first)).toContainText('running', SLOW);
+  // The run in flight finished before the switch; 1.4.2 stays installed for a rollback.
+  expect(SandboxRun.parse(await demo.sandboxGet(`/sandbox/runs/${runId}`)).status).toBe(
+    'succeeded',
+  );
+  const w = await daemonWorker(demo, FIRST);
+  expect(w?.runtime).toMatchObject({ version: LATEST_WORKER, previous: '1.4.2' });
+  expect(processOf(w!.local!.pid!).script).toBe(managedScript(demo.home, LATEST_WORKER));
+  await expect(
+    first.getByRole('button', { name: `Roll back ${FIRST}`, exact: true }),
+  ).toBeVisible();
+});
+
+test('rolls a release that crash-loops back by itself, and says so', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const first = row(page, FIRST);
+  // A newer release is announced; the sandbox registry's 1.5.1 exits at start.
+  await demo.sandboxPost('/sandbox/releases', { worker: '1.5.1' });
+  const upgrade = first.getByRole('button', { name: `Upgrade ${FIRST}`, exact: true });
+  await expect(upgrade).toBeVisible(SLOW);
+  await upgrade.click();
+  await page
+    .getByRole('dialog', { name: `Upgrade ${FIRST} to v1.5.1?` })
+    .getByRole('button', { name: 'Upgrade', exact: true })
+    .click();
+  await expect(page.getByText(/rolled back from 1\.5\.1 to 1\.5\.0 by itself/)).toBeVisible(SLOW);
+  await expect(runtimeCell(first)).toContainText('rolled back from 1.5.1', SLOW);
+  await expect(runtimeCell(first)).toContainText('managed 1.5.0');
+  await expect(localCell(first)).toContainText('running', SLOW);
+  await shot(page, 'runtime-rolled-back');
+  expect((await daemonWorker(demo, FIRST))?.runtime).toMatchObject({
+    version: '1.5.0',
+    rolledBackFrom: '1.5.1',
+    rolledBackAutomatically: true,
+  });
+  await demo.sandboxPost('/sandbox/releases', { worker: LATEST_WORKER });
+});
+
+test('a runtime that cannot be installed: a clear error, then Retry once the registry is back', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const second = row(page, SECOND);
+  // Its version's folder goes missing (removed by hand) and the registry is unreachable.
+  rmSync(join(demo.home, 'runtime/worker/1.4.2'), { recursive: true, force: true });
+  await demo.stopRegistry();
+  try {
+    await second.getByRole('button', { name: `Restart ${SECOND}`, exact: true }).click();
+    await expect(localCell(second)).toContainText('needs-runtime', SLOW);
+    await second.getByRole('button', { name: `Install runtime ${SECOND}`, exact: true }).click();
+    const card = page.getByRole('region', { name: 'Worker runtime' });
+    await expect(card.getByRole('alert')).toContainText(
+      `cannot reach ${demo.registryUrl} to install @pipedai/worker@1.4.2`,
+      SLOW,
+    );
+    await expect(runtimeCell(second)).toContainText('not installed');
+    // Waiting, not crash-looping: no restarts counted, no process.
+    expect((await daemonWorker(demo, SECOND))?.local).toMatchObject({
+      state: 'needs-runtime',
+      pid: null,
+      restarts: 0,
+    });
+    await shot(page, 'runtime-install-failed');
+  } finally {
+    await demo.startRegistry();
+  }
+  await page
+    .getByRole('region', { name: 'Worker runtime' })
+    .getByRole('button', { name: 'Retry', exact: true })
+    .click();
+  await expect(localCell(second)).toContainText('running', SLOW);
+  await expect(runtimeCell(second)).toContainText('managed 1.4.2');
+  await expect(page.getByRole('region', { name: 'Worker runtime' })).toBeHidden();
 });
 
 test('stops and starts it', async ({ dashboard: page, demo }) => {

@@ -2,7 +2,7 @@
 // real child processes (the built bundles), a fresh PIPEDAI_HOME with no workers, fast timings,
 // and one page on the dashboard. Worker-scoped, so the spec's serial steps share them; teardown
 // drains the daemon, stops the sandbox and checks /proc that nothing of ours is left running.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -11,7 +11,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
-  writeFileSync,
+  symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,6 @@ import {
   CLI,
   ROOT,
   SANDBOX,
-  SIMULATOR,
   childEnv,
   ensureBundles,
   killChildren,
@@ -59,6 +58,13 @@ export interface DemoSetup {
   stopDaemon(): Promise<void>;
   /** Start the daemon again, on the same port and home. */
   startDaemon(): Promise<void>;
+  /** The sandbox npm registry the managed worker runtime installs from. */
+  registryUrl: string;
+  /** Take the registry away, and bring it back on the same port with what it served. */
+  stopRegistry(): Promise<void>;
+  startRegistry(): Promise<void>;
+  /** PIPEDAI_HOME of the daemon. */
+  home: string;
 }
 
 /** Newest mtime of the non-test sources under `dir`. */
@@ -111,9 +117,30 @@ async function startDemo(
   root: string,
 ): Promise<{ demo: DemoSetup; teardown: () => Promise<void> }> {
   const home = join(root, 'home');
-  const npmStub = join(root, 'npm-stub');
-  // Nothing may install globally: npm is a stub that only says what it would have run.
-  writeFileSync(npmStub, '#!/bin/sh\necho "e2e: skipped npm $*"\nexit 0\n', { mode: 0o755 });
+  // A fresh host: the daemon's PATH has neither node, npm nor pipedai-worker, only `ps` (which
+  // process-tree kill needs). The worker runtime comes from the sandbox registry.
+  const psOnly = join(root, 'bin');
+  mkdirSync(psOnly);
+  symlinkSync(
+    execFileSync('sh', ['-c', 'command -v ps'], { encoding: 'utf8' }).trim(),
+    join(psOnly, 'ps'),
+  );
+  let registry: Child | null = null;
+  let registryPort = 0;
+  const startRegistry = async (): Promise<void> => {
+    registry = startChild(
+      process.execPath,
+      [SANDBOX, 'registry', '--port', String(registryPort), '--state', join(root, 'registry')],
+      { env: childEnv({}) },
+    );
+    registryPort = await listeningPort(registry);
+  };
+  const stopRegistry = async (): Promise<void> => {
+    if (registry) await stopChild(registry, 'SIGTERM', 10_000);
+    registry = null;
+  };
+  await startRegistry();
+  const registryUrl = `http://127.0.0.1:${registryPort}`;
 
   const sandbox = startChild(
     process.execPath,
@@ -131,9 +158,14 @@ async function startDemo(
   await sandboxPost('/sandbox/releases', { worker: LATEST_WORKER });
 
   const env = childEnv({
+    PATH: psOnly,
     PIPEDAI_HOME: home,
-    PIPEDAI_WORKER_BIN: SIMULATOR,
-    PIPEDAI_NPM: npmStub,
+    npm_config_registry: registryUrl,
+    npm_config_cache: join(root, 'npm-cache'),
+    npm_config_userconfig: join(root, 'no-npmrc'),
+    NO_PROXY: '127.0.0.1,localhost',
+    // A crash loop (the broken 1.5.1) is noticed in about a second, not twenty.
+    PIPEDAI_BACKOFF_UNIT_MS: '100',
     PIPEDAI_SIM_HEARTBEAT_MS: '500',
     PIPEDAI_SIM_POLL_MS: '250',
     PIPEDAI_SIM_LOG_RATE: String(LOG_LINES_PER_SECOND),
@@ -173,6 +205,10 @@ async function startDemo(
     },
     stopDaemon,
     startDaemon,
+    registryUrl,
+    stopRegistry,
+    startRegistry,
+    home,
   };
 
   // Workers inherit PIPEDAI_HOME; the sandbox's command line names its state folder.
@@ -188,6 +224,7 @@ async function startDemo(
   const teardown = async (): Promise<void> => {
     await stopDaemon();
     await stopChild(sandbox, 'SIGTERM', 10_000);
+    await stopRegistry();
     await waitFor('no process of the suite left running', () =>
       processesWhere(ours).length === 0 ? true : undefined,
     ).catch(() => {

@@ -43,9 +43,14 @@ async function runApi(raw: unknown): Promise<void> {
     keepAliveMs: flags.keepaliveMs,
     log: flags.verbose ? (line) => process.stderr.write(`${scrubTokens(line)}\n`) : undefined,
   }).catch((error: unknown) => fail(errorMessage(error), 1));
-  process.stdout.write(`PipedAI sandbox API listening on ${emulator.url}\n`);
+  serveUntilSignal(`PipedAI sandbox API listening on ${emulator.url}`, () => emulator.close());
+}
+
+/** Print the one `listening on` line, then close and exit 0 on SIGINT or SIGTERM. */
+function serveUntilSignal(line: string, close: () => Promise<void>): void {
+  process.stdout.write(`${line}\n`);
   const stop = () => {
-    void emulator.close().then(() => process.exit(0));
+    void close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -59,13 +64,8 @@ async function runRegistry(raw: unknown): Promise<void> {
   const registry = await startSandboxRegistry({
     port: parsed.data.port,
     stateDir: resolve(parsed.data.state),
-  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error), 1));
-  process.stdout.write(`PipedAI sandbox registry listening on ${registry.url}\n`);
-  const stop = () => {
-    void registry.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  }).catch((error: unknown) => fail(errorMessage(error), 1));
+  serveUntilSignal(`PipedAI sandbox registry listening on ${registry.url}`, () => registry.close());
 }
 
 const program = new Command('sandbox')

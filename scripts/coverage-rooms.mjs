@@ -15,6 +15,7 @@ const file =
 
 const ROOMS = [
   ['app/shared', 'contract'],
+  ['app/main/daemon/runtime', 'worker runtime'],
   ['app/main/daemon', 'daemon'],
   ['app/main/control', 'control door'],
   ['app/main/hosts', 'hosts'],

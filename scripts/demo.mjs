@@ -1,18 +1,18 @@
 // `npm run demo`: the whole server path on this machine, against the sandbox API instead of
-// pipedai-api. Enrolls a throwaway PIPEDAI_HOME with `connect`, runs the headless daemon
-// (`start`) with the worker simulator, builds a second worker through the daemon, queues a demo
-// run now and then, and prints the dashboard URL. Ctrl-C drains the daemon, stops the sandbox
-// and removes the temp folder.
+// pipedai-api and the sandbox npm registry instead of registry.npmjs.org. Enrolls a throwaway
+// PIPEDAI_HOME with `connect` (which installs the managed worker runtime, @pipedai/worker, from
+// the sandbox registry), runs the headless daemon (`start`), builds a second worker through the
+// daemon, queues a demo run now and then, and prints the dashboard URL. Ctrl-C drains the
+// daemon, stops the sandbox and the registry, and removes the temp folder.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli.js');
 const SANDBOX = join(ROOT, 'dist/sandbox.js');
-const SIMULATOR = join(ROOT, 'sandbox/bin/pipedai-worker');
 const DASHBOARD = join(ROOT, 'out/renderer/index.html');
 const RUN_EVERY_MS = 20_000;
 const RUN_DURATION_MS = 6_000;
@@ -27,12 +27,6 @@ const indent = (text, prefix = '    ') =>
     .map((l) => `${prefix}${l}`)
     .join('\n');
 
-if (!process.features.typescript) {
-  say('✗ the worker simulator needs Node 22.18+ (TypeScript type stripping).');
-  say('  Run `source scripts/use-node22.sh` first.');
-  process.exit(1);
-}
-
 if (![CLI, SANDBOX, DASHBOARD].every((f) => existsSync(f))) {
   say('• building (dist/cli.js, dist/sandbox.js or the dashboard is missing): npm run build');
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: isWindows });
@@ -44,36 +38,30 @@ if (![CLI, SANDBOX, DASHBOARD].every((f) => existsSync(f))) {
 
 const tmp = mkdtempSync(join(tmpdir(), 'pipedai-demo-'));
 const home = join(tmp, 'home');
-/** Long-running children: the sandbox API and the daemon. */
-const children = { sandbox: null, daemon: null };
+/** Long-running children: the sandbox API, the sandbox npm registry and the daemon. */
+const children = { sandbox: null, registry: null, daemon: null };
 let runTimer = null;
 let stopping = null;
 
-// Upgrades from the dashboard must not install anything globally: npm is a stub that says what
-// it would have run.
-const npmStub = join(tmp, isWindows ? 'npm-stub.cmd' : 'npm-stub');
-writeFileSync(
-  npmStub,
-  isWindows
-    ? '@echo demo: skipped npm %*\r\n@exit /b 0\r\n'
-    : '#!/bin/sh\necho "demo: skipped npm $*"\nexit 0\n',
-  { mode: 0o755 },
-);
-
-function childEnv(apiUrl) {
-  return {
+function childEnv(apiUrl, registryUrl) {
+  const env = {
     ...process.env,
-    // The simulator's shebang runs `node`: this Node (22, with type stripping).
-    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
     PIPEDAI_HOME: home,
-    PIPEDAI_WORKER_BIN: SIMULATOR,
-    PIPEDAI_NPM: npmStub,
+    // The worker runtime (the simulator, published as @pipedai/worker 1.4.2, 1.5.0 and a broken
+    // 1.5.1) comes from the sandbox registry; nothing is fetched from the internet.
+    npm_config_registry: registryUrl,
+    npm_config_cache: join(tmp, 'npm-cache'),
+    npm_config_userconfig: join(tmp, 'no-npmrc'),
+    NO_PROXY: '127.0.0.1,localhost',
     PIPEDAI_SIM_HEARTBEAT_MS: '1000',
     PIPEDAI_SIM_POLL_MS: '500',
     PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 2000 }),
     // Probe the sandbox, not the internet: the demo makes no outside connection.
     PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
   };
+  delete env.PIPEDAI_WORKER_BIN;
+  delete env.PIPEDAI_NPM;
+  return env;
 }
 
 /** Start a long-running child; resolves with the URL of its `listening on http://…` line. */
@@ -165,6 +153,7 @@ function shutdown(code) {
     say('• stopping: the daemon drains its workers, then the sandbox stops…');
     await stopChild(children.daemon, 'SIGTERM', DRAIN_WAIT_MS);
     await stopChild(children.sandbox, 'SIGTERM', 10_000);
+    await stopChild(children.registry, 'SIGTERM', 10_000);
     rmSync(tmp, { recursive: true, force: true });
     say('• stopped; temp files removed');
     process.exit(code);
@@ -209,7 +198,15 @@ async function main() {
     { ...process.env },
   );
   say(`• sandbox API on ${apiUrl}`);
-  const env = childEnv(apiUrl);
+  const registryUrl = await startListening(
+    'registry',
+    [SANDBOX, 'registry', '--port', '0', '--state', join(tmp, 'registry')],
+    { ...process.env },
+  );
+  say(`• sandbox npm registry on ${registryUrl} (@pipedai/worker 1.4.2, 1.5.0, 1.5.1)`);
+  const env = childEnv(apiUrl, registryUrl);
+  // The API announces 1.5.0, so the dashboard offers the upgrade from the installed 1.4.2.
+  await http(`${apiUrl}/sandbox/releases`, { method: 'POST', body: { worker: '1.5.0' } });
 
   const { code } = await http(`${apiUrl}/sandbox/enrollment-codes`, { method: 'POST', body: {} });
   say(`• enrolling this host: pipedai-orchestrator connect --token enr_… --api-url ${apiUrl}`);
@@ -242,6 +239,12 @@ async function main() {
   say('The CLI against this daemon, in another terminal:');
   say(`  export PIPEDAI_HOME=${home}`);
   say('  node dist/cli.js workers          # or: logs second -f, workers stop second, dashboard');
+  say('');
+  say('Upgrade a worker from the dashboard: 1.5.0 installs beside 1.4.2 and the worker switches');
+  say('after its run. To see a rollback, announce the broken 1.5.1 and upgrade to it:');
+  say(
+    `  curl -X POST -H 'content-type: application/json' -d '{"worker":"1.5.1"}' ${apiUrl}/sandbox/releases`,
+  );
 }
 
 main().catch((e) => {

@@ -2,7 +2,7 @@
 // checks what app.asar ships: the built app, the CLI bundle, the templates, the tray icons and
 // the production dependencies — never sources, tests, the sandbox or dev tooling. The stub carries
 // Electron's fuse wire (sentinel and default states), so the fuses electron-builder flips from
-// electron-builder.yml are read back from the packaged binary.
+// electron-builder.config.cjs are read back from the packaged binary.
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -120,6 +120,8 @@ const build = spawnSync(
   'npx',
   [
     'electron-builder',
+    '--config',
+    'electron-builder.config.cjs',
     '--linux',
     'dir',
     `-c.electronDist=${stub}`,
@@ -204,6 +206,30 @@ if (existsSync(asar)) {
       if (!has(path) && !has(`${path}.js`) && !has(`${path}/index.js`))
         problems.push(`dependency entry point missing from app.asar: ${path}`);
     }
+  }
+  // npm must be on disk beside the archive (extraResources) and whole: it runs from there.
+  const unpackedNpm = join(output, 'linux-unpacked', 'resources', 'npm');
+  const npmCli = join(unpackedNpm, 'bin', 'npm-cli.js');
+  if (!existsSync(npmCli)) problems.push(`npm does not ship beside app.asar: ${npmCli} is missing`);
+  if (
+    files.some(
+      (f) => f.startsWith('/node_modules/npm/') || f === '/node_modules/cacache/package.json',
+    )
+  )
+    problems.push('npm (or what only npm needs) is also inside app.asar');
+  else {
+    const v = spawnSync(process.execPath, [npmCli, '--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
+    if (v.status !== 0)
+      problems.push(`npm beside app.asar does not run: ${v.stderr.trim().slice(0, 200)}`);
+    else
+      process.stdout.write(
+        `npm ${v.stdout.trim()} beside app.asar runs (the worker runtime installer)\n`,
+      );
+    if (existsSync(join(unpackedNpm, 'docs')) || existsSync(join(unpackedNpm, 'man')))
+      problems.push("npm's docs or man pages ship (not needed to install)");
   }
   const top = [...new Set(files.map((f) => f.split('/')[1]))].sort();
   process.stdout.write(`\napp.asar: ${files.length} entries; top level: ${top.join(', ')}\n`);

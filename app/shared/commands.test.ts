@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ANSWER_WITHIN,
+  RUNTIME_INSTALL_BOUND_MS,
   WORKER_VERBS,
   commands,
   runWorkerVerb,
@@ -23,11 +24,15 @@ describe('command table', () => {
       'disableWorker',
       'deleteWorker',
       'upgradeWorker',
+      'rollbackWorker',
     ];
     for (const name of drains as CommandName[]) expect(commands[name].timeoutMs, name).toBeNull();
     // A self-upgrade drains nothing: it waits for npm (bounded there) and the proof the new CLI runs.
-    expect(commands.upgradeSelf.timeoutMs).toBe(15 * 60_000);
+    expect(commands.upgradeSelf.timeoutMs).toBe(ANSWER_WITHIN.install);
     expect(commands.listWorkers.timeoutMs).toBe(30_000);
+    // A runtime install outlasts the daemon's own bound on it, even behind another install.
+    for (const name of ['installWorkerRuntime', 'buildWorker'] as const)
+      expect(commands[name].timeoutMs, name).toBeGreaterThan(RUNTIME_INSTALL_BOUND_MS);
   });
 
   it('maps every verb to a command whose schema takes the worker id and the fixed input', () => {

@@ -9,6 +9,7 @@ import {
   ConnectivitySample,
   SelfStatus,
 } from './status.ts';
+import { RUNTIME_INSTALL_BOUND_MS, RuntimeOverview } from './runtime.ts';
 import { PathSegment } from './util.ts';
 
 /** Production pipedai-api (contract conventions). */
@@ -49,14 +50,16 @@ export interface CommandDef<I extends z.ZodType = z.ZodType, O extends z.ZodType
 
 /**
  * How long a client waits for an answer, by what the command does. A read answers at once. A
- * change may install or register (npm, pipedai-api). A self-install adds the proof that the new
- * orchestrator starts to its npm install (bounded at 10 min there). A drain waits for the worker's run to finish,
- * however long it takes (the operator's Force stop cuts it short), so no client gives up on it.
+ * change may register (pipedai-api). An install of the worker runtime may first wait for the one in
+ * flight (one at a time per host), and each is bounded by the daemon at RUNTIME_INSTALL_BOUND_MS;
+ * a self-upgrade's install (npm, bounded at 10 min, then the proof the new version starts) fits
+ * the same wait. A drain waits for the worker's run to finish, however long it takes (the
+ * operator's Force stop cuts it short), so no client gives up on it.
  */
 export const ANSWER_WITHIN = {
   read: 30_000,
   change: 10 * 60_000,
-  install: 15 * 60_000,
+  install: 2 * RUNTIME_INSTALL_BOUND_MS,
   drain: null,
 } as const satisfies Record<string, number | null>;
 
@@ -144,7 +147,8 @@ export const commands = {
     }),
     output: z.object({ id: z.string() }),
     status: 201,
-    timeoutMs: ANSWER_WITHIN.change,
+    // The first worker of a host installs the runtime before it registers.
+    timeoutMs: ANSWER_WITHIN.install,
     summary: 'Register a new worker with pipedai-api and supervise it.',
   }),
   startWorker: command({
@@ -210,6 +214,30 @@ export const commands = {
     }),
     timeoutMs: ANSWER_WITHIN.drain,
     summary: 'Drain, install a worker version, respawn, re-enable.',
+  }),
+  rollbackWorker: command({
+    method: 'POST',
+    path: '/api/workers/:id/rollback',
+    input: byId,
+    output: VerbResult('rollback').extend({ from: z.string(), to: z.string() }),
+    timeoutMs: ANSWER_WITHIN.drain,
+    summary: 'Drain, switch the worker back to its previous managed runtime, respawn.',
+  }),
+  installWorkerRuntime: command({
+    method: 'POST',
+    path: '/api/workers/:id/runtime',
+    input: byId,
+    output: VerbResult('install-runtime').extend({ version: z.string() }),
+    timeoutMs: ANSWER_WITHIN.install,
+    summary: "Install the worker's managed runtime now (the Retry of a failed install).",
+  }),
+  getRuntime: command({
+    method: 'GET',
+    path: '/api/runtime',
+    input: z.object({}),
+    output: RuntimeOverview,
+    timeoutMs: ANSWER_WITHIN.read,
+    summary: 'Installed worker runtimes, the install in progress, and what runs the workers.',
   }),
   upgradeSelf: command({
     method: 'POST',
@@ -334,6 +362,8 @@ export const workerVerbs = {
   disable: { command: 'disableWorker', input: {} },
   enable: { command: 'enableWorker', input: {} },
   delete: { command: 'deleteWorker', input: {} },
+  rollback: { command: 'rollbackWorker', input: {} },
+  'install-runtime': { command: 'installWorkerRuntime', input: {} },
 } as const satisfies Record<string, WorkerVerbDef>;
 
 type ByIdCommand = {

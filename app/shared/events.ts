@@ -1,6 +1,7 @@
 // Event frames pushed to the doors (WebSocket /api/events, IPC). §7.4 plus our own kinds.
 import { z } from 'zod';
 import { PairingStatus } from './commands.ts';
+import { RollbackEvent, RuntimeInstall } from './runtime.ts';
 import {
   ConnectivitySample,
   FusedWorker,
@@ -46,7 +47,14 @@ export const PairingFrame = z.object({
   status: PairingStatus,
 });
 
+/** The worker runtime install moved (phase, done, failed). */
+export const RuntimeFrame = z.object({ kind: z.literal('runtime'), install: RuntimeInstall });
+/** A worker went back to its previous runtime (by itself after a crash loop, or on request). */
+export const RollbackFrame = z.object({ kind: z.literal('rollback'), rollback: RollbackEvent });
+
 export const EventFrame = z.discriminatedUnion('kind', [
+  RuntimeFrame,
+  RollbackFrame,
   PairingFrame,
   StatusFrame,
   LogFrame,

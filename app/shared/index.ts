@@ -2,6 +2,7 @@
 export * from './api.ts';
 export * from './state.ts';
 export * from './status.ts';
+export * from './runtime.ts';
 export * from './events.ts';
 export * from './commands.ts';
 export * from './util.ts';

@@ -2,8 +2,17 @@
 import { z } from 'zod';
 import { DerivedStatus } from './api.ts';
 import { DesiredState, WorkerMode } from './state.ts';
+import { WorkerEnvironment, WorkerRuntimeView } from './runtime.ts';
 
-export const RunState = z.enum(['stopped', 'starting', 'running', 'backing-off', 'crashed']);
+/** §5.1 plus `needs-runtime`: enabled, but its worker runtime is not installed (never a crash loop). */
+export const RunState = z.enum([
+  'stopped',
+  'starting',
+  'running',
+  'backing-off',
+  'crashed',
+  'needs-runtime',
+]);
 export type RunState = z.infer<typeof RunState>;
 
 export const ExitInfo = z.object({
@@ -66,6 +75,8 @@ export const FusedWorker = z.object({
   workerVersion: z.string().nullable(),
   latestWorkerVersion: z.string().nullable(),
   versionStale: z.boolean(),
+  /** Which pipedai-worker runs it (absent from older orchestrators: optional). */
+  runtime: WorkerRuntimeView.nullable().optional(),
 });
 export type FusedWorker = z.infer<typeof FusedWorker>;
 
@@ -127,6 +138,8 @@ export const SelfStatus = z.object({
   lastCheckedAt: z.string().nullable(),
   /** The host's name, for the dashboard header. */
   hostname: z.string().optional(),
+  /** Where the workers' environment comes from (ours). */
+  environment: WorkerEnvironment.optional(),
   disk: DiskUsage.optional(),
 });
 export type SelfStatus = z.infer<typeof SelfStatus>;

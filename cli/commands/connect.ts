@@ -18,7 +18,7 @@ import {
   workerConfigs,
   persistEnrollment,
 } from '../../app/main/daemon/index.ts';
-import { ensureWorkerBinaryCli, workerCliFor } from './worker-binary.ts';
+import { cliRuntime, ensureRuntimeCli } from './worker-binary.ts';
 import { connectDaemon, readStdinIfPiped, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
 import { installService } from './service.ts';
@@ -43,10 +43,16 @@ export async function connect(ctx: CliContext, ui: Ui, opts: ConnectOptions): Pr
   const apiUrl = normalizeApiUrl(opts.apiUrl || DEFAULT_API_URL);
   const code = opts.token?.trim() || (await readStdinIfPiped());
   const hostname = osHostname();
-  const workerCli = workerCliFor(ctx);
-  const hostInfo = { hostname, os: process.platform, version: await workerCli.reportedVersion() };
   const label = opts.label?.trim() || undefined;
   ui.out(`connecting ${ui.bold(hostname)} (${process.platform}) to ${apiUrl}`);
+  // The runtime first: a one-time code is not spent on a host that cannot run the worker yet,
+  // and redeem reports the version that will run. A failure still enrolls (the worker waits).
+  const ensured = await ensureRuntimeCli(ctx, ui, []);
+  const version =
+    typeof ensured === 'string'
+      ? ensured
+      : await (await cliRuntime(ctx)).workerCli.reportedVersion();
+  const hostInfo = { hostname, os: process.platform, version };
 
   const client = new ApiClient();
   let result: RedeemResponse;
@@ -131,11 +137,17 @@ export async function connect(ctx: CliContext, ui: Ui, opts: ConnectOptions): Pr
     );
   }
 
-  await ensureWorkerBinaryCli(ctx, ui, workerCli);
+  const pinned = ensured === undefined ? undefined : await ensureRuntimeCli(ctx, ui, [entry.id]);
+  if (pinned === undefined)
+    ui.err(
+      `  ${entry.label} waits for its runtime: the daemon tries again when it starts, or run \`pipedai-orchestrator workers install-runtime ${entry.label}\``,
+    );
 
   // A daemon already running picks the worker up now instead of at its next manifest check.
   try {
     const daemon = await connectDaemon(ctx);
+    // It reads the runtime this process installed (and retries it when that failed).
+    await daemon.call('installWorkerRuntime', { id: entry.id }).catch(() => undefined);
     await daemon.call(reused ? 'restartWorker' : 'startWorker', { id: entry.id });
     ui.out(`${ui.green('✓')} the running daemon now supervises ${entry.label}`);
     return;

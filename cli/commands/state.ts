@@ -5,6 +5,7 @@ import {
   type LoginScope,
   workerConfigs,
 } from '../../app/main/daemon/index.ts';
+import { ensureRuntimeCli } from './worker-binary.ts';
 import { CommandError } from '../../app/shared/index.ts';
 import { readStdinIfPiped, UsageError, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
@@ -50,6 +51,12 @@ export async function adopt(
   for (const s of report.skipped) ui.out(`${ui.dim('-')} ${s.path}: ${s.reason}`);
   ui.out(`${report.adopted.length} adopted, ${report.skipped.length} skipped`);
   if (report.adopted.length > 0) {
+    // Adopted workers run the orchestrator's own runtime from now on.
+    await ensureRuntimeCli(
+      ctx,
+      ui,
+      report.adopted.map((a) => a.id),
+    );
     ui.out(
       ui.yellow(
         '! stop the old per-worker services (e.g. com.marolence.pipedai-worker.<label>) before starting the daemon, so no worker runs twice',

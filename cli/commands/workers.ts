@@ -38,7 +38,7 @@ function localCell(ui: Ui, w: FusedWorker, now: number): string {
       ? ui.green
       : l.state === 'crashed'
         ? ui.red
-        : l.state === 'backing-off'
+        : l.state === 'backing-off' || l.state === 'needs-runtime'
           ? ui.yellow
           : (s: string) => s;
   let s = color(drainingText(w, now) ?? l.state);
@@ -61,9 +61,21 @@ function remoteCell(ui: Ui, w: FusedWorker): string {
   return color(badge);
 }
 
+/** Which pipedai-worker runs it: `managed 1.5.0`, `PATH`, `override`, or none. */
+export function runtimeCell(ui: Ui, w: FusedWorker): string {
+  const r = w.runtime;
+  if (!r) return ui.dim('—');
+  if (r.source === 'managed') {
+    const back = r.rolledBackFrom ? ui.yellow(` (rolled back from ${r.rolledBackFrom})`) : '';
+    return `managed ${r.version ?? ''}${back}`;
+  }
+  if (r.source === 'none') return ui.yellow('none');
+  return r.source === 'path' ? 'PATH' : 'override';
+}
+
 export function workersTable(ui: Ui, items: FusedWorker[], now = Date.now()): string[] {
   const rows = [
-    ['ID', 'LABEL', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION'].map((h) => ui.bold(h)),
+    ['ID', 'LABEL', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION', 'RUNTIME'].map((h) => ui.bold(h)),
   ];
   for (const w of items) {
     const version = w.workerVersion
@@ -77,6 +89,7 @@ export function workersTable(ui: Ui, items: FusedWorker[], now = Date.now()): st
       remoteCell(ui, w),
       w.currentRunId ? w.currentRunId.slice(0, 12) : ui.dim('—'),
       version,
+      runtimeCell(ui, w),
     ]);
   }
   return table(rows);

@@ -38,6 +38,7 @@ interface WorkerRow {
   id: string;
   label: string;
   local: { state: string; pid: number | null } | null;
+  runtime?: { source: string; version: string | null } | null;
 }
 
 const VERSION = (
@@ -52,7 +53,8 @@ describe.runIf(process.platform === 'linux')(
   () => {
     let tmp = '';
     let home = '';
-    let npmLog = '';
+    let registry: Child;
+    let registryUrl = '';
     let env: NodeJS.ProcessEnv = {};
     let api: Child;
     let apiUrl = '';
@@ -87,16 +89,13 @@ describe.runIf(process.platform === 'linux')(
       await ensureBundles();
       tmp = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'cli-e2e-'));
       home = join(tmp, 'home');
-      npmLog = join(tmp, 'npm-argv.log');
-      const fakeNpm = join(tmp, 'fake-npm');
-      // One line per invocation, arguments separated by tabs, so the exact argv can be compared.
-      writeFileSync(
-        fakeNpm,
-        `#!/bin/sh\n(IFS='\t'; printf '%s\\n' "$*") >> '${npmLog}'\nexit 0\n`,
-        {
-          mode: 0o755,
-        },
+      // The worker runtime comes from the sandbox registry, through npm on our own Node.
+      registry = startChild(
+        process.execPath,
+        [SANDBOX, 'registry', '--port', '0', '--state', join(tmp, 'registry')],
+        { env: childEnv({}) },
       );
+      registryUrl = `http://127.0.0.1:${await listeningPort(registry)}`;
       api = startChild(
         process.execPath,
         [SANDBOX, 'api', '--port', '0', '--state', join(tmp, 'sandbox'), '--device-interval', '1'],
@@ -106,16 +105,20 @@ describe.runIf(process.platform === 'linux')(
       env = childEnv({
         HOME: join(tmp, 'user'),
         PIPEDAI_HOME: home,
-        PIPEDAI_WORKER_BIN: join(ROOT, 'sandbox/bin/pipedai-worker'),
         PIPEDAI_SIM_HEARTBEAT_MS: '200',
         PIPEDAI_SIM_POLL_MS: '200',
         PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 300 }),
         PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
-        PIPEDAI_NPM: fakeNpm,
+        npm_config_registry: registryUrl,
+        npm_config_cache: join(tmp, 'npm-cache'),
+        NO_PROXY: '127.0.0.1,localhost',
       });
+      delete env.PIPEDAI_WORKER_BIN;
     });
 
-    afterEach(() => killChildren((p) => p !== api.proc && p !== daemon?.proc));
+    afterEach(() =>
+      killChildren((p) => p !== api.proc && p !== registry.proc && p !== daemon?.proc),
+    );
 
     afterAll(async () => {
       await Promise.all(strangers.map((l) => l.close()));
@@ -218,8 +221,9 @@ describe.runIf(process.platform === 'linux')(
         credentials.localToken,
       );
       for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(s);
-      // The simulator answers `version`, so nothing was installed.
-      expect(existsSync(npmLog)).toBe(false);
+      // The runtime was installed under PIPEDAI_HOME first: the registry's latest.
+      expect(r.stdout).toContain('worker runtime @pipedai/worker@1.4.2');
+      expect(existsSync(join(home, 'runtime/worker/1.4.2/package-lock.json'))).toBe(true);
     });
 
     it('login --token warns that argv leaks the key; the environment and stdin do not', async () => {
@@ -338,14 +342,17 @@ describe.runIf(process.platform === 'linux')(
       await waitFor('the worker running again', async () => (await localState()) === 'running');
     });
 
-    it('upgrade <label> --version installs exactly that version through npm', async () => {
+    it('upgrade <label> --version installs that version beside the old one and switches', async () => {
       const r = await cli(['upgrade', label, '--version', '1.5.0']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('@pipedai/worker@1.5.0');
-      expect(readFileSync(npmLog, 'utf8')).toBe('install\t-g\t@pipedai/worker@1.5.0\n');
-      await waitFor('the worker running after the upgrade', async () => {
-        return (await localState()) === 'running';
+      await waitFor('the worker running 1.5.0 after the upgrade', async () => {
+        const w = (await workerRows()).find((x) => x.id === workerId);
+        return w?.local?.state === 'running' && w.runtime?.version === '1.5.0';
       });
+      expect(existsSync(join(home, 'runtime/worker/1.4.2'))).toBe(true);
+      const table = await cli(['workers']);
+      expect(table.stdout).toContain('managed 1.5.0');
     });
 
     it('dashboard prints the authenticated URL of the running daemon', async () => {

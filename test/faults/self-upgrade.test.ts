@@ -4,7 +4,7 @@
 // npm, hands the worker over, and re-executes itself (no service manager here): the new version
 // answers on the same port and adopts the worker, which keeps its pid and its run. Before that, a
 // version the registry does not have fails to install and changes nothing.
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,13 +36,17 @@ async function nextVersion(): Promise<string> {
 
 /**
  * Our CLI at `version`, packed as `npm pack` would pack @pipedai/orchestrator: one bundle with
- * its dependencies inside, so the registry needs no uplink.
+ * its dependencies inside, and `npm` (a dependency the daemon runs for installs) bundled as
+ * installed here, so the registry needs no uplink.
  */
 async function packOrchestrator(version: string): Promise<{
   manifest: { name: string; version: string } & Record<string, unknown>;
   tarball: Buffer;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'i12-orchestrator-pack-'));
+  const { version: npmVersion } = JSON.parse(
+    await readFile(join(ROOT, 'node_modules', 'npm', 'package.json'), 'utf8'),
+  ) as { version: string };
   try {
     await build({
       entryPoints: [join(ROOT, 'cli/main.ts')],
@@ -66,11 +70,18 @@ async function packOrchestrator(version: string): Promise<{
       type: 'module',
       bin: { 'pipedai-orchestrator': 'dist/cli.js' },
       engines: { node: '>=22.12.0' },
+      dependencies: { npm: npmVersion },
+      bundleDependencies: ['npm'],
     };
     await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    // Without its docs and man pages: nothing runs them.
+    await cp(join(ROOT, 'node_modules', 'npm'), join(dir, 'node_modules', 'npm'), {
+      recursive: true,
+      filter: (src) => !/[\\/]npm[\\/](docs|man)$/.test(src),
+    });
     await tar.c(
       { gzip: true, file: join(dir, 'package.tgz'), cwd: dir, prefix: 'package', portable: true },
-      ['package.json', 'dist/cli.js'],
+      ['package.json', 'dist/cli.js', 'node_modules/npm'],
     );
     return { manifest, tarball: await readFile(join(dir, 'package.tgz')) };
   } finally {

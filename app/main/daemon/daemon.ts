@@ -21,13 +21,20 @@ import {
   type RecoverReport,
   type Supervisor,
 } from './supervisor/index.ts';
+import {
+  bundledNpmCli,
+  createWorkerRuntime,
+  plainNode,
+  type NodeRuntime,
+  type WorkerRuntime,
+} from './runtime/index.ts';
 import { createSelfUpdater } from './self-update/install.ts';
 import { createNpmInstaller } from './tools/npm.ts';
 import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
-import { createWorkerCli } from './tools/worker-cli.ts';
+import { createWorkerCli, WORKER_PACKAGE } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
 import { tuningFromEnv } from './env-tuning.ts';
-import type { ConnectivitySample, HostKind } from '../../shared/index.ts';
+import type { ConnectivitySample, HostKind, WorkerEnvironment } from '../../shared/index.ts';
 import { errorMessage } from '../../shared/index.ts';
 
 export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
@@ -36,16 +43,25 @@ export interface DaemonOptions {
   host: HostKind;
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
-  /** Runs npm (install -g): injected where a real global install must not happen (tests). */
+  /** Runs npm for self-upgrades (install -g): injected where a global install must not happen. */
   npmRunner?: ToolRunner;
+  /**
+   * What runs the workers and npm: the daemon's own Node (default process.execPath). The desktop
+   * host passes Electron's binary (or its macOS Helper) with ELECTRON_RUN_AS_NODE=1.
+   */
+  node?: NodeRuntime;
+  /** npm's CLI script (default: the orchestrator's `npm` dependency, unpacked from an asar). */
+  npmCli?: string;
+  /** Where `env` came from (desktops: the login shell's environment), for the dashboard. */
+  environment?: WorkerEnvironment;
+  /** Bound on one worker runtime install (default 15 min). */
+  installTimeoutMs?: number;
   timings?: Partial<Timings>;
   /** Supervisor backoff unit (tests scale the 1/5/15/60/300 s schedule down). */
   backoffUnitMs?: number;
   connectivityIntervalMs?: number;
   /** After a self-upgrade installed a new version: give way to it (default: exit 0). */
   exitForRestart?: () => void;
-  /** The Node that runs the installed orchestrator to prove it starts (default: this one). */
-  nodePath?: string;
   log?: (line: string) => void;
 }
 
@@ -53,6 +69,7 @@ export interface Daemon {
   readonly paths: Paths;
   readonly orchestrator: Orchestrator;
   readonly supervisor: Supervisor;
+  readonly runtime: WorkerRuntime;
   readonly ownership: Ownership;
   readonly recovered: RecoverReport;
   readonly localToken: string;
@@ -114,17 +131,34 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     await store.manifest.list();
     const api = new ApiClient();
     const tools = createToolRunner(platform);
-    const workerBin = resolveWorkerBin(env);
-    // The supervisor, the streams and the monitor call back into the orchestrator, which needs
-    // them to exist first.
+    const node = opts.node ?? plainNode();
+    const npmCli = opts.npmCli ?? bundledNpmCli();
+    // The streams, the monitor and the runtime call back into the orchestrator, which needs them.
     // eslint-disable-next-line prefer-const
     let orchestrator: Orchestrator;
+    const runtime = createWorkerRuntime({
+      home: paths.home,
+      pkg: WORKER_PACKAGE,
+      platform,
+      node,
+      npmCli,
+      run: tools,
+      env,
+      ...(opts.environment ? { environment: opts.environment } : {}),
+      ...(opts.installTimeoutMs !== undefined ? { installTimeoutMs: opts.installTimeoutMs } : {}),
+      onInstall: (install) => orchestrator?.onRuntimeInstall(install),
+    });
+    await runtime.load();
     const supervisor = createSupervisor({
       paths,
       instanceId: ownership.record.instanceId,
       env,
       platform,
-      workerBin,
+      workerBin: resolveWorkerBin(env),
+      plan: (id) => {
+        const p = runtime.plan(id);
+        return p.source === 'none' ? { problem: p.problem } : p;
+      },
       ...(opts.backoffUnitMs ? { backoff: backoffPolicy({ unitMs: opts.backoffUnitMs }) } : {}),
       drainCeilingMs: opts.timings?.drainCeilingMs ?? null,
       // Windows drains wait until the worker holds no run (there is no drain signal).
@@ -135,6 +169,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     const recovered = await supervisor.recover();
     for (const a of recovered.adopted)
       log(`adopted worker ${a.workerId} (pid ${a.pid}) left running by a previous daemon`);
+
     // Streams back off further with every failed reconnect during an outage (up to a minute);
     // once the monitor sees an API answer again they retry at once instead of waiting it out.
     const backoff = wakeableSleep();
@@ -164,9 +199,11 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       emit: (id, runId, items) => orchestrator.onRunEvents(id, runId, items),
       onError: (e) => log(`run events: ${errorMessage(e)}`),
     });
+    // The orchestrator's own npm on the daemon's Node (inside Electron too: a self-upgrade installs
+    // into a folder of ours, never npm's global prefix), unless the operator names one.
     const npm = createNpmInstaller(opts.npmRunner ?? tools, {
-      env,
-      ...(tuning.npm ? { npm: tuning.npm } : {}),
+      env: { ...env, ...node.env },
+      ...(tuning.npm ? { npm: tuning.npm } : { npm: node.execPath, npmArgs: [npmCli] }),
     });
     orchestrator = createOrchestrator({
       paths,
@@ -178,16 +215,24 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       supervisor,
       api,
       streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
-      workerCli: createWorkerCli(tools, workerBin, env),
+      workerCli: createWorkerCli(
+        tools,
+        () => {
+          const p = runtime.launchFor(null);
+          return p.source === 'none' ? null : p;
+        },
+        env,
+      ),
       npm,
       selfUpdater: createSelfUpdater({
         home: paths.home,
         version: VERSION,
         npm,
         run: tools,
-        nodePath: opts.nodePath ?? process.execPath,
+        node,
         env,
       }),
+      runtime,
       runs,
       runTail,
       connectivity,
@@ -210,6 +255,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       paths,
       orchestrator,
       supervisor,
+      runtime,
       ownership,
       recovered,
       localToken,

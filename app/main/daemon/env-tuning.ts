@@ -18,6 +18,7 @@ const TimingsJson = z
     releasesRetryMs: ms,
     drainPollMs: ms,
     housekeepingMs: ms,
+    rollbackWindowMs: ms,
     statusCoalesceMs: ms,
   })
   .partial()

@@ -13,7 +13,14 @@ export { ApiClient, redeemEnrollmentCode, startDevicePairing } from './api/index
 export { persistEnrollment } from './enroll/persist.ts';
 export { adopt } from './enroll/adopt.ts';
 export { login, type LoginScope } from './enroll/login.ts';
-export { resolveWorkerBin } from './supervisor/index.ts';
-export { createNpmInstaller } from './tools/npm.ts';
 export { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
 export { createWorkerCli, WORKER_PACKAGE, type WorkerCli } from './tools/worker-cli.ts';
+// The managed worker runtime: the CLI installs it from its own process (connect, adopt); the
+// desktop host says what runs workers and npm (the app's binary as Node).
+export {
+  bundledNpmCli,
+  createWorkerRuntime,
+  plainNode,
+  type NodeRuntime,
+  type WorkerRuntime,
+} from './runtime/index.ts';

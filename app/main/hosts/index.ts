@@ -3,3 +3,5 @@
 export { startHeadless, type HeadlessOptions, type RunningDaemon } from './headless.ts';
 export { openDaemonLink, type DaemonLink, type LinkOptions } from './link.ts';
 export type { CloseHow, HostMode } from './host-mode.ts';
+// What the desktop host passes its daemon: the app's binary as Node, npm's CLI script.
+export { bundledNpmCli, type NodeRuntime } from '../daemon/index.ts';

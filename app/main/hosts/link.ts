@@ -14,6 +14,7 @@ import {
   type CommandTarget,
   type EventFrame,
   type LinkState,
+  type WorkerEnvironment,
 } from '../../shared/index.ts';
 import { DEFAULT_CONTROL_PORT, createControlClient, type ControlClient } from '../control/index.ts';
 import { startHeadless, type RunningDaemon } from './headless.ts';
@@ -23,6 +24,7 @@ import {
   pathsFor,
   readLiveOwner,
   resolveHome,
+  type NodeRuntime,
   type Orchestrator,
   type Paths,
 } from '../daemon/index.ts';
@@ -58,6 +60,12 @@ export interface LinkOptions {
   log: (line: string) => void;
   /** A self-upgrade ends the process this way. */
   exitForRestart: () => void;
+  /** What runs workers and npm when the app owns the host (Electron as Node). */
+  node?: NodeRuntime;
+  /** npm's CLI script (beside app.asar when packaged). */
+  npmCli?: string;
+  /** Where `env` came from (the login shell's, or the app's own). */
+  environment?: WorkerEnvironment;
   /**
    * Is a native service installed that will bring the owner back? Asked when an attached app
    * finds the owner gone: yes → wait for it; no → own the host. Default: no.
@@ -180,6 +188,9 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
         log: o.log,
         signals: [],
         exitForRestart: o.exitForRestart,
+        ...(o.node ? { node: o.node } : {}),
+        ...(o.npmCli ? { npmCli: o.npmCli } : {}),
+        ...(o.environment ? { environment: o.environment } : {}),
       });
       break;
     } catch (e) {

@@ -9,12 +9,16 @@ import { errorMessage, runWorkerVerb } from '../../shared/index.ts';
 import { IPC } from '../../shared/ipc.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
-import { openDaemonLink, type CloseHow, type DaemonLink } from '../hosts/index.ts';
+import { bundledNpmCli, openDaemonLink, type CloseHow, type DaemonLink } from '../hosts/index.ts';
+import { resolveLoginEnv } from './login-env.ts';
+import { electronNodeRuntime, electronNpmCli } from './logic/worker-node.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {
   crashLoopNotices,
   pairingNotice,
+  rollbackNotice,
+  installFailedNotice,
   updateNotice,
   type NoticeSpec,
 } from './logic/notifications.ts';
@@ -104,9 +108,29 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   };
   setDock(false);
 
+  // Workers run on this app's own binary as Node, with the user's login-shell environment
+  // (resolved once, at most 5 s; on failure the inherited one, and the dashboard says why).
+  const node = electronNodeRuntime(platform, process.execPath, existsSync);
+  const loginEnv = await resolveLoginEnv({
+    platform,
+    env: process.env,
+    execPath: node.execPath,
+    nodeEnv: { ...node.env },
+  });
+  log(
+    loginEnv.environment.source === 'login-shell'
+      ? 'workers get the login shell environment'
+      : `workers get the app's environment: ${loginEnv.environment.note ?? ''}`,
+  );
   let linkForRestart: DaemonLink | null = null;
   const link: DaemonLink = await openDaemonLink({
-    env: process.env,
+    env: loginEnv.env,
+    node,
+    npmCli: electronNpmCli(
+      { packaged: app.isPackaged, resourcesPath: process.resourcesPath },
+      bundledNpmCli,
+    ),
+    environment: loginEnv.environment,
     ...(env.controlPort === undefined ? {} : { controlPort: env.controlPort }),
     staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
     log,
@@ -179,6 +203,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   const stopFrames = link.subscribe((frame) => {
     windows.send(IPC.frame, frame);
     if (frame.kind === 'pairing') notify(pairingNotice(frame.status));
+    if (frame.kind === 'rollback') notify(rollbackNotice(frame.rollback));
+    if (frame.kind === 'runtime') notify(installFailedNotice(frame.install));
     update(applyFrame(state, frame));
   });
   const stopState = link.onState((s) => {

@@ -41,7 +41,7 @@ function guardContents(contents: WebContents, appOrigins: readonly string[]): vo
     const d = navigationDecision(url, appOrigins);
     if (d.allow) return;
     event.preventDefault();
-    // navigationDecision hands over https URLs only, without credentials (window-policy.ts).
+    // navigationDecision hands over https URLs only, without credentials (logic/window.ts).
     if (d.openExternal) void shell.openExternal(d.openExternal); //! eng-disable OPEN_EXTERNAL_JS_CHECK
   };
   contents.on('will-navigate', onNavigate);
@@ -49,7 +49,7 @@ function guardContents(contents: WebContents, appOrigins: readonly string[]): vo
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const d = windowOpenDecision(url);
-    // windowOpenDecision hands over https URLs only, without credentials (window-policy.ts).
+    // windowOpenDecision hands over https URLs only, without credentials (logic/window.ts).
     if (d.openExternal) void shell.openExternal(d.openExternal); //! eng-disable OPEN_EXTERNAL_JS_CHECK
     return { action: d.action };
   });

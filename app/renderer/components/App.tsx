@@ -2,6 +2,7 @@ import { useApp } from '../store-context.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { DialogHost } from './DialogHost.tsx';
 import { DrawerHost } from './DrawerHost.tsx';
+import { EnvironmentNote } from './EnvironmentNote.tsx';
 import { Header } from './Header.tsx';
 import { NoticeBar } from './NoticeBar.tsx';
 import { Unauthorized } from './Unauthorized.tsx';
@@ -15,6 +16,7 @@ export function App() {
       <div className="page">
         <Header />
         <NoticeBar />
+        <EnvironmentNote />
         <main>{unauthorized ? <Unauthorized /> : <WorkersSection />}</main>
       </div>
       {!unauthorized && <DialogHost />}

@@ -1,6 +1,6 @@
 // Build a worker: environment, label, auth mode, and for a pool worker its registration token.
 // Checked with the contract's schema before sending; the server's `field` lands on the same input.
-import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_API_URL } from '../../shared/index.ts';
 import {
   checkBuildForm,
@@ -11,40 +11,10 @@ import {
 } from '../model/build-form.ts';
 import { apiUrlsOf } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
+import { installActive } from '../model/runtime.ts';
+import { Field } from './Field.tsx';
+import { InstallProgress } from './InstallProgress.tsx';
 import { Modal } from './Modal.tsx';
-
-function Field({
-  label,
-  error,
-  hint,
-  children,
-}: {
-  label: string;
-  error?: string;
-  hint?: ReactNode;
-  children: (ids: { id: string; describedBy: string | undefined }) => ReactNode;
-}) {
-  const id = useId();
-  const errId = `${id}-err`;
-  const hintId = `${id}-hint`;
-  const describedBy = [error ? errId : null, hint ? hintId : null].filter(Boolean).join(' ');
-  return (
-    <div className={`field${error ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, describedBy: describedBy || undefined })}
-      {hint && (
-        <small id={hintId} className="muted">
-          {hint}
-        </small>
-      )}
-      {error && (
-        <small id={errId} className="err-text" role="alert">
-          {error}
-        </small>
-      )}
-    </div>
-  );
-}
 
 export function BuildDialog() {
   const workers = useApp((s) => s.workers);
@@ -61,6 +31,8 @@ export function BuildDialog() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The worker runtime installs (or is found) first; its progress shows while building.
+  const install = useApp((s) => (installActive(s.runtimeInstall) ? s.runtimeInstall : null));
   const formRef = useRef<HTMLFormElement>(null);
 
   // Take the keyboard to the first field that needs fixing.
@@ -235,10 +207,11 @@ export function BuildDialog() {
             {formError}
           </div>
         )}
-        {busy && (
+        {busy && install && <InstallProgress install={install} />}
+        {busy && !install && (
           <p className="muted small" role="status">
-            <span className="spinner" aria-hidden="true" /> Installing the worker if needed and
-            registering it; this can take a minute.
+            <span className="spinner" aria-hidden="true" /> Registering the worker; this can take a
+            minute.
           </p>
         )}
       </form>

@@ -3,10 +3,12 @@
 import { useState } from 'react';
 import { DEFAULT_API_URL } from '../../shared/index.ts';
 import { useActions, useApp } from '../store-context.tsx';
+import { InstallProgress } from './InstallProgress.tsx';
 import { PairingCode } from './PairingCode.tsx';
 
 export function ConnectHost() {
   const pairing = useApp((s) => s.pairing);
+  const install = useApp((s) => s.runtimeInstall);
   const { startPairing, cancelPairing, resetPairing, openDialog } = useActions();
   const [apiUrl, setApiUrl] = useState(DEFAULT_API_URL);
   const [label, setLabel] = useState('');
@@ -16,6 +18,8 @@ export function ConnectHost() {
       <section className="card connect" aria-labelledby="connect-title">
         <h2 id="connect-title">Approve this host</h2>
         <PairingCode start={pairing.start} onCancel={() => void cancelPairing()} />
+        {/* The worker runtime downloads while you approve. */}
+        {install && <InstallProgress install={install} />}
       </section>
     );
   }

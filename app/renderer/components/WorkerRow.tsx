@@ -6,6 +6,7 @@ import { localState, remoteState, upgradeTarget } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
 import { Badge } from './Badge.tsx';
 import { RowActions } from './RowActions.tsx';
+import { RuntimeCell } from './RuntimeCell.tsx';
 import { useNow } from './useNow.ts';
 
 function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
@@ -138,6 +139,7 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
       <LocalCell w={w} now={now} />
       <RemoteCell w={w} now={now} />
       <VersionCell w={w} />
+      <RuntimeCell w={w} />
       <td>
         {w.lastEvent ? (
           <span title={w.lastEvent.at}>{w.lastEvent.type}</span>

@@ -1,6 +1,7 @@
 // The main area: loading, error, "Connect this host" when there are no workers, else the table.
 import { useApp, useActions } from '../store-context.tsx';
 import { ConnectHost } from './ConnectHost.tsx';
+import { RuntimeInstallCard } from './RuntimeInstallCard.tsx';
 import { WorkersTable } from './WorkersTable.tsx';
 
 export function WorkersSection() {
@@ -29,5 +30,10 @@ export function WorkersSection() {
     );
   }
   if (workers.length === 0) return <ConnectHost />;
-  return <WorkersTable workers={workers} />;
+  return (
+    <>
+      <RuntimeInstallCard workers={workers} />
+      <WorkersTable workers={workers} />
+    </>
+  );
 }

@@ -12,6 +12,7 @@ export function WorkersTable({ workers }: { workers: FusedWorker[] }) {
             <th scope="col">Local</th>
             <th scope="col">Remote</th>
             <th scope="col">Version</th>
+            <th scope="col">Runtime</th>
             <th scope="col">Last event</th>
             <th scope="col" className="actions-col">
               Actions

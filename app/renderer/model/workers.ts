@@ -61,6 +61,20 @@ export const VERBS: Record<Verb, VerbInfo> = {
     confirm: true,
     danger: false,
   },
+  rollback: {
+    label: 'Roll back',
+    progress: 'Rolling back…',
+    done: 'rolled back',
+    confirm: true,
+    danger: false,
+  },
+  'install-runtime': {
+    label: 'Install runtime',
+    progress: 'Installing…',
+    done: 'runtime installed',
+    confirm: false,
+    danger: false,
+  },
 };
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'neutral';
@@ -74,6 +88,7 @@ export function toneOf(state: string): Tone {
     case 'starting':
       return 'busy';
     case 'backing-off':
+    case 'needs-runtime':
     case 'disabled':
     case 'draining':
     case 'stale':
@@ -118,6 +133,9 @@ export function verbsFor(w: FusedWorker): Verb[] {
   if (w.desiredState === 'enabled') out.push('restart');
   out.push(w.remote?.disabled ? 'enable' : 'disable');
   if (upgradeTarget(w)) out.push('upgrade');
+  // No runtime (a failed install): the Retry. A previous managed version: the way back.
+  if (w.runtime?.source === 'none') out.push('install-runtime');
+  if (w.runtime?.source === 'managed' && w.runtime.previous) out.push('rollback');
   out.push('delete');
   return out;
 }
@@ -157,7 +175,12 @@ export function confirmText(verb: Verb, w: FusedWorker): { title: string; body: 
     case 'upgrade':
       return {
         title: `Upgrade ${label} to v${upgradeTarget(w) ?? '?'}?`,
-        body: 'PipedAI stops sending it work, the worker finishes its run in progress, then the new version is installed and the worker restarts.',
+        body: 'The new version is installed beside the current one first. Then PipedAI stops sending it work, the worker finishes its run in progress and restarts on the new version. If it keeps crashing, it goes back by itself.',
+      };
+    case 'rollback':
+      return {
+        title: `Roll ${label} back to ${w.runtime?.previous ?? 'its previous version'}?`,
+        body: 'PipedAI stops sending it work, the worker finishes its run in progress, then it restarts on its previous version.',
       };
     default:
       return { title: `${VERBS[verb].label} ${label}?`, body: '' };

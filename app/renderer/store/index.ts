@@ -1,8 +1,8 @@
 // The dashboard's state (zustand), in slices (zustand's slices pattern): workers, logs, runs,
-// pairing, connectivity, self-upgrade and the page around them. Event frames drive it through a
-// kind → slices table; on every (re)connect each slice reloads what frames do not carry (the
-// daemon's snapshot brings the workers). Commands go through the Bridge; nothing here knows
-// whether that is IPC or HTTP.
+// pairing, connectivity, self-upgrade, the worker runtime and the page around them. Event frames
+// drive it through a kind → slices table; on every (re)connect each slice reloads what frames do
+// not carry (the daemon's snapshot brings the workers and the latest runtime install). Commands go
+// through the Bridge; nothing here knows whether that is IPC or HTTP.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Bridge, ConnectionState, EventFrame, EventKind } from '../../shared/index.ts';
 import {
@@ -21,6 +21,7 @@ import {
 import { logsSlice, type LogsActions, type LogsState } from './logs.ts';
 import { pairingSlice, type PairingActions, type PairingView } from './pairing.ts';
 import { runsSlice, type RunsActions, type RunsState } from './runs.ts';
+import { runtimeSlice, type RuntimeState } from './runtime.ts';
 import {
   selfUpgradeSlice,
   type SelfUpgradeActions,
@@ -56,7 +57,8 @@ export type Actions = StoreActions &
 
 export type AppState = UiState &
   WorkersState &
-  SelfUpgradeState & {
+  SelfUpgradeState &
+  RuntimeState & {
     connectivity: ConnectivityState;
     logs: LogsState | null;
     runs: RunsState | null;
@@ -100,6 +102,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
       logsSlice(ctx),
       runsSlice(ctx),
       pairingSlice(ctx),
+      runtimeSlice(ctx),
     ] as AnySlice[];
 
     /** Frame kind → the slices' handlers, in slice order. */

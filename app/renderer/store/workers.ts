@@ -88,7 +88,11 @@ export function workersSlice(ctx: SliceCtx): Slice<WorkersState, WorkersActions>
           const target = out.target.replace(/^.*@/, '');
           const secs = Math.round(out.durationMs / 1000);
           done = `upgraded v${out.oldVersion ?? '?'} → v${target} in ${secs}s`;
-        } else await runWorkerVerb(call, verb, id);
+        } else {
+          const out = await runWorkerVerb(call, verb, id);
+          if (out.action === 'rollback') done = `rolled back ${out.from} → ${out.to}`;
+          if (out.action === 'install-runtime') done = `runtime ${out.version} installed`;
+        }
         setRow(id, { pending: null, result: { ok: true, text: done } });
         rowTimers.set(
           id,
@@ -102,7 +106,9 @@ export function workersSlice(ctx: SliceCtx): Slice<WorkersState, WorkersActions>
         // Frames carry the change; without a live connection, ask.
         if (get().connection !== 'open') void actions.loadWorkers();
       } catch (e) {
-        fail(`${VERBS[verb].label} failed: ${message(e)}`);
+        // A failed install is told in full by the runtime card above the table.
+        const text = verb === 'install-runtime' ? message(e).split(': ')[0] : message(e);
+        fail(`${VERBS[verb].label} failed: ${text}`);
       }
     },
 

@@ -27,6 +27,7 @@ import {
   type ApiEmulatorOptions,
 } from '../../../sandbox/api/index.ts';
 import { BIN, pathWithNode } from '../../../sandbox/worker/test-support.ts';
+import { startSandboxRegistry, type SandboxRegistry } from '../../../sandbox/registry/index.ts';
 import { startRecordingProxy, type RecordingProxy } from './proxy.ts';
 import { Evidence, TokenBook } from './secrets.ts';
 
@@ -143,6 +144,8 @@ export async function simulatorsUnder(dir: string): Promise<number[]> {
 export interface SuiteOptions {
   name: string;
   emulator?: Omit<ApiEmulatorOptions, 'stateDir' | 'port'>;
+  /** Start the sandbox npm registry (one per file: Verdaccio takes a second to start). */
+  registry?: boolean;
 }
 
 export interface Suite {
@@ -152,6 +155,11 @@ export interface Suite {
   readonly proxy: RecordingProxy;
   /** The loopback "internet" probe target (204). */
   readonly internetUrl: string;
+  /** The sandbox npm registry (with `registry: true`). */
+  readonly registryUrl: string;
+  /** Take the registry away (its port stays reserved for registryStart). */
+  registryStop(): Promise<void>;
+  registryStart(): Promise<void>;
   /** A /sandbox control of the emulator; answers the parsed JSON, throws on non-2xx. */
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
   worker(id: string): Promise<SandboxWorker>;
@@ -163,7 +171,15 @@ export interface Suite {
   apiCall(method: 'GET' | 'POST' | 'DELETE', path: string, token: string): Promise<number>;
   /** Mint a token through the sandbox controls; it joins the leak search. */
   mint(kind: 'pwk' | 'pop' | 'admin' | 'wrk' | 'pool', workspaceId?: string): Promise<string>;
-  daemon(opts?: { timings?: Partial<Timings>; env?: Record<string, string> }): Promise<TestDaemon>;
+  /**
+   * A daemon of its own home. `managed`: no PIPEDAI_WORKER_BIN, so workers run the managed
+   * runtime installed from the sandbox registry (with a fresh npm cache per daemon).
+   */
+  daemon(opts?: {
+    timings?: Partial<Timings>;
+    env?: Record<string, string>;
+    managed?: boolean;
+  }): Promise<TestDaemon>;
   /** What `connect --token` does (§8.10): redeem a fresh enr_ code through the proxy, persist. */
   connect(
     t: TestDaemon,
@@ -199,6 +215,10 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
   await new Promise<void>((resolve) => internet.listen(0, '127.0.0.1', resolve));
   const internetUrl = `http://127.0.0.1:${(internet.address() as AddressInfo).port}/generate_204`;
   const open: Array<{ t: TestDaemon; unsubscribe: () => void }> = [];
+  let registry: SandboxRegistry | null = opts.registry
+    ? await startSandboxRegistry({ port: 0, stateDir: join(root, 'registry') })
+    : null;
+  const registryPort = registry?.port ?? 0;
 
   async function control(method: string, path: string, body?: unknown): Promise<unknown> {
     const res = await fetch(api.url + path, {
@@ -218,6 +238,17 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
     api,
     proxy,
     internetUrl,
+    registryUrl: `http://127.0.0.1:${registryPort}`,
+    async registryStop() {
+      await registry?.close();
+      registry = null;
+    },
+    async registryStart() {
+      registry ??= await startSandboxRegistry({
+        port: registryPort,
+        stateDir: join(root, 'registry'),
+      });
+    },
     control,
     worker: async (id) => SandboxWorker.parse(await control('GET', `/sandbox/workers/${id}`)),
     run: async (runId) => SandboxRun.parse(await control('GET', `/sandbox/runs/${runId}`)),
@@ -253,7 +284,14 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
         ...process.env,
         PATH: pathWithNode(),
         PIPEDAI_HOME: home,
-        PIPEDAI_WORKER_BIN: BIN,
+        ...(o.managed
+          ? {
+              npm_config_registry: `http://127.0.0.1:${registryPort}`,
+              npm_config_cache: join(home, '.npm-cache'),
+              npm_config_userconfig: join(home, '.npmrc-none'),
+              NO_PROXY: '127.0.0.1,localhost',
+            }
+          : { PIPEDAI_WORKER_BIN: BIN }),
         PIPEDAI_SIM_HEARTBEAT_MS: '200',
         PIPEDAI_SIM_POLL_MS: '100',
         PIPEDAI_SIM_VERSION: SIM_VERSION,
@@ -261,6 +299,7 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
         ...o.env,
       };
       for (const k of ['PIPEDAI_TIMINGS', 'PIPEDAI_NPM', 'PIPEDAI_BACKOFF_UNIT_MS']) delete env[k];
+      if (o.managed) delete env.PIPEDAI_WORKER_BIN;
       const daemon = await openDaemon({
         host: 'headless',
         env,
@@ -370,6 +409,7 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
     },
 
     async close() {
+      await registry?.close();
       await proxy.close();
       await api.close();
       await new Promise<void>((resolve) => internet.close(() => resolve()));

@@ -1,39 +1,32 @@
 // Build a worker (contract §8.2): register it with pipedai-api through the worker CLI, then
-// supervise it. The worker binary is installed only when it is
-// missing (not force-reinstalled on every build), concurrent builds of one config path are
+// supervise it. The worker runtime is the orchestrator's own (installed under PIPEDAI_HOME when
+// missing, never `npm i -g` and never force-reinstalled), concurrent builds of one config path are
 // refused instead of racing, and the registration token is never logged or stored.
 import { access } from 'node:fs/promises';
 import {
-  errorMessage,
   CommandError,
+  errorMessage,
   normalizeApiUrl,
   slugify,
   type CommandArgs,
 } from '../../../shared/index.ts';
-import { WORKER_PACKAGE } from '../tools/worker-cli.ts';
+import type { WorkerLaunch } from '../runtime/index.ts';
 import { operatorTokenOrThrow, type Ctx } from './context.ts';
 import { apiFailure } from './verbs.ts';
 
 const buildsInFlight = new WeakMap<Ctx, Set<string>>();
 
-export async function ensureWorkerBinary(ctx: Ctx): Promise<string> {
-  const have = await ctx.workerCli.version();
-  if (have) return have;
-  try {
-    await ctx.npm.installVersion(WORKER_PACKAGE, 'latest');
-  } catch (e) {
-    throw new CommandError(
-      'precondition',
-      `pipedai-worker is not installed and installing it failed (${errorMessage(e)}); install it with \`npm install -g ${WORKER_PACKAGE}\` and try again`,
-    );
-  }
-  const after = await ctx.workerCli.version();
-  if (!after)
-    throw new CommandError(
-      'precondition',
-      `pipedai-worker still does not answer \`pipedai-worker version\` after installing ${WORKER_PACKAGE}; check that npm's global bin folder is on PATH`,
-    );
-  return after;
+/**
+ * The runtime a new worker registers with and then runs: the managed one (installed if this host
+ * has none yet), or PIPEDAI_WORKER_BIN when set. Its version (null for the override).
+ */
+export async function ensureRuntimeForNewWorker(
+  ctx: Ctx,
+): Promise<{ version: string | null; launch: WorkerLaunch }> {
+  const version = await ctx.runtime.ensure([]);
+  const launch = ctx.runtime.launchFor(version);
+  if (launch.source === 'none') throw new CommandError('precondition', launch.problem);
+  return { version, launch };
 }
 
 export async function buildWorker(
@@ -93,7 +86,7 @@ export async function buildWorker(
     throw new CommandError('conflict', `a build of ${slug} is already in flight`, 'label');
   inFlight.add(configPath);
   try {
-    await ensureWorkerBinary(ctx);
+    const runtime = await ensureRuntimeForNewWorker(ctx);
     let token = input.token;
     if (!token) {
       const operator = await operatorTokenOrThrow(ctx, apiUrl);
@@ -111,18 +104,23 @@ export async function buildWorker(
       }
     }
     try {
-      await ctx.workerCli.register({
-        token,
-        apiUrl,
-        configPath,
-        hostname: input.hostname ?? `${ctx.hostname}-${slug}`,
-        pool,
-        authMode: input.authMode ?? 'claude-max',
-      });
+      await ctx.workerCli.register(
+        {
+          token,
+          apiUrl,
+          configPath,
+          hostname: input.hostname ?? `${ctx.hostname}-${slug}`,
+          pool,
+          authMode: input.authMode ?? 'claude-max',
+        },
+        runtime.launch,
+      );
     } catch (e) {
       throw new CommandError('upstream', errorMessage(e));
     }
     const cfg = await ctx.workerConfigs.read(configPath);
+    // Pinned before the manifest names it, so its first spawn already runs this version.
+    if (runtime.version !== null) await ctx.runtime.pin(cfg.workerId, runtime.version);
     await ctx.manifest.add({
       id: cfg.workerId,
       label: input.label ?? input.hostname ?? ctx.hostname,

@@ -14,6 +14,7 @@ import type {
   WorkerConfigPort,
   WorkerTarget,
 } from '../deps.ts';
+import type { WorkerRuntime } from '../runtime/index.ts';
 import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 
@@ -33,6 +34,8 @@ export interface Timings {
   drainPollMs: number;
   /** How often runs/ is pruned (and disk use measured again). */
   housekeepingMs: number;
+  /** After an upgrade, a crash loop within this long rolls the worker back by itself. */
+  rollbackWindowMs: number;
   /** At most one `status` frame per this interval. */
   statusCoalesceMs: number;
 }
@@ -44,6 +47,7 @@ export const DEFAULT_TIMINGS: Timings = {
   drainCeilingMs: null,
   drainPollMs: 2_000,
   housekeepingMs: 3_600_000,
+  rollbackWindowMs: 5 * 60_000,
   statusCoalesceMs: 250,
 };
 
@@ -55,7 +59,9 @@ export interface Ctx {
   supervisor: SupervisorPort;
   api: ApiPort;
   workerCli: WorkerCli;
+  /** Self-upgrade's install (the worker runtime is `runtime`). */
   npm: NpmInstaller;
+  runtime: WorkerRuntime;
   hostname: string;
   timings: Timings;
   sleep: (ms: number) => Promise<void>;

@@ -11,7 +11,9 @@ import {
   type LastEvent,
   type LogLine,
   type ManifestEntry,
+  type RollbackEvent,
   type RunEvent,
+  type RuntimeInstall,
   type SupervisorStatus,
 } from '../../../shared/index.ts';
 import { createFrameBus, type FrameListener } from '../bus.ts';
@@ -32,12 +34,13 @@ import { createCoalescer } from '../status/coalesce.ts';
 import { fuseWorkers } from '../status/fuse.ts';
 import type { ReleaseTracker } from '../status/releases.ts';
 import { createRemoteStatus } from '../status/remote-status.ts';
+import type { WorkerRuntime } from '../runtime/index.ts';
 import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 import { buildWorker } from './build.ts';
 import { DEFAULT_TIMINGS, type Ctx, type Timings } from './context.ts';
 import { createPairings } from './pairing.ts';
-import { upgradeSelf, upgradeWorker } from './upgrade.ts';
+import { rollbackWorker, upgradeSelf, upgradeWorker } from './upgrade.ts';
 import {
   deleteWorker,
   disableWorker,
@@ -64,7 +67,10 @@ export interface OrchestratorDeps {
   api: ApiPort;
   streams: EventStreamsPort;
   workerCli: WorkerCli;
+  /** Self-upgrade's install. */
   npm: NpmInstaller;
+  /** The managed worker runtime (loaded). */
+  runtime: WorkerRuntime;
   runs: RunEventsReader;
   /** Follows the workers' run files; what they append comes back through onRunEvents. */
   runTail?: { follow(workerIds: readonly string[]): Promise<void>; close(): void };
@@ -104,6 +110,8 @@ export interface Orchestrator extends CommandHandlers {
   onConnectivity(sample: ConnectivitySample): void;
   /** Wire-up for the run tail: events a worker appended to a run file. */
   onRunEvents(id: string, runId: string, items: RunEvent[]): void;
+  /** Wire-up for the worker runtime's install progress. */
+  onRuntimeInstall(install: RuntimeInstall): void;
   /** Distinct environments of the manifest as last read (for the connectivity probes). */
   knownApiUrls(): string[];
   /**
@@ -132,6 +140,10 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   let disk: DiskUsage | null = null;
   const runsLimits: RunsLimits = { ...DEFAULT_RUNS_LIMITS, ...deps.runsLimits };
   let knownApiUrls: string[] = [];
+  /** Workers just switched to a new runtime: a crash loop before `until` rolls them back. */
+  const rollbackWatch = new Map<string, number>();
+  /** Rollbacks to the previous version happen once per upgrade, never concurrently. */
+  const rollingBack = new Set<string>();
 
   const background = (what: string) => (e: unknown) => deps.onBackgroundError?.(what, e);
   const whileUp =
@@ -152,6 +164,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       remote: (id) => remote.get(id),
       lastEvent: (id) => lastEvents.get(id) ?? null,
       latestWorkerVersion: (url) => deps.releases.latestWorkerVersion(url),
+      runtime: (id) => deps.runtime.view(id),
     });
   }
 
@@ -219,6 +232,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     api: deps.api,
     workerCli: deps.workerCli,
     npm: deps.npm,
+    runtime: deps.runtime,
     hostname: deps.hostname,
     timings,
     now,
@@ -236,7 +250,26 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       credentials: deps.credentials,
       workerConfigs: deps.workerConfigs,
     },
-    workerCli: deps.workerCli,
+    runtime: {
+      // What the new worker will run: the override or a user's own pipedai-worker answers
+      // itself; a managed version is known without running it (it may still be downloading).
+      async reportedVersion() {
+        const unmanaged = deps.runtime.launchFor(null).source;
+        if (unmanaged === 'override') return deps.workerCli.reportedVersion();
+        const managed = deps.runtime.overview().versions.at(-1)?.version;
+        if (managed) return managed;
+        return unmanaged === 'path' ? deps.workerCli.reportedVersion() : 'unknown';
+      },
+      prepare: () => void deps.runtime.ensure([]).catch(() => undefined),
+      ensureFor: async (workerId) => {
+        try {
+          await deps.runtime.ensure([workerId]);
+        } finally {
+          await afterChange();
+        }
+      },
+    },
+    onRuntimeFailed: (workerId, e) => deps.onBackgroundError?.(`worker runtime for ${workerId}`, e),
     async afterEnrolled(workerId, reused) {
       await afterChange();
       // A re-enrolled worker got a fresh wkt_: the running process holds the revoked one.
@@ -251,9 +284,64 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   /** Each tick: poll the lists, and pick up manifest changes made by a CLI (`connect`, `adopt`). */
   async function tick(): Promise<void> {
     const entries = await deps.manifest.list();
-    if (JSON.stringify(entries) !== lastManifestJson) await afterChange();
+    if (JSON.stringify(entries) !== lastManifestJson) {
+      // A CLI `connect` or `adopt` also pinned (and maybe installed) runtimes.
+      await deps.runtime.refresh();
+      await afterChange();
+    }
     await remote.refresh(entries);
     statusFrames.poke();
+  }
+
+  /** Say it everywhere: frame (dashboard, tray notification), the worker's log, the daemon log. */
+  async function announceRollback(event: RollbackEvent): Promise<void> {
+    bus.emit({ kind: 'rollback', rollback: event });
+    deps.onBackgroundError?.(
+      'rollback',
+      new Error(`${event.label}: rolled back from ${event.from} to ${event.to} (${event.reason})`),
+    );
+  }
+
+  /** A worker crash-looping on the version it was just upgraded to goes back by itself. */
+  function checkRollback(status: SupervisorStatus): void {
+    const until = rollbackWatch.get(status.id);
+    if (until === undefined) return;
+    if (now() > until) {
+      rollbackWatch.delete(status.id);
+      return;
+    }
+    const looping =
+      status.state === 'crashed' || (status.state === 'backing-off' && status.restarts >= 3);
+    if (!looping || rollingBack.has(status.id)) return;
+    rollbackWatch.delete(status.id);
+    rollingBack.add(status.id);
+    void (async () => {
+      const entry = await deps.manifest.get(status.id);
+      const moved = await deps.runtime.rollback(status.id, true);
+      // Nothing runs (it crash-loops): respawn on the previous version at once.
+      await deps.supervisor.restart(status.id);
+      await afterChange();
+      await announceRollback({
+        id: status.id,
+        label: entry?.label ?? status.id,
+        ...moved,
+        automatic: true,
+        reason: `${moved.from} crashed ${status.restarts} times in a row within ${Math.round(timings.rollbackWindowMs / 60_000)} min of the upgrade`,
+        at: now(),
+      });
+    })()
+      .catch(background('automatic rollback'))
+      .finally(() => rollingBack.delete(status.id));
+  }
+
+  /** Workers that have no runtime (a failed install, a folder removed by hand): one try. */
+  async function ensureMissingRuntimes(): Promise<void> {
+    const ids = (await deps.manifest.list())
+      .filter((e) => e.desiredState === 'enabled' && deps.runtime.plan(e.id).source === 'none')
+      .map((e) => e.id);
+    if (ids.length === 0) return;
+    await deps.runtime.ensure(ids);
+    await afterChange();
   }
 
   const every = (ms: number, what: string, fn: () => Promise<void>): void => {
@@ -273,6 +361,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       // (afterChange above asked for the first release check of every environment.)
       await remote.refresh(entries).catch(background('remote status'));
       statusFrames.flush();
+      void ensureMissingRuntimes().catch(background('worker runtime'));
       every(timings.refreshMs, 'refresh', tick);
       // Daily per environment; sooner after a failure (backoff) or for a new environment.
       every(timings.releasesRetryMs, 'releases', checkReleases);
@@ -297,12 +386,20 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       const frames: EventFrame[] = [{ kind: 'status', items: await fused() }];
       const sample = deps.connectivity.current();
       if (sample) frames.push({ kind: 'connectivity', sample });
+      const install = deps.runtime.overview().install;
+      if (install) frames.push({ kind: 'runtime', install });
       return frames;
     },
 
     onWorkerState(status) {
       bus.emit({ kind: 'worker-state', status });
       statusFrames.poke();
+      checkRollback(status);
+    },
+    onRuntimeInstall(install) {
+      bus.emit({ kind: 'runtime', install });
+      // Workers waiting on it show its phase; done or failed changes what they can do.
+      if (install.phase === 'done' || install.phase === 'failed') statusFrames.poke();
     },
     onWorkerLog(id, line) {
       bus.emit({ kind: 'log', id, ...line });
@@ -343,7 +440,31 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     disableWorker: whileUp(({ id }) => disableWorker(ctx, id)),
     enableWorker: whileUp(({ id }) => enableWorker(ctx, id)),
     deleteWorker: whileUp(({ id }) => deleteWorker(ctx, id)),
-    upgradeWorker: whileUp((input) => upgradeWorker(ctx, input)),
+    upgradeWorker: whileUp((input) =>
+      upgradeWorker(ctx, input, (id) => rollbackWatch.set(id, now() + timings.rollbackWindowMs)),
+    ),
+    rollbackWorker: whileUp(async ({ id }) => {
+      const out = await rollbackWorker(ctx, id);
+      const entry = await deps.manifest.get(id);
+      await announceRollback({
+        id,
+        label: entry?.label ?? id,
+        from: out.from,
+        to: out.to,
+        automatic: false,
+        reason: 'asked for',
+        at: now(),
+      });
+      return out;
+    }),
+    installWorkerRuntime: whileUp(async ({ id }) => {
+      const entry = await deps.manifest.get(id);
+      if (!entry) throw new CommandError('not-found', `no worker ${id} on this host`, 'id');
+      const version = await deps.runtime.ensure([id]);
+      await afterChange();
+      return { id, action: 'install-runtime', ok: true, version: version ?? 'override' };
+    }),
+    getRuntime: async () => deps.runtime.overview(),
     upgradeSelf: whileUp((input) =>
       upgradeSelf(ctx, input, {
         version: deps.version,
@@ -357,6 +478,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       return {
         ...deps.releases.self(deps.version),
         hostname: deps.hostname,
+        environment: deps.runtime.overview().environment,
         ...(disk ? { disk } : {}),
       };
     },

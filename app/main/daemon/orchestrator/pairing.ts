@@ -12,7 +12,6 @@ import {
 } from '../../../shared/index.ts';
 import { startDevicePairing, type EnrollmentClient } from '../api/index.ts';
 import { persistEnrollment, type EnrollmentStores } from '../enroll/persist.ts';
-import type { WorkerCli } from '../tools/worker-cli.ts';
 
 const MAX_PAIRINGS = 4;
 /** A finished pairing is remembered this long, for the page that asks after it. */
@@ -24,12 +23,27 @@ interface Pairing {
   finishedAt: number | null;
 }
 
+/** The worker runtime as pairing needs it: get it ready while a person approves. */
+export interface PairingRuntime {
+  /** The version sent in redeem (§2.3): the runtime's, or `unknown`. */
+  reportedVersion(): Promise<string>;
+  /** Start installing what a new worker will run, in the background (failures are kept). */
+  prepare(): void;
+  /**
+   * Pin the new worker to it (joining the install in flight) and start it; throws when the
+   * runtime cannot be had.
+   */
+  ensureFor(workerId: string): Promise<void>;
+}
+
 export interface PairingDeps {
   client: EnrollmentClient;
   stores: EnrollmentStores;
-  workerCli: WorkerCli;
+  runtime: PairingRuntime;
   /** Supervise the new worker and push status. */
   afterEnrolled: (workerId: string, reused: boolean) => Promise<void>;
+  /** A worker that got enrolled but whose runtime could not be installed (it waits, retryable). */
+  onRuntimeFailed: (workerId: string, error: unknown) => void;
   onChange: (pairingId: string, status: PairingStatus) => void;
   now: () => number;
 }
@@ -70,7 +84,7 @@ export function createPairings(deps: PairingDeps): Pairings {
           hostInfo: {
             hostname,
             os: process.platform,
-            version: await deps.workerCli.reportedVersion(),
+            version: await deps.runtime.reportedVersion(),
           },
         });
       } catch (e) {
@@ -79,6 +93,8 @@ export function createPairings(deps: PairingDeps): Pairings {
           `could not start pairing with ${apiUrl}: ${errorMessage(e)}`,
         );
       }
+      // The download overlaps the person's approval in the browser.
+      deps.runtime.prepare();
       const id = randomUUID();
       const p: Pairing = {
         status: { state: 'waiting' },
@@ -95,6 +111,11 @@ export function createPairings(deps: PairingDeps): Pairings {
           });
           await deps.afterEnrolled(entry.id, reused);
           finish(id, p, { state: 'approved', workerId: entry.id });
+          // The worker shows at once (waiting for its runtime, with the install's progress);
+          // whatever happens to the install, the entry is kept, and a failure offers a retry.
+          void deps.runtime
+            .ensureFor(entry.id)
+            .catch((e: unknown) => deps.onRuntimeFailed(entry.id, e));
         })
         .catch((e: unknown) => {
           const message = errorMessage(e);

@@ -132,6 +132,9 @@ export async function deleteWorker(ctx: Ctx, id: string): Promise<VerbResult<'de
   await ctx.manifest.remove(id);
   await ctx.supervisor.stop(id);
   await ctx.afterChange();
+  // Its runtime versions are kept only while another worker (or the newest two) needs them.
+  await ctx.runtime.forget(id).catch(() => undefined);
+  await ctx.runtime.prune().catch(() => undefined);
   // Only configs we created live in orchestrator/workers/; adopted legacy files stay (§12).
   if (resolve(dirname(entry.configPath)) === resolve(ctx.paths.workersDir)) {
     await rm(entry.configPath, { force: true }).catch(() => undefined);

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { plainNode } from '../runtime/index.ts';
 import type { InstallTarget, NpmInstaller } from '../tools/npm.ts';
 import type { ToolCommand, ToolResult } from '../tools/run-tool.ts';
 import { createSelfUpdater } from './install.ts';
@@ -56,7 +57,7 @@ function world(opts: { npmFails?: boolean; says?: (version: string) => string } 
     home,
     version: '0.8.0',
     npm,
-    nodePath: '/usr/bin/node',
+    node: plainNode('/usr/bin/node'),
     env: { PATH: '/usr/bin' },
     now: () => 42,
     run: async (cmd): Promise<ToolResult> => {

@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { CommandError, compareVersions } from '../../../shared/index.ts';
+import type { NodeRuntime } from '../runtime/index.ts';
 import type { NpmInstaller } from '../tools/npm.ts';
 import { describeFailure, type ToolRunner } from '../tools/run-tool.ts';
 import {
@@ -56,7 +57,8 @@ export interface SelfUpdaterDeps {
   npm: NpmInstaller;
   /** Runs the installed CLI once to prove it starts (`node <entry> --version`). */
   run: ToolRunner;
-  nodePath: string;
+  /** The daemon's own Node (inside Electron: its binary as Node), which runs that proof. */
+  node: NodeRuntime;
   env: NodeJS.ProcessEnv;
   now?: () => number;
 }
@@ -83,12 +85,13 @@ export function createSelfUpdater(deps: SelfUpdaterDeps): SelfUpdater {
   const now = deps.now ?? Date.now;
 
   async function verify(entry: string, version: string): Promise<void> {
-    const env = { ...deps.env, [LAUNCHED_ENV]: version };
+    const env = { ...deps.env, ...deps.node.env, [LAUNCHED_ENV]: version };
     const r = await deps.run({
-      command: deps.nodePath,
+      command: deps.node.execPath,
       args: [entry, '--version'],
       env,
       timeoutMs: VERIFY_TIMEOUT_MS,
+      direct: true,
     });
     const printed = r.stdout.trim().split('\n').at(-1)?.trim();
     if (r.code !== 0)

@@ -9,6 +9,7 @@ import {
   type RemoteView,
   type RemoteWorker,
   type SupervisorStatus,
+  type WorkerRuntimeView,
 } from '../../../shared/index.ts';
 
 export interface FusionInputs {
@@ -18,6 +19,8 @@ export interface FusionInputs {
   lastEvent: (id: string) => LastEvent | null;
   /** Latest worker version per normalised apiUrl; `unknown` is already mapped to null. */
   latestWorkerVersion: (apiUrl: string) => string | null;
+  /** Which pipedai-worker each worker runs (managed version, PATH, override). */
+  runtime?: (id: string) => WorkerRuntimeView | null;
 }
 
 export function toRemoteView(row: RemoteWorker): RemoteView {
@@ -68,6 +71,7 @@ export function fuseWorkers(inputs: FusionInputs): FusedWorker[] {
       workerVersion,
       latestWorkerVersion: latest,
       versionStale: isVersionStale(workerVersion, latest),
+      runtime: inputs.runtime?.(entry.id) ?? null,
     };
   });
 }

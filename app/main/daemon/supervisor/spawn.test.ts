@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binLaunch,
   createKiller,
   escapeCmdCommand,
   resolveWorkerBin,
@@ -73,6 +74,47 @@ describe('worker binary and environment', () => {
 });
 
 describe('runCommand', () => {
+  const managed = {
+    command: '/Applications/PipedAI Orchestrator.app/Contents/MacOS/PipedAI Orchestrator',
+    args: ['/Users/a b/.pipedai/runtime/worker/1.5.0/node_modules/@pipedai/worker/bin/w.js'],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+    direct: true,
+  };
+  it.each(['linux', 'darwin'] as const)(
+    'runs the managed runtime on our own Node, in its own group (%s)',
+    (platform) => {
+      const cmd = runCommand({
+        platform,
+        launch: managed,
+        configPath: '/h/w.json',
+        env: { A: '1' },
+        output: ['ignore', 11, 12],
+      });
+      expect(cmd.command).toBe(managed.command);
+      expect(cmd.args).toEqual([managed.args[0], 'run', '--config', '/h/w.json']);
+      expect(cmd.options).toMatchObject({
+        detached: true,
+        env: { A: '1', ELECTRON_RUN_AS_NODE: '1' },
+        stdio: ['ignore', 11, 12], // the capture files, as for any worker
+      });
+      expect(cmd.options.shell).toBeUndefined();
+    },
+  );
+  it('runs the managed runtime without cmd.exe on Windows: no quoting to get wrong', () => {
+    const launch = { ...managed, command: 'C:\\Program Files\\PipedAI\\PipedAI.exe' };
+    const cmd = runCommand({
+      platform: 'win32',
+      launch,
+      configPath: 'C:\\Users\\First Last\\w.json',
+      env: {},
+      output: ['ignore', 11, 12],
+    });
+    expect(cmd.command).toBe(launch.command);
+    expect(cmd.args).toEqual([managed.args[0], 'run', '--config', 'C:\\Users\\First Last\\w.json']);
+    expect(cmd.options).toMatchObject({ windowsHide: true, detached: false });
+    expect(cmd.options.shell).toBeUndefined();
+  });
+
   const env = { PATH: '/usr/bin' };
 
   it('POSIX: the binary with its argv, own process group, stdin ignored', () => {
@@ -80,7 +122,7 @@ describe('runCommand', () => {
       expect(
         runCommand({
           platform,
-          workerBin: 'pipedai-worker',
+          launch: binLaunch('pipedai-worker'),
           configPath: '/h/First Last/w.json',
           env,
           output: ['ignore', 11, 12],
@@ -97,7 +139,7 @@ describe('runCommand', () => {
     const configPath = 'C:\\Users\\First Last\\.pipedai\\orchestrator\\workers\\my-worker.json';
     const cmd = runCommand({
       platform: 'win32',
-      workerBin: 'pipedai-worker',
+      launch: binLaunch('pipedai-worker'),
       configPath,
       env,
       output: ['ignore', 11, 12],
@@ -121,7 +163,7 @@ describe('runCommand', () => {
     const workerBin = 'C:\\Program Files\\nodejs\\pipedai-worker.cmd';
     const cmd = runCommand({
       platform: 'win32',
-      workerBin,
+      launch: binLaunch(workerBin),
       configPath: 'C:\\w.json',
       env,
       output: ['ignore', 11, 12],
@@ -143,7 +185,7 @@ describe('runCommand', () => {
     for (const configPath of configPaths) {
       const { command } = runCommand({
         platform: 'win32',
-        workerBin: 'pipedai-worker',
+        launch: binLaunch('pipedai-worker'),
         configPath,
         env,
         output: ['ignore', 11, 12],

@@ -57,9 +57,28 @@ export interface RunCommand {
   readonly options: SpawnOptions;
 }
 
+/** What starts `pipedai-worker`: a binary (PATH, override) or our Node with the managed script. */
+export interface WorkerLaunchCommand {
+  command: string;
+  /** Before the worker's own argv (the managed runtime: its script). */
+  args: readonly string[];
+  /** Added to the worker's environment (ELECTRON_RUN_AS_NODE=1 inside Electron). */
+  env: Readonly<Record<string, string>>;
+  /** A real executable: spawned as is on Windows too, never through cmd.exe. */
+  direct: boolean;
+}
+
+/** `$PIPEDAI_WORKER_BIN` or `pipedai-worker` on PATH, as a launch (no managed runtime). */
+export const binLaunch = (bin: string): WorkerLaunchCommand => ({
+  command: bin,
+  args: [],
+  env: {},
+  direct: false,
+});
+
 export interface RunCommandInput {
   platform: NodeJS.Platform;
-  workerBin: string;
+  launch: WorkerLaunchCommand;
   configPath: string;
   env: NodeJS.ProcessEnv;
   /** [stdin, stdout, stderr]: 'ignore' and the two output file descriptors. */
@@ -72,13 +91,26 @@ export interface RunCommandInput {
  */
 export function runCommand({
   platform,
-  workerBin,
+  launch,
   configPath,
-  env,
+  env: base,
   output,
 }: RunCommandInput): RunCommand {
-  const argv = ['run', '--config', configPath];
+  const argv = [...launch.args, 'run', '--config', configPath];
+  const env = { ...base, ...launch.env };
   const stdio: SpawnOptions['stdio'] = output;
+  const workerBin = launch.command;
+  if (launch.direct) {
+    // Our own Node: no shell on any platform, so no quoting problem either.
+    return {
+      command: workerBin,
+      args: argv,
+      options:
+        platform === 'win32'
+          ? { env, stdio, windowsHide: true, detached: false }
+          : { env, stdio, detached: true },
+    };
+  }
   if (platform === 'win32') {
     // The binary is a .cmd shim, so it must go through cmd.exe; we hand Node one pre-quoted line
     // (Node would only join the args with spaces, which breaks "C:\Users\First Last").

@@ -21,8 +21,11 @@ export interface StopOptions {
 
 export interface SupervisedWorkerDeps {
   platform: NodeJS.Platform;
-  /** Start a fresh `run` child; the handlers report its spawn and exit. */
-  launch(handlers: ProcessHandlers): WorkerProcess;
+  /**
+   * Start a fresh `run` child; the handlers report its spawn and exit. `problem` when there is
+   * nothing to start (no worker runtime installed): the worker then waits in needs-runtime.
+   */
+  launch(handlers: ProcessHandlers): WorkerProcess | { problem: string };
   log: WorkerLog;
   capture: OutputCapture;
   backoff: BackoffPolicy;
@@ -208,13 +211,24 @@ export class SupervisedWorker {
   }
 
   #spawn(): void {
-    this.#state = 'starting';
     this.#startedAt = null;
     this.#nextRestartAt = null;
-    const proc: WorkerProcess = this.#deps.launch({
+    const launched = this.#deps.launch({
       onSpawn: () => this.#onSpawn(proc),
       onExit: (result) => this.#onExit(proc, result),
     });
+    if ('problem' in launched) {
+      // Not a crash: nothing to back off from. A later start (every reconcile) looks again.
+      if (this.#state !== 'needs-runtime')
+        this.log.push('err', Buffer.from(`[orchestrator] cannot start: ${launched.problem}\n`));
+      const changed = this.#state !== 'needs-runtime';
+      this.#state = 'needs-runtime';
+      this.#streak = 0;
+      if (changed) this.#changed();
+      return;
+    }
+    const proc: WorkerProcess = launched;
+    this.#state = 'starting';
     this.#proc = proc;
     this.#changed();
   }

@@ -22,6 +22,7 @@ import type {
 import { createWorkerLog, type WorkerLog } from './logs/index.ts';
 import { systemProcessProbe, type ProcessProbe } from './process-probe.ts';
 import {
+  binLaunch,
   createKiller,
   resolveWorkerBin,
   runCommand,
@@ -29,6 +30,7 @@ import {
   workerEnv,
   type KillPrimitives,
   type Killer,
+  type WorkerLaunchCommand,
 } from './spawn.ts';
 import { SupervisedWorker, type StopOptions } from './supervised-worker.ts';
 import { adoptWorkerProcess, spawnWorkerProcess, type SpawnFn } from './worker-process.ts';
@@ -55,6 +57,11 @@ export interface SupervisorOptions {
   platform?: NodeJS.Platform;
   /** Default: `$PIPEDAI_WORKER_BIN` from `env`, else `pipedai-worker` on PATH. */
   workerBin?: string;
+  /**
+   * What starts a worker, asked at every spawn (the managed runtime): a launch, or why there is
+   * none (the worker then waits in needs-runtime). Default: `workerBin` for every worker.
+   */
+  plan?: (workerId: string) => WorkerLaunchCommand | { problem: string };
   spawn?: SpawnFn;
   killPrimitives?: KillPrimitives;
   probe?: ProcessProbe;
@@ -132,6 +139,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
   const workerBin = opts.workerBin ?? resolveWorkerBin(env);
+  const plan = opts.plan ?? (() => binLaunch(workerBin));
   const spawn: SpawnFn = opts.spawn ?? nodeSpawn;
   const killer: Killer = createKiller(
     platform,
@@ -228,10 +236,12 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       now,
       onChange,
       launch: (handlers) => {
+        const launch = plan(id);
+        if ('problem' in launch) return launch;
         const command = (output: SpawnStdio['stdio']) =>
           runCommand({
             platform,
-            workerBin,
+            launch,
             configPath,
             env: workerEnv(env, id, opts.instanceId, opts.paths.children),
             output,

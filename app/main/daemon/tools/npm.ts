@@ -1,6 +1,6 @@
-// Installs of the worker (global) and of the orchestrator itself (into a folder it manages, see
-// self-update/), through npm, one at a time per host (a build's install and an upgrade must not
-// race).
+// Installs of the orchestrator itself through npm (self-upgrade, into a folder it manages, see
+// self-update/), one at a time per host. The worker is never installed this way: it lives in the
+// managed runtime (daemon/runtime/).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -28,11 +28,29 @@ export interface NpmInstaller {
 const targetArgs = (t: InstallTarget): string[] =>
   'prefix' in t ? ['--prefix', t.prefix, '--no-audit', '--no-fund'] : ['-g'];
 
+/** The tarball `npm pack` named (its last line), or null when it named none or a path. */
+export function packedTarball(stdout: string): string | null {
+  const tgz = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
+  return tgz && tgz.endsWith('.tgz') && !/[\\/]/.test(tgz) ? tgz : null;
+}
+
 export function createNpmInstaller(
   run: ToolRunner,
-  opts: { npm?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: {
+    npm?: string;
+    /** Before npm's own argv: the bundled npm's script when `npm` is our Node. */
+    npmArgs?: readonly string[];
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+  } = {},
 ): NpmInstaller {
   const npm = opts.npm ?? 'npm';
+  const prefix = opts.npmArgs ?? [];
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   let inFlight = false;
 
@@ -51,7 +69,14 @@ export function createNpmInstaller(
   }
 
   const npmRun = async (args: string[], cwd?: string) => {
-    const r = await run({ command: npm, args, env: opts.env, cwd, timeoutMs });
+    const r = await run({
+      command: npm,
+      args: [...prefix, ...args],
+      env: opts.env,
+      cwd,
+      timeoutMs,
+      ...(prefix.length > 0 ? { direct: true } : {}),
+    });
     if (r.code !== 0) throw new CommandError('upstream', describeFailure(`npm ${args[0]}`, r));
     return r;
   };
@@ -95,15 +120,8 @@ export function createNpmInstaller(
             ['pack', dir, '--ignore-scripts', '--pack-destination', tmp],
             tmp,
           );
-          const tgz = packed.stdout
-            .trim()
-            .split('\n')
-            .map((l) => l.trim())
-            .filter(Boolean)
-            .at(-1);
-          if (!tgz || !tgz.endsWith('.tgz') || tgz.includes('/') || tgz.includes('\\')) {
-            throw new CommandError('upstream', 'npm pack did not name a tarball');
-          }
+          const tgz = packedTarball(packed.stdout);
+          if (!tgz) throw new CommandError('upstream', 'npm pack did not name a tarball');
           const path = join(tmp, tgz);
           // The tarball's own scripts stay off unless the operator asked (runScripts).
           await npmRun([

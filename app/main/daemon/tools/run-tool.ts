@@ -21,6 +21,8 @@ export interface ToolCommand {
   timeoutMs: number;
   /** Values to scrub from captured output (tokens passed in argv). */
   secrets?: readonly string[];
+  /** A real executable (Node, Electron as Node): spawned as is, never through cmd.exe. */
+  direct?: boolean;
 }
 
 /** How a tool is started: injected so tests assert exactly what would run (npm -g, nssm…). */
@@ -57,7 +59,7 @@ export function planSpawn(platform: NodeJS.Platform, cmd: ToolCommand): SpawnPla
     stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,
   };
-  if (platform === 'win32') {
+  if (platform === 'win32' && cmd.direct !== true) {
     const line = [cmd.command.replace(CMD_META, '^$1'), ...cmd.args.map(quoteForCmd)].join(' ');
     return {
       file: 'cmd.exe',

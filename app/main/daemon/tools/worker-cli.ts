@@ -1,17 +1,22 @@
 // The pipedai-worker CLI as the orchestrator drives it (contract §3.1): version probes and register.
 import { scrub, tokenHint } from '../../../shared/index.ts';
-import { describeFailure, type ToolRunner } from './run-tool.ts';
+import { binLaunch, type WorkerLaunchCommand } from '../supervisor/spawn.ts';
+import { describeFailure, type ToolCommand, type ToolRunner } from './run-tool.ts';
 
 export const WORKER_PACKAGE = '@pipedai/worker';
 const SEMVER_AT_START = /^(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/;
 
 export interface WorkerCli {
   /** `pipedai-worker version` → the version, or null when the binary is missing or not usable. */
-  version(): Promise<string | null>;
+  version(via?: WorkerLaunchCommand): Promise<string | null>;
   /** `pipedai-worker --version` → last non-empty line, or `unknown` (sent in redeem). */
-  reportedVersion(): Promise<string>;
-  register(args: RegisterArgs): Promise<void>;
+  reportedVersion(via?: WorkerLaunchCommand): Promise<string>;
+  /** `via`: the runtime the new worker will run (the managed version just ensured). */
+  register(args: RegisterArgs, via?: WorkerLaunchCommand): Promise<void>;
 }
+
+/** A binary name or path, a launch, or a function asked each time (null: none installed). */
+export type WorkerCliLaunch = string | WorkerLaunchCommand | (() => WorkerLaunchCommand | null);
 
 export interface RegisterArgs {
   token: string;
@@ -24,17 +29,42 @@ export interface RegisterArgs {
 
 export function createWorkerCli(
   run: ToolRunner,
-  bin: string,
+  launch: WorkerCliLaunch,
   env: NodeJS.ProcessEnv = process.env,
 ): WorkerCli {
+  const current = (): WorkerLaunchCommand | null =>
+    typeof launch === 'string'
+      ? binLaunch(launch)
+      : typeof launch === 'function'
+        ? launch()
+        : launch;
+  const command = (
+    via: WorkerLaunchCommand | undefined,
+    args: string[],
+    extra: Partial<ToolCommand> & { timeoutMs: number },
+  ): ToolCommand | null => {
+    const l = via ?? current();
+    if (!l) return null;
+    return {
+      command: l.command,
+      args: [...l.args, ...args],
+      direct: l.direct,
+      ...extra,
+      env: { ...env, ...extra.env, ...l.env },
+    };
+  };
   return {
-    async version() {
-      const r = await run({ command: bin, args: ['version'], env, timeoutMs: 15_000 });
+    async version(via) {
+      const cmd = command(via, ['version'], { timeoutMs: 15_000 });
+      if (!cmd) return null;
+      const r = await run(cmd);
       if (r.code !== 0) return null;
       return SEMVER_AT_START.exec(r.stdout.trim())?.[1] ?? null;
     },
-    async reportedVersion() {
-      const r = await run({ command: bin, args: ['--version'], env, timeoutMs: 15_000 });
+    async reportedVersion(via) {
+      const cmd = command(via, ['--version'], { timeoutMs: 15_000 });
+      if (!cmd) return 'unknown';
+      const r = await run(cmd);
       if (r.code !== 0) return 'unknown';
       const lines = (r.stdout.trim() || r.stderr.trim())
         .split('\n')
@@ -42,7 +72,7 @@ export function createWorkerCli(
         .filter(Boolean);
       return lines.at(-1)?.slice(0, 64) ?? 'unknown';
     },
-    async register(a) {
+    async register(a, via) {
       // The orchestrator pre-checks the token shape (§3.1): pool_ iff --pool, else wrk_.
       const want = a.pool ? 'pool_' : 'wrk_';
       if (!a.token.startsWith(want)) {
@@ -62,13 +92,14 @@ export function createWorkerCli(
         a.hostname,
       ];
       if (a.pool) args.push('--pool');
-      const r = await run({
-        command: bin,
-        args,
-        env: { ...env, AUTH_MODE: a.authMode },
+      const cmd = command(via, args, {
+        env: { AUTH_MODE: a.authMode },
         timeoutMs: 120_000,
         secrets: [a.token],
       });
+      if (!cmd)
+        throw new Error('worker registration failed: no pipedai-worker runtime is installed');
+      const r = await run(cmd);
       if (r.code !== 0)
         throw new Error(scrub(describeFailure('worker registration', r), [a.token]));
     },

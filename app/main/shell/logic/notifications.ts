@@ -1,6 +1,12 @@
 // Which desktop notifications to show: a worker entering a crash loop, a pairing that finished,
 // an update. Each is decided from state changes, so a notification fires once per event.
-import type { FusedWorker, PairingStatus, SelfStatus } from '../../../shared/index.ts';
+import type {
+  FusedWorker,
+  PairingStatus,
+  RollbackEvent,
+  RuntimeInstall,
+  SelfStatus,
+} from '../../../shared/index.ts';
 import { isCrashLooping } from './host-state.ts';
 
 export interface NoticeSpec {
@@ -25,6 +31,27 @@ export function crashLoopNotices(
       }. Open its logs to see why.`,
       opens: { kind: 'logs', id: w.id },
     }));
+}
+
+/** A worker sent back to its previous runtime; a rollback the daemon did by itself is news. */
+export function rollbackNotice(r: RollbackEvent): NoticeSpec {
+  return {
+    title: r.automatic ? `${r.label} was rolled back` : `${r.label} rolled back`,
+    body: r.automatic
+      ? `${r.from} kept crashing after the upgrade, so it runs ${r.to} again.`
+      : `It runs ${r.to} again (was ${r.from}).`,
+    opens: { kind: 'logs', id: r.id },
+  };
+}
+
+/** A runtime install that failed: what it could not get, from where. */
+export function installFailedNotice(i: RuntimeInstall): NoticeSpec | null {
+  if (i.phase !== 'failed') return null;
+  return {
+    title: 'The worker runtime could not be installed',
+    body: i.error ?? `${i.spec} could not be installed`,
+    opens: { kind: 'dashboard' },
+  };
 }
 
 export function pairingNotice(status: PairingStatus): NoticeSpec | null {

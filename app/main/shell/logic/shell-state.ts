@@ -1,6 +1,12 @@
 // What the shell knows about the host, folded from the daemon's event frames: the fused workers,
 // the latest connectivity verdict, the link to the daemon, and the shell's own settings.
-import type { EventFrame, FusedWorker, SelfStatus, Verdict } from '../../../shared/index.ts';
+import type {
+  EventFrame,
+  FusedWorker,
+  RuntimeInstall,
+  SelfStatus,
+  Verdict,
+} from '../../../shared/index.ts';
 import type { LinkState } from '../../../shared/ipc.ts';
 import type { HostMode } from '../../hosts/index.ts';
 
@@ -19,6 +25,8 @@ export interface ShellState {
   /** null while unknown (not read yet, or the platform has no login item). */
   launchAtLogin: boolean | null;
   quitting: QuitProgress | null;
+  /** The worker runtime install in progress (null when none runs). */
+  install: RuntimeInstall | null;
 }
 
 export function initialShellState(mode: HostMode): ShellState {
@@ -30,6 +38,7 @@ export function initialShellState(mode: HostMode): ShellState {
     self: null,
     launchAtLogin: null,
     quitting: null,
+    install: null,
   };
 }
 
@@ -50,6 +59,10 @@ export function applyFrame(state: ShellState, frame: EventFrame): ShellState {
     }
     case 'connectivity':
       return { ...state, verdict: frame.sample.verdict };
+    case 'runtime': {
+      const done = frame.install.phase === 'done' || frame.install.phase === 'failed';
+      return { ...state, install: done ? null : frame.install };
+    }
     default:
       return state;
   }

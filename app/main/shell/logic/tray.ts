@@ -1,6 +1,11 @@
 // The tray, as data: icon state, tooltip and menu built from the shell's view. The tray adapter
 // turns this into Electron's Menu; every label and enabled flag is decided here.
-import { drainingText, type FusedWorker, type WorkerVerb } from '../../../shared/index.ts';
+import {
+  drainingText,
+  type FusedWorker,
+  type RuntimeInstall,
+  type WorkerVerb,
+} from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
 import { drainStatusLine } from './quit.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
@@ -170,7 +175,24 @@ export function trayModel(s: ShellState, now = Date.now()): TrayModel {
           enabled: true,
         },
   );
-  return { icon: aggregateHostState(s), tooltip: `${PRODUCT_NAME} — ${line}`, items };
+  // The tooltip also tells an install in progress (connect, build, upgrade), phase by phase.
+  const install = s.install ? ` · ${installTooltip(s.install)}` : '';
+  return { icon: aggregateHostState(s), tooltip: `${PRODUCT_NAME} — ${line}${install}`, items };
+}
+
+const PHASE: Record<RuntimeInstall['phase'], string> = {
+  queued: 'waiting to install',
+  resolving: 'resolving',
+  downloading: 'downloading',
+  installing: 'installing',
+  verifying: 'verifying',
+  done: 'installed',
+  failed: 'install failed',
+};
+
+/** "downloading @pipedai/worker@1.4.2" */
+export function installTooltip(i: RuntimeInstall): string {
+  return `${PHASE[i.phase]} ${i.version ? `${i.package}@${i.version}` : i.spec}`;
 }
 
 /** Windows users click the tray icon to open the app; elsewhere a click opens the menu. */

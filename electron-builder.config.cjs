@@ -1,0 +1,105 @@
+// Desktop installers: AppImage and deb (Linux), dmg (macOS, a menu-bar agent), NSIS (Windows).
+// `npm run dist` builds them where Electron's download host is reachable;
+// `npm run package:check` packs the Linux app against a stub Electron and lists what ships.
+// JavaScript, not YAML, for one computed list: what npm alone needs (see npmOnlyModules).
+const { existsSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+/** Every package `names` need, found the way Node finds them (nested first, then top level). */
+function closure(names, from) {
+  const seen = new Set();
+  const walk = (name, base) => {
+    const nested = join(base, 'node_modules', name);
+    const dir = existsSync(nested) ? nested : join(__dirname, 'node_modules', name);
+    if (seen.has(dir) || !existsSync(dir)) return;
+    seen.add(dir);
+    const meta = pkg(dir);
+    for (const dep of Object.keys({ ...meta.dependencies, ...meta.optionalDependencies }))
+      walk(dep, dir);
+  };
+  for (const name of names) walk(name, from);
+  return new Set([...seen].map((d) => d.slice(d.lastIndexOf('node_modules/') + 13)));
+}
+
+/**
+ * npm ships beside the archive, whole (extraResources), so the packages electron-builder would
+ * copy into app.asar for it alone (its bundled dependencies, flattened) are left out. Whatever
+ * another runtime dependency also needs stays.
+ */
+function npmOnlyModules() {
+  const root = pkg(__dirname);
+  const others = Object.keys(root.dependencies).filter((d) => d !== 'npm');
+  const keep = closure(others, __dirname);
+  const npmDir = join(__dirname, 'node_modules', 'npm');
+  const forNpm = closure(Object.keys(pkg(npmDir).dependencies ?? {}), npmDir);
+  return [...forNpm].filter((m) => !keep.has(m)).sort();
+}
+
+module.exports = {
+  appId: 'app.pipedai.orchestrator',
+  productName: 'PipedAI Orchestrator',
+  copyright: 'Copyright © PipedAI',
+  directories: { output: 'release', buildResources: 'build' },
+  // What ships in app.asar: the built app, the CLI bundle, the unit templates and the tray icons.
+  // Production dependencies (package.json `dependencies`) are added by electron-builder.
+  files: [
+    'package.json',
+    'out/**/*',
+    '!out/**/*.map',
+    'dist/cli.js',
+    'templates/**/*',
+    'build/tray/**/*',
+    'build/icon.png',
+    // Dependencies ship their runtime only: no sources, tests, maps or docs.
+    '!**/node_modules/**/{src,test,tests,__tests__}/**',
+    '!**/node_modules/**/*.{ts,mts,cts,map,md}',
+    '!**/node_modules/npm{,/**}',
+    ...npmOnlyModules().map((m) => `!**/node_modules/${m}{,/**}`),
+  ],
+  // npm installs the worker runtime. It runs as a script of its own (on the app's binary as
+  // Node), with a real cwd and lifecycle scripts, so it lives on disk, not in the read-only
+  // archive; a verbatim copy keeps its bundled dependencies inside it, where it finds them.
+  extraResources: [
+    { from: 'node_modules/npm', to: 'npm', filter: ['**/*', '!docs/**', '!man/**'] },
+    // electron-builder never copies a folder named node_modules inside a FileSet: its own entry.
+    { from: 'node_modules/npm/node_modules', to: 'npm/node_modules', filter: ['**/*'] },
+  ],
+  // No native modules: nothing to rebuild against Electron's ABI.
+  npmRebuild: false,
+  // Electron's fuses, flipped in the binary when it is packaged
+  // (https://www.electronjs.org/docs/latest/tutorial/fuses).
+  electronFuses: {
+    // ON, on purpose: the managed worker runtime runs workers (and npm) on this binary as Node
+    // (ELECTRON_RUN_AS_NODE; utilityProcess dies with the app, and workers must outlive it), and
+    // the bundled CLI runs the same way. README "Security" says what that means.
+    runAsNode: true,
+    // Everything else a packaged app does not need is off, or locked down:
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    enableCookieEncryption: true,
+    grantFileProtocolExtraPrivileges: false,
+    loadBrowserProcessSpecificV8Snapshot: false,
+  },
+  linux: {
+    target: ['AppImage', 'deb'],
+    category: 'Utility',
+    icon: 'build/icons',
+    executableName: 'pipedai-orchestrator',
+    maintainer: 'PipedAI <support@pipedai.app>',
+    synopsis: 'Supervises the PipedAI workers on this computer',
+  },
+  deb: { packageName: 'pipedai-orchestrator' },
+  mac: {
+    target: 'dmg',
+    category: 'public.app-category.developer-tools',
+    icon: 'build/icon.png',
+    // A menu-bar agent: no Dock icon until a window is shown (the app shows it then).
+    extendInfo: { LSUIElement: true },
+  },
+  win: { target: 'nsis', icon: 'build/icon.png' },
+  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
+};
