@@ -12,4 +12,4 @@ export {
 export { InstallError, DEFAULT_INSTALL_TIMEOUT_MS, type InstallSource } from './installer.ts';
 export { bundledNpmCli, plainNode, type NodeRuntime } from './node-runtime.ts';
 export { nodeShim } from './node-shim.ts';
-export { runtimeLayout, type RuntimeLayout } from './layout.ts';
+export { runtimeLayout, STAGING_PREFIX, type RuntimeLayout } from './layout.ts';

@@ -6,6 +6,9 @@
 //       package.json, package-lock.json, node_modules/@pipedai/worker/…, .pipedai-runtime.json
 //     worker/.staging-<id>/         an install in progress (removed at start if a crash left one)
 //     worker/state.json             which version each worker runs, and its previous one
+//     orchestrator/<version>/       an orchestrator a self-upgrade installed (self-update/), the
+//     orchestrator/.staging-<id>/   same way: staged, proven, renamed
+//     orchestrator/current.json     the orchestrator `start` runs, and the one to go back to
 //     bin/node(.cmd)                `node` for npm's lifecycle scripts and `#!/usr/bin/env node`
 import { join } from 'node:path';
 
@@ -15,6 +18,8 @@ export const STAGING_PREFIX = '.staging-';
 export interface RuntimeLayout {
   readonly root: string;
   readonly workerRoot: string;
+  /** The orchestrator's own versions (self-update/managed.ts). */
+  readonly orchestratorRoot: string;
   readonly state: string;
   readonly binDir: string;
   versionDir(version: string): string;
@@ -29,6 +34,7 @@ export function runtimeLayout(home: string): RuntimeLayout {
   return {
     root,
     workerRoot,
+    orchestratorRoot: join(root, 'orchestrator'),
     state: join(workerRoot, 'state.json'),
     binDir: join(root, 'bin'),
     versionDir: (v) => join(workerRoot, v),

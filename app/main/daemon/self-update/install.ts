@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { CommandError, compareVersions } from '../../../shared/index.ts';
-import type { NodeRuntime } from '../runtime/index.ts';
+import { STAGING_PREFIX, type NodeRuntime } from '../runtime/index.ts';
 import type { NpmInstaller } from '../tools/npm.ts';
 import { describeFailure, type ToolRunner } from '../tools/run-tool.ts';
 import {
@@ -107,7 +107,7 @@ export function createSelfUpdater(deps: SelfUpdaterDeps): SelfUpdater {
   async function prune(keep: readonly string[]): Promise<void> {
     for (const name of await readdir(root).catch(() => [])) {
       if (name === 'current.json' || keep.includes(name)) continue;
-      if (name.startsWith('.staging-') || compareVersions(name, name) === 0)
+      if (name.startsWith(STAGING_PREFIX) || compareVersions(name, name) === 0)
         await rm(join(root, name), { recursive: true, force: true }).catch(() => undefined);
     }
   }
@@ -115,7 +115,7 @@ export function createSelfUpdater(deps: SelfUpdaterDeps): SelfUpdater {
   return {
     async install(source) {
       await mkdir(root, { recursive: true, mode: 0o700 });
-      const staging = await mkdtemp(join(root, '.staging-'));
+      const staging = await mkdtemp(join(root, STAGING_PREFIX));
       try {
         const target =
           source.fromLocal !== undefined

@@ -7,11 +7,12 @@
 // A new version that never comes up must not keep the host down: each `start` of an unconfirmed
 // version counts, the daemon confirms it once it listens and has adopted its workers, and after
 // MAX_UNCONFIRMED_STARTS failed starts the launcher runs the installing version again.
-// Light on purpose: the launcher reads this before anything else loads.
+// The launcher (cli/main.ts) reads this before a `start` runs anything else.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { compareVersions } from '../../../shared/util.ts';
+import { runtimeLayout } from '../runtime/index.ts';
 
 export const MAX_UNCONFIRMED_STARTS = 3;
 /** Set by the launcher in the process it hands over to, so the hand-off happens once. */
@@ -30,8 +31,9 @@ export const ManagedPointer = z.object({
 });
 export type ManagedPointer = z.infer<typeof ManagedPointer>;
 
+/** `runtime/orchestrator/`, beside the worker runtime (runtime/layout.ts draws the whole folder). */
 export function orchestratorRuntimeDir(home: string): string {
-  return join(home, 'runtime', 'orchestrator');
+  return runtimeLayout(home).orchestratorRoot;
 }
 
 const pointerPath = (home: string): string => join(orchestratorRuntimeDir(home), 'current.json');
