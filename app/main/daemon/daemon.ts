@@ -43,7 +43,7 @@ export interface DaemonOptions {
   host: HostKind;
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
-  /** Runs npm for self-upgrades (install -g): injected where a global install must not happen. */
+  /** Runs npm for self-upgrades (an install into runtime/orchestrator): injected in tests. */
   npmRunner?: ToolRunner;
   /**
    * What runs the workers and npm: the daemon's own Node (default process.execPath). The desktop
@@ -223,7 +223,6 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
         },
         env,
       ),
-      npm,
       selfUpdater: createSelfUpdater({
         home: paths.home,
         version: VERSION,

@@ -15,7 +15,6 @@ import type {
   WorkerTarget,
 } from '../deps.ts';
 import type { WorkerRuntime } from '../runtime/index.ts';
-import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 
 export interface Timings {
@@ -59,8 +58,6 @@ export interface Ctx {
   supervisor: SupervisorPort;
   api: ApiPort;
   workerCli: WorkerCli;
-  /** Self-upgrade's install (the worker runtime is `runtime`). */
-  npm: NpmInstaller;
   runtime: WorkerRuntime;
   hostname: string;
   timings: Timings;

@@ -35,7 +35,6 @@ import { fuseWorkers } from '../status/fuse.ts';
 import type { ReleaseTracker } from '../status/releases.ts';
 import { createRemoteStatus } from '../status/remote-status.ts';
 import type { WorkerRuntime } from '../runtime/index.ts';
-import type { NpmInstaller } from '../tools/npm.ts';
 import type { WorkerCli } from '../tools/worker-cli.ts';
 import { buildWorker } from './build.ts';
 import { DEFAULT_TIMINGS, type Ctx, type Timings } from './context.ts';
@@ -67,8 +66,6 @@ export interface OrchestratorDeps {
   api: ApiPort;
   streams: EventStreamsPort;
   workerCli: WorkerCli;
-  /** Self-upgrade's install. */
-  npm: NpmInstaller;
   /** The managed worker runtime (loaded). */
   runtime: WorkerRuntime;
   runs: RunEventsReader;
@@ -231,7 +228,6 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     supervisor: deps.supervisor,
     api: deps.api,
     workerCli: deps.workerCli,
-    npm: deps.npm,
     runtime: deps.runtime,
     hostname: deps.hostname,
     timings,

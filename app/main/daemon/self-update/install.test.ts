@@ -43,10 +43,10 @@ function world(opts: { npmFails?: boolean; says?: (version: string) => string } 
   };
   const npm: NpmInstaller = {
     busy: () => false,
-    async installVersion(pkg, version, target = { global: true }) {
+    async installVersion(pkg, version, target) {
       npmCalls.push({ spec: `${pkg}@${version}`, target });
       if (opts.npmFails) throw new Error('npm install failed (exit 1): 404 Not Found');
-      if ('prefix' in target) lay(target.prefix, version === 'latest' ? '0.9.5' : version);
+      lay(target.prefix, version === 'latest' ? '0.9.5' : version);
       return `${pkg}@${version}`;
     },
     async installFromLocal() {

@@ -21,12 +21,17 @@ function recorder(answer: (cmd: ToolCommand) => ToolResult | Promise<ToolResult>
   };
 }
 
+const TARGET = { prefix: '/h/runtime/orchestrator/.staging-x' };
+const IN_TARGET = ['--prefix', TARGET.prefix, '--no-audit', '--no-fund'];
+
 describe('npm installer', () => {
-  it('installs an exact version globally and refuses paths, URLs and git specs', async () => {
+  it('installs an exact version into our folder and refuses paths, URLs and git specs', async () => {
     const r = recorder();
     const npm = createNpmInstaller(r.run);
-    expect(await npm.installVersion('@pipedai/worker', '1.5.0')).toBe('@pipedai/worker@1.5.0');
-    expect(r.seen).toEqual([['npm', 'install', '-g', '@pipedai/worker@1.5.0']]);
+    expect(await npm.installVersion('@pipedai/orchestrator', '1.5.0', TARGET)).toBe(
+      '@pipedai/orchestrator@1.5.0',
+    );
+    expect(r.seen).toEqual([['npm', 'install', ...IN_TARGET, '@pipedai/orchestrator@1.5.0']]);
     for (const bad of [
       'file:../x',
       'git+https://x',
@@ -34,7 +39,7 @@ describe('npm installer', () => {
       '1.0.0 && rm -rf /',
       'https://x/y.tgz',
     ]) {
-      expect(() => npm.installVersion('@pipedai/worker', bad)).toThrow(
+      expect(() => npm.installVersion('@pipedai/orchestrator', bad, TARGET)).toThrow(
         /not an installable version/,
       );
     }
@@ -51,9 +56,11 @@ describe('npm installer', () => {
       ),
     );
     const npm = createNpmInstaller(r.run);
-    const first = npm.installVersion('@pipedai/worker', '1.5.0');
+    const first = npm.installVersion('@pipedai/orchestrator', '1.5.0', TARGET);
     expect(npm.busy()).toBe(true);
-    await expect(npm.installVersion('@pipedai/worker', '1.6.0')).rejects.toMatchObject({
+    await expect(
+      npm.installVersion('@pipedai/orchestrator', '1.6.0', TARGET),
+    ).rejects.toMatchObject({
       code: 'conflict',
     });
     release();
@@ -68,22 +75,27 @@ describe('npm installer', () => {
         cmd.args[0] === 'pack' ? ok('npm notice\npipedai-worker-1.6.0.tgz\n') : ok(),
       );
       const npm = createNpmInstaller(r.run);
-      const target = await npm.installFromLocal(dir);
+      const target = await npm.installFromLocal(dir, { target: TARGET });
       expect(target).toMatch(/^tarball:.*pipedai-pack-.*\/pipedai-worker-1\.6\.0\.tgz$/);
       expect(r.seen[0]?.slice(0, 4)).toEqual(['npm', 'pack', dir, '--ignore-scripts']);
       // Neither the pack nor the install runs the package's scripts by default…
       expect(r.seen[1]).toEqual([
         'npm',
         'install',
-        '-g',
+        ...IN_TARGET,
         target.slice('tarball:'.length),
         '--ignore-scripts',
       ]);
       // …the install does when the operator asks for it.
-      const withScripts = await npm.installFromLocal(dir, { runScripts: true });
-      expect(r.seen[3]).toEqual(['npm', 'install', '-g', withScripts.slice('tarball:'.length)]);
+      const withScripts = await npm.installFromLocal(dir, { runScripts: true, target: TARGET });
+      expect(r.seen[3]).toEqual([
+        'npm',
+        'install',
+        ...IN_TARGET,
+        withScripts.slice('tarball:'.length),
+      ]);
       expect(r.seen[2]?.slice(0, 4)).toEqual(['npm', 'pack', dir, '--ignore-scripts']);
-      await expect(npm.installFromLocal('relative/dir')).rejects.toMatchObject({
+      await expect(npm.installFromLocal('relative/dir', { target: TARGET })).rejects.toMatchObject({
         field: 'fromLocal',
       });
     } finally {

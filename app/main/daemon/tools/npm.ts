@@ -7,26 +7,31 @@ import { isAbsolute, join } from 'node:path';
 import { CommandError, InstallVersion } from '../../../shared/index.ts';
 import { describeFailure, type ToolRunner } from './run-tool.ts';
 
-/** Where an install goes: npm's global folder, or a folder of ours (`npm install --prefix`). */
-export type InstallTarget = { global: true } | { prefix: string };
-const GLOBAL: InstallTarget = { global: true };
+/** Where an install goes: a folder of ours (`npm install --prefix`), never npm's global one. */
+export interface InstallTarget {
+  prefix: string;
+}
 
 export interface NpmInstaller {
-  /** `npm install -g <pkg>@<version>` (or into a prefix); returns the spec installed. */
-  installVersion(pkg: string, version: string, target?: InstallTarget): Promise<string>;
+  /** `npm install --prefix <target> <pkg>@<version>`; returns the spec installed. */
+  installVersion(pkg: string, version: string, target: InstallTarget): Promise<string>;
   /**
-   * `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>` (or into a prefix), without
+   * `npm pack <dir>` in a fresh temp dir, then `npm install --prefix <target> <tgz>`, without
    * the tarball's install scripts unless `runScripts`; returns `tarball:<path>`.
    */
   installFromLocal(
     dir: string,
-    opts?: { runScripts?: boolean; target?: InstallTarget },
+    opts: { runScripts?: boolean; target: InstallTarget },
   ): Promise<string>;
   busy(): boolean;
 }
 
-const targetArgs = (t: InstallTarget): string[] =>
-  'prefix' in t ? ['--prefix', t.prefix, '--no-audit', '--no-fund'] : ['-g'];
+const targetArgs = (t: InstallTarget): string[] => [
+  '--prefix',
+  t.prefix,
+  '--no-audit',
+  '--no-fund',
+];
 
 /** The tarball `npm pack` named (its last line), or null when it named none or a path. */
 export function packedTarball(stdout: string): string | null {
@@ -83,7 +88,7 @@ export function createNpmInstaller(
 
   return {
     busy: () => inFlight,
-    installVersion(pkg, version, target = GLOBAL) {
+    installVersion(pkg, version, target) {
       // Never a path, URL or git spec: checking the package name alone is not enough.
       const v = InstallVersion.safeParse(version);
       if (!v.success)
@@ -98,7 +103,7 @@ export function createNpmInstaller(
         return spec;
       });
     },
-    installFromLocal(dir, { runScripts = false, target = GLOBAL } = {}) {
+    installFromLocal(dir, { runScripts = false, target }) {
       return exclusive(async () => {
         if (!isAbsolute(dir))
           throw new CommandError(
