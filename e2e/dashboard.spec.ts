@@ -1,11 +1,20 @@
 // The dashboard in Chromium against the demo setup (sandbox API + headless daemon): a person's
 // path from an empty host to a deleted worker, each step checked on the page and on the daemon.
 // The steps build on each other, so they run in order on one page.
+import { resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { z } from 'zod';
 import type { FusedWorker } from '../app/shared/index.ts';
+import { findChromium } from '../scripts/toolchain.mjs';
 import { LATEST_WORKER, expect, shot, test, type DemoSetup } from './fixtures.ts';
 
+// No browser: a skip that says which and how to get one; in CI that is a failure, not a skip.
+const browser = findChromium(resolve(import.meta.dirname, '..'));
+if (!browser.path) {
+  if (process.env.CI) throw new Error(`dashboard e2e: ${browser.reason}`);
+  console.log(`dashboard e2e skipped: ${browser.reason}`);
+}
+test.skip(!browser.path, browser.reason);
 test.describe.configure({ mode: 'serial' });
 
 const FIRST = 'build-box-1';
