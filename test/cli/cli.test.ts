@@ -238,15 +238,31 @@ describe.runIf(process.platform === 'linux')(
     });
 
     it('dashboard prints the authenticated URL of the running daemon', async () => {
-      const r = await cli(['dashboard']);
+      const r = await cli(['dashboard'], { SSH_CONNECTION: '' });
       expect(r.code).toBe(0);
       const { localToken } = JSON.parse(readFileSync(orch('credentials.json'), 'utf8')) as {
         localToken: string;
       };
       expect(localToken).toMatch(/^oct_/);
-      expect(r.stdout.trim()).toBe(
-        `http://127.0.0.1:${port}/?token=${encodeURIComponent(localToken)}`,
-      );
+      const url = `http://127.0.0.1:${port}/?token=${encodeURIComponent(localToken)}`;
+      expect(r.stdout.trim()).toBe(url);
+      expect(r.stderr).toBe('');
+
+      // Over SSH: the same URL alone on stdout, and on stderr the tunnel to run at the other end.
+      const ssh = await cli(['dashboard'], {
+        SSH_CONNECTION: '203.0.113.7 50022 198.51.100.4 22',
+        USER: 'ops',
+      });
+      expect(ssh.stdout.trim()).toBe(url);
+      expect(ssh.stderr).toContain(`  ssh -L ${port}:127.0.0.1:${port} ops@198.51.100.4\n`);
+      expect(ssh.stderr).toContain(`  ${url}\n`);
+      // --open does not start a browser on the server: it says the same.
+      const open = await cli(['dashboard', '--open'], {
+        SSH_CONNECTION: '203.0.113.7 50022 198.51.100.4 22',
+        USER: 'ops',
+      });
+      expect(open.stdout).toContain(`ssh -L ${port}:127.0.0.1:${port} ops@198.51.100.4`);
+      expect(open.stdout).not.toContain('opening the dashboard');
     });
 
     it("a subcommand's own flags reach it, not its parent's namesakes", async () => {
