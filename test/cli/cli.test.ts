@@ -294,6 +294,33 @@ describe.runIf(process.platform === 'linux')(
       expect(plain.stdout).not.toMatch(ANSI);
     });
 
+    it.runIf(hasScript)(
+      'workers fits the terminal: label first, short id; --json keeps full ids',
+      async () => {
+        const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+        const inTerminal = (cols: number) =>
+          run(
+            'script',
+            [
+              '-qec',
+              `stty cols ${cols}; ${quote(process.execPath)} ${quote(CLI)} workers`,
+              '/dev/null',
+            ],
+            { env: { ...env, TERM: 'xterm', NO_COLOR: '1' } },
+          );
+        const wide = await inTerminal(160);
+        const lines = wide.stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
+        expect(lines[0]).toMatch(/^LABEL\s+ID\s+MODE\s+LOCAL\s+REMOTE\s+RUN\s+VERSION$/);
+        expect(lines[1]?.startsWith(`${label} `)).toBe(true);
+        expect(lines[1]).toContain(` ${workerId.slice(0, 8)} `);
+        expect(wide.stdout).not.toContain(workerId);
+        const narrow = await inTerminal(30);
+        for (const l of narrow.stdout.split(/\r?\n/)) expect(l.length, l).toBeLessThanOrEqual(30);
+        expect(narrow.stdout).toMatch(/^LABEL\s+LOCAL\s+REMOTE/m);
+        expect(JSON.stringify(await workerRows())).toContain(workerId);
+      },
+    );
+
     it('prints no escape codes and no secrets when the output is not a terminal', () => {
       expect(outputs.length).toBeGreaterThan(20);
       for (const o of outputs) {
