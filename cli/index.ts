@@ -10,6 +10,7 @@ import { connectivity } from './commands/connectivity.ts';
 import { dashboard } from './commands/dashboard.ts';
 import { installService, serviceStatus, uninstallService } from './commands/service.ts';
 import { start } from './commands/start.ts';
+import { upgradeSelfCommand } from './commands/upgrade-self.ts';
 import { adopt, login } from './commands/state.ts';
 import { listWorkers, logs, upgrade, VERBS, workerVerb, type Verb } from './commands/workers.ts';
 
@@ -132,15 +133,33 @@ program
 program
   .command('upgrade')
   .description(
-    'upgrade a worker (or --all stale ones) through the running daemon, draining its run first',
+    'upgrade a worker (or --all stale ones), draining its run first; or with --self the orchestrator itself',
   )
   .argument('[worker]', 'worker id or label')
   .option('--all', 'every worker behind the latest release', false)
+  .option(
+    '--self',
+    'the orchestrator itself: shows from → to, then waits for the new daemon',
+    false,
+  )
   .option('--version <v>', 'the version to install (default: the latest release)')
+  .option('--allow-downgrade', 'with --self --version: install an older orchestrator', false)
   .addOption(portOption())
-  .action(async (ref: string | undefined, o: { all: boolean; version?: string; port?: number }) => {
-    if (!(await upgrade(ctx(), ui, ref, o))) exitCode = 1;
-  });
+  .action(
+    async (
+      ref: string | undefined,
+      o: { all: boolean; self: boolean; version?: string; allowDowngrade: boolean; port?: number },
+    ) => {
+      if (o.self) {
+        if (ref !== undefined || o.all)
+          throw new UsageError('--self upgrades the orchestrator: name no worker and no --all');
+        if (!(await upgradeSelfCommand(ctx(), ui, o))) exitCode = 1;
+        return;
+      }
+      if (o.allowDowngrade) throw new UsageError('--allow-downgrade goes with --self');
+      if (!(await upgrade(ctx(), ui, ref, o))) exitCode = 1;
+    },
+  );
 
 program
   .command('login')

@@ -183,7 +183,9 @@ export const commands = {
   upgradeSelf: command({
     method: 'POST',
     path: '/api/upgrade-self',
-    input: UpgradeSource,
+    // A version older than the running one is refused unless allowDowngrade (ours; the
+    // reference installs whatever it is given).
+    input: z.intersection(UpgradeSource, z.object({ allowDowngrade: z.boolean().optional() })),
     output: z.object({
       ok: z.literal(true),
       action: z.literal('upgrade-self'),

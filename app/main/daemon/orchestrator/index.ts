@@ -31,6 +31,7 @@ import type { WorkerCli } from '../tools/worker-cli.ts';
 import { buildWorker } from './build.ts';
 import { DEFAULT_TIMINGS, type Ctx, type Timings } from './context.ts';
 import { createPairings } from './pairing.ts';
+import { refuseDowngrade } from './self-version.ts';
 import { upgradeSelf, upgradeWorker } from './upgrade.ts';
 import {
   deleteWorker,
@@ -266,6 +267,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     deleteWorker: ({ id }) => deleteWorker(ctx, id),
     upgradeWorker: (input) => upgradeWorker(ctx, input),
     async upgradeSelf(input) {
+      refuseDowngrade(deps.version, input);
       holdWorkers = true;
       try {
         return await upgradeSelf(ctx, input, deps.exitForRestart);

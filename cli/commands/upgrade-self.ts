@@ -1,0 +1,129 @@
+// `upgrade --self [--version X] [--allow-downgrade]`: install another orchestrator through the
+// running daemon, which then hands over to it (the service manager starts the new version), and
+// wait until the daemon answers as that version.
+import { InstallVersion, compareVersions } from '../../app/shared/index.ts';
+import { createControlClient } from '../../app/main/control/client.ts';
+import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
+import {
+  connectDaemon,
+  daemonPort,
+  daemonUnreachable,
+  UsageError,
+  type CliContext,
+} from '../context.ts';
+import type { Ui } from '../ui.ts';
+
+/** How long the new daemon may take to answer after the old one exits. */
+const COMEBACK_MS = 120_000;
+/** The install waits for the daemon's own bounds (runs, npm): no short client timeout. */
+const UPGRADE_CALL_MS = 2 * 3600_000;
+
+export type SelfPlan =
+  | { kind: 'install'; from: string; to: string; downgrade: boolean }
+  | { kind: 'nothing'; message: string }
+  | { kind: 'refuse'; message: string };
+
+/** What `upgrade --self` does for a running `from`, the latest release, and the flags. */
+export function planSelfUpgrade(o: {
+  from: string;
+  latest: string | null;
+  version?: string;
+  allowDowngrade: boolean;
+}): SelfPlan {
+  const to = o.version ?? o.latest;
+  if (!to)
+    return {
+      kind: 'refuse',
+      message:
+        'the latest orchestrator release is not known yet (the daemon asks pipedai-api at start and daily); name one with --version',
+    };
+  const cmp = compareVersions(to, o.from);
+  if (cmp === 0) return { kind: 'nothing', message: `the orchestrator is already ${o.from}` };
+  if (cmp !== null && cmp < 0) {
+    if (o.version === undefined)
+      return {
+        kind: 'nothing',
+        message: `the orchestrator ${o.from} is newer than the latest release (${to}): nothing to upgrade`,
+      };
+    if (!o.allowDowngrade)
+      return {
+        kind: 'refuse',
+        message: `refusing to downgrade the orchestrator ${o.from} → ${to}; add --allow-downgrade to do it`,
+      };
+  }
+  return { kind: 'install', from: o.from, to, downgrade: cmp !== null && cmp < 0 };
+}
+
+/** Poll the host's owner until it answers as `version` (it may come back on another port). */
+async function waitForVersion(
+  ctx: CliContext,
+  version: string,
+  ms: number,
+): Promise<number | null> {
+  const token = await ctx.store.credentials.localToken();
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const owner = await readLiveOwner(ctx.paths).catch(() => null);
+    if (owner?.port) {
+      const client = createControlClient({ baseUrl: `http://127.0.0.1:${owner.port}`, token });
+      const self = await client.call('getSelf', {}, { timeoutMs: 5_000 }).catch(() => null);
+      if (self?.version === version) return owner.port;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
+}
+
+export async function upgradeSelfCommand(
+  ctx: CliContext,
+  ui: Ui,
+  opts: { version?: string; allowDowngrade: boolean; port?: number },
+): Promise<boolean> {
+  if (opts.version !== undefined && !InstallVersion.safeParse(opts.version).success)
+    throw new UsageError(
+      `--version must be a version like 0.9.0, got ${JSON.stringify(opts.version)}`,
+    );
+  const client = await connectDaemon(ctx, opts.port);
+  const self = await client
+    .call('getSelf', {})
+    .catch(async (e: unknown) => daemonUnreachable(e, await daemonPort(ctx, opts.port)));
+  const plan = planSelfUpgrade({ from: self.version, latest: self.latest, ...opts });
+  if (plan.kind === 'nothing') {
+    ui.out(plan.message);
+    return true;
+  }
+  if (plan.kind === 'refuse') {
+    ui.err(`${ui.red('✗')} ${plan.message}`);
+    return false;
+  }
+  const started = Date.now();
+  const spin = ui.spinner(
+    `orchestrator ${plan.from} → ${plan.to}${plan.downgrade ? ui.yellow(' (downgrade)') : ''}: installing @pipedai/orchestrator@${plan.to}…`,
+  );
+  try {
+    await client.call(
+      'upgradeSelf',
+      { version: plan.to, ...(plan.downgrade ? { allowDowngrade: true } : {}) },
+      { timeoutMs: UPGRADE_CALL_MS },
+    );
+  } catch (e) {
+    spin.stop(
+      `${ui.red('✗')} orchestrator ${plan.from} → ${plan.to}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return false;
+  }
+  spin.update(
+    `orchestrator ${plan.from} → ${plan.to}: installed; waiting for the daemon to restart as ${plan.to}…`,
+  );
+  const port = await waitForVersion(ctx, plan.to, COMEBACK_MS);
+  if (port === null) {
+    spin.stop(
+      `${ui.yellow('!')} installed ${plan.to}, but no daemon answered as ${plan.to} within ${COMEBACK_MS / 1000} s: without a service nothing restarts it (\`pipedai-orchestrator status\`; \`pipedai-orchestrator start\`)`,
+    );
+    return false;
+  }
+  spin.stop(
+    `${ui.green('✓')} orchestrator ${plan.from} → ${plan.to} (${((Date.now() - started) / 1000).toFixed(1)}s); the daemon answers on 127.0.0.1:${port}`,
+  );
+  return true;
+}
