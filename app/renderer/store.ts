@@ -670,7 +670,21 @@ export function createAppStore(deps: StoreDeps): AppStore {
 
       async upgradeSelf() {
         const self = get().self;
-        if (!self?.latest || get().selfUpgrading) return;
+        if (get().selfUpgrading) return;
+        const desktop = self?.desktopUpdate;
+        if (desktop?.state === 'ready') {
+          // The desktop app: restart into the update it downloaded; workers keep running.
+          set({ selfUpgrading: true });
+          actions.notify('info', `Restarting into v${desktop.version}; the workers keep running.`);
+          try {
+            await call('restartToUpdate', {});
+          } catch (e) {
+            set({ selfUpgrading: false });
+            actions.notify('err', `Restart to update failed: ${toCommandError(e).message}`);
+          }
+          return;
+        }
+        if (!self?.latest) return;
         set({ selfUpgrading: true });
         actions.notify(
           'info',

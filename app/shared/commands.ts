@@ -193,6 +193,14 @@ export const commands = {
     }),
     summary: 'Drain every worker, install the orchestrator, exit for the service manager.',
   }),
+  restartToUpdate: command({
+    method: 'POST',
+    path: '/api/self/restart-to-update',
+    input: z.object({}),
+    output: z.object({ ok: z.literal(true), action: z.literal('restart-to-update') }),
+    summary:
+      'Desktop app only: restart into the update it downloaded; running workers are handed over, not stopped.',
+  }),
   getSelf: command({
     method: 'GET',
     path: '/api/self',

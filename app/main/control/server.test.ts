@@ -36,6 +36,7 @@ function fakeHandlers(calls: Array<[string, unknown]>): CommandHandlers {
       oldVersion: null,
     }),
     upgradeSelf: async () => ({ ok: true, action: 'upgrade-self', durationMs: 1 }),
+    restartToUpdate: async () => ({ ok: true, action: 'restart-to-update' }),
     getSelf: async () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
     getLogs: async (input) => {
       calls.push(['logs', input]);

@@ -8,7 +8,7 @@ import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
 import { acquireOwnership, type Ownership } from './owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
-import type { WorkerConfigPort } from './ports.ts';
+import type { DesktopUpdatePort, WorkerConfigPort } from './ports.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
 import { createReleaseTracker } from './status/releases.ts';
 import { openStore, readWorkerConfig, writeWorkerConfig } from './store/index.ts';
@@ -39,6 +39,8 @@ export interface DaemonOptions {
   backoffUnitMs?: number;
   connectivityIntervalMs?: number;
   exitForRestart?: () => void;
+  /** The desktop host's own updates (electron-updater); absent on servers. */
+  desktopUpdate?: DesktopUpdatePort;
   log?: (line: string) => void;
 }
 
@@ -158,6 +160,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       connectivity,
       releases: createReleaseTracker((url) => api.releasesLatest(url)),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
+      ...(opts.desktopUpdate ? { desktopUpdate: opts.desktopUpdate } : {}),
       timings: opts.timings,
       onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),
     });

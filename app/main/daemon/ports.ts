@@ -2,6 +2,7 @@
 // satisfy these structurally; tests may pass their own.
 import type {
   Credentials,
+  DesktopUpdate,
   DeviceStartResponse,
   LogLine,
   ManifestEntry,
@@ -82,6 +83,16 @@ export interface ApiPort {
   ): Promise<'enabled' | 'not-found'>;
   releasesLatest(apiUrl: string): Promise<ReleasesResponse>;
   health(apiUrl: string): Promise<Probe>;
+}
+
+/**
+ * The desktop app's own updates (electron-updater), given by the desktop host: there the
+ * orchestrator updates from its release feed and restarts into it, never through npm.
+ */
+export interface DesktopUpdatePort {
+  view(): DesktopUpdate;
+  /** Hand the running workers over and restart into the downloaded update. */
+  restart(): Promise<void>;
 }
 
 /** An error from the API as the orchestrator inspects it. */

@@ -5,19 +5,15 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
-import type { CommandName } from '../../shared/index.ts';
+import type { CommandArgs, CommandName, CommandOutput } from '../../shared/index.ts';
 import { IPC } from '../../preload/channels.ts';
 import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
+import type { CommandTarget } from './logic/ipc-door.ts';
 import { openDaemonLink, type DaemonLink } from './link.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
-import {
-  crashLoopNotices,
-  pairingNotice,
-  updateNotice,
-  type NoticeSpec,
-} from './logic/notifications.ts';
+import { crashLoopNotices, pairingNotice, type NoticeSpec } from './logic/notifications.ts';
 import { pairingApiUrl, pairingChoice, pairingDialog } from './logic/pairing.ts';
 import {
   QUIT_QUESTION,
@@ -45,6 +41,7 @@ import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window-policy.t
 import { showNotice } from './notify.ts';
 import { openUiPrefs } from './prefs.ts';
 import { createTrayController } from './tray.ts';
+import { createDesktopUpdater, readBuildFacts, type DesktopUpdater } from './updater.ts';
 import {
   createWindowController,
   hardenSessions,
@@ -58,9 +55,6 @@ const VERB_COMMAND = {
   stop: 'stopWorker',
   restart: 'restartWorker',
 } as const satisfies Record<WorkerVerb, CommandName>;
-/** First update check a little after start (the daemon polls releases first), then every 6 h. */
-const FIRST_UPDATE_CHECK_MS = 60_000;
-const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
 /** `systemctl`/`launchctl` answering the "is a service installed" question: bounded. */
 const SERVICE_QUERY_MS = 5_000;
 
@@ -76,6 +70,29 @@ function resources(appPath: string) {
     appIcon: join(appPath, 'build', 'icon.png'),
     templates: join(appPath, 'templates'),
     cli: join(appPath, 'dist', 'cli.js'),
+  };
+}
+
+/**
+ * The window's commands, with the app's own updates answered by the app: when it is attached to
+ * the headless daemon, that daemon knows nothing of the desktop app's updates.
+ */
+function withDesktopUpdates(link: DaemonLink, updater: DesktopUpdater): CommandTarget {
+  if (link.mode === 'own') return link; // the daemon in this process serves them already
+  return {
+    snapshot: () => link.snapshot(),
+    state: () => link.state(),
+    async call<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutput<N>> {
+      if (name === 'getSelf') {
+        const self = await link.call('getSelf', {});
+        return { ...self, desktopUpdate: updater.view() } as CommandOutput<N>;
+      }
+      if (name === 'restartToUpdate') {
+        await updater.restart();
+        return { ok: true, action: 'restart-to-update' } as CommandOutput<N>;
+      }
+      return link.call(name, args);
+    },
   };
 }
 
@@ -115,20 +132,24 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   };
   setDock(false);
 
-  let linkForRestart: DaemonLink | null = null;
+  // The app's own updates: "Restart to update" hands the workers over (they keep running and the
+  // new version adopts them) before electron-updater quits and installs.
+  let closeForRestart: (() => Promise<void>) | null = null;
+  const updater: DesktopUpdater = createDesktopUpdater({
+    version: app.getVersion(),
+    facts: await readBuildFacts(env.updateUrl ?? null),
+    feedUrl: env.updateUrl ?? null,
+    beforeRestart: () => closeForRestart?.() ?? Promise.resolve(),
+    notify: (n) => notify({ ...n, opens: { kind: 'dashboard' } }),
+    log,
+  });
   const link: DaemonLink = await openDaemonLink({
     env: process.env,
     ...(env.controlPort === undefined ? {} : { controlPort: env.controlPort }),
     staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
     log,
-    // After a self-upgrade (workers already stopped): release the host, then come back.
-    exitForRestart: () =>
-      void (linkForRestart?.close('handoff') ?? Promise.resolve()).finally(() => {
-        app.relaunch();
-        app.exit(0);
-      }),
+    desktopUpdate: { view: () => updater.view(), restart: () => updater.restart() },
   });
-  linkForRestart = link;
   log(`${link.mode === 'own' ? 'owning the host; control API' : 'attached to'} ${link.url()}`);
 
   const login = createLoginItemController({
@@ -142,10 +163,9 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     homedir: homedir(),
     templatesDir: files.templates,
   });
-  let state: ShellState = initialShellState(link.mode);
+  let state: ShellState = { ...initialShellState(link.mode), update: updater.view() };
   let finished = false;
   let quitting = false;
-  let notifiedRelease: string | null = null;
 
   const windows = createWindowController({
     preload: files.preload,
@@ -195,8 +215,9 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   } catch (e) {
     log(`first snapshot: ${message(e)}`); // an attached link fills in when it connects
   }
+  const stopUpdates = updater.onChange((u) => update({ ...state, update: u }));
   const stopIpc = registerIpcDoor({
-    target: link,
+    target: withDesktopUpdates(link, updater),
     expected: () => ({ webContentsId: windows.webContentsId(), appOrigins: APP_ORIGINS }),
     log,
   });
@@ -231,7 +252,13 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
             notify({ title: 'Launch at login', body: message(e), opens: { kind: 'dashboard' } }),
           );
       case 'check-updates':
-        return checkUpdates(true);
+        return updater.check(true);
+      case 'restart-to-update':
+        return updater
+          .restart()
+          .catch((e: unknown) =>
+            notify({ title: 'Restart to update', body: message(e), opens: { kind: 'dashboard' } }),
+          );
       case 'quit':
         return void app.quit();
     }
@@ -269,21 +296,6 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     }
   }
 
-  async function checkUpdates(manual: boolean): Promise<void> {
-    try {
-      const self = await link.call('getSelf', {});
-      const r = updateNotice(self, { manual, alreadyNotified: notifiedRelease });
-      notifiedRelease = r.notified;
-      update({ ...state, self });
-      notify(r.notice);
-    } catch (e) {
-      if (manual)
-        notify({ title: 'Update check failed', body: message(e), opens: { kind: 'dashboard' } });
-    }
-  }
-  setTimeout(() => void checkUpdates(false), FIRST_UPDATE_CHECK_MS).unref();
-  setInterval(() => void checkUpdates(false), UPDATE_CHECK_EVERY_MS).unref();
-
   async function quit(): Promise<void> {
     if (quitting) return;
     quitting = true;
@@ -310,6 +322,12 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     } else how = plan.how;
     log(`quitting: ${how} (${live} worker process(es))`);
     update({ ...state, quitting: { total: how === 'drain' ? live : 0 } });
+    await close(how);
+    app.quit();
+  }
+
+  /** Let go of everything; after this, a quit goes through. */
+  async function close(how: CloseHow): Promise<void> {
     try {
       await link.close(how);
     } catch (e) {
@@ -318,10 +336,16 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     stopIpc();
     stopFrames();
     stopState();
+    stopUpdates();
+    updater.dispose();
     tray.destroy();
     finished = true;
-    app.quit();
   }
+  // The workers keep running through an update: handed over (own) or never ours (attached).
+  closeForRestart = async () => {
+    quitting = true;
+    await close(link.mode === 'own' ? 'handoff' : 'detach');
+  };
 
   return {
     show: (view) => windows.show(view),

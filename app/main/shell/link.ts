@@ -17,6 +17,7 @@ import { startHeadless, type RunningDaemon } from '../daemon/headless.ts';
 import type { Orchestrator } from '../daemon/orchestrator/index.ts';
 import { HostOwnedError, readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from '../daemon/paths.ts';
+import type { DesktopUpdatePort } from '../daemon/ports.ts';
 import { openStore } from '../daemon/store/index.ts';
 import {
   attachedCallTimeoutMs,
@@ -42,13 +43,15 @@ export interface DaemonLink extends CommandTarget {
 
 export interface LinkOptions {
   env: NodeJS.ProcessEnv;
-  /** Explicit control port; without it 4599, then any free port. */
+  /** Explicit control port; without it `defaultControlPort`, then any free port. */
   controlPort?: number;
+  /** 4599; a test passes a port it holds, since other processes may hold or free 4599. */
+  defaultControlPort?: number;
   /** The dashboard bundle the control server serves to browsers. */
   staticDir: string | null;
   log: (line: string) => void;
-  /** A self-upgrade ends the process this way. */
-  exitForRestart: () => void;
+  /** The app's own updates, served by the daemon when the app owns the host. */
+  desktopUpdate?: DesktopUpdatePort;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -81,7 +84,7 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
 }
 
 async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
-  const ports = controlPortAttempts(o.controlPort, DEFAULT_CONTROL_PORT);
+  const ports = controlPortAttempts(o.controlPort, o.defaultControlPort ?? DEFAULT_CONTROL_PORT);
   let running: RunningDaemon | undefined;
   for (const [i, port] of ports.entries()) {
     try {
@@ -93,7 +96,7 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
         env: o.env,
         log: o.log,
         signals: [],
-        exitForRestart: o.exitForRestart,
+        ...(o.desktopUpdate ? { desktopUpdate: o.desktopUpdate } : {}),
       });
       break;
     } catch (e) {

@@ -48,6 +48,7 @@ function handlers(): CommandHandlers {
     deleteWorker: verb('delete') as CommandHandlers['deleteWorker'],
     upgradeWorker: notUsed,
     upgradeSelf: notUsed,
+    restartToUpdate: notUsed,
     // Breaks the contract on purpose: `version` must be a string.
     getSelf: async () => ({ version: 7 }) as never,
     getLogs: async ({ tail }) => ({

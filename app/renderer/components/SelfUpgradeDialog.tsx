@@ -5,6 +5,30 @@ export function SelfUpgradeDialog() {
   const self = useApp((s) => s.self);
   const busy = useApp((s) => s.workers?.filter((w) => w.busy).length ?? 0);
   const { closeDialog, confirmDialog } = useActions();
+  const desktop = self?.desktopUpdate;
+  if (desktop?.state === 'ready' && desktop.version)
+    return (
+      <Modal
+        title={`Restart into v${desktop.version}?`}
+        onClose={closeDialog}
+        footer={
+          <>
+            <button type="button" className="btn" onClick={closeDialog} data-autofocus>
+              Cancel
+            </button>
+            <button type="button" className="btn primary" onClick={confirmDialog}>
+              Restart to update
+            </button>
+          </>
+        }
+      >
+        <p>
+          Running v{self?.version}. The app closes, installs the update and starts again; the
+          workers keep running through it{busy > 0 ? ` (${busy} busy now, their runs go on)` : ''},
+          and the new version takes them over.
+        </p>
+      </Modal>
+    );
   if (!self?.latest) return null;
   return (
     <Modal

@@ -1,6 +1,7 @@
 // The Orchestrator: the one object both doors call. It owns no transport: the control server
 // and the IPC door adapt its CommandHandlers and its frame stream.
 import {
+  CommandError,
   normalizeApiUrl,
   type CommandHandlers,
   type ConnectivitySample,
@@ -17,6 +18,7 @@ import type { Paths } from '../paths.ts';
 import type {
   ApiPort,
   CredentialsPort,
+  DesktopUpdatePort,
   ManifestPort,
   SupervisorPort,
   WorkerConfigPort,
@@ -65,6 +67,8 @@ export interface OrchestratorDeps {
   releases: ReleaseTracker;
   /** Ends the process so the service manager restarts the new version (self-upgrade). */
   exitForRestart: () => void;
+  /** Given by the desktop host: the app updates itself (electron-updater), not through npm. */
+  desktopUpdate?: DesktopUpdatePort;
   timings?: Partial<Timings>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -267,6 +271,11 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     deleteWorker: ({ id }) => deleteWorker(ctx, id),
     upgradeWorker: (input) => upgradeWorker(ctx, input),
     async upgradeSelf(input) {
+      if (deps.desktopUpdate)
+        throw new CommandError(
+          'conflict',
+          'this orchestrator is the desktop app: it updates itself from its release feed (Restart to update, in its tray or dashboard, once it has downloaded one)',
+        );
       refuseDowngrade(deps.version, input);
       holdWorkers = true;
       try {
@@ -277,7 +286,33 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         throw e;
       }
     },
-    getSelf: async () => ({ ...deps.releases.self(deps.version), hostname: deps.hostname }),
+    getSelf: async () => ({
+      ...deps.releases.self(deps.version),
+      hostname: deps.hostname,
+      ...(deps.desktopUpdate ? { desktopUpdate: deps.desktopUpdate.view() } : {}),
+    }),
+    async restartToUpdate() {
+      const updates = deps.desktopUpdate;
+      if (!updates)
+        throw new CommandError(
+          'conflict',
+          'this orchestrator is not a desktop app: upgrade it with `pipedai-orchestrator upgrade --self`',
+        );
+      const view = updates.view();
+      if (view.state !== 'ready')
+        throw new CommandError(
+          'conflict',
+          view.state === 'unsupported'
+            ? (view.message ?? 'this build cannot update itself')
+            : `no update is ready to install (${view.state})`,
+        );
+      // Answer first: the restart closes this server.
+      setTimeout(
+        () => void updates.restart().catch((e) => deps.onBackgroundError?.('restart to update', e)),
+        100,
+      ).unref?.();
+      return { ok: true, action: 'restart-to-update' };
+    },
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({

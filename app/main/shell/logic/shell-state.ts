@@ -1,6 +1,6 @@
 // What the shell knows about the host, folded from the daemon's event frames: the fused workers,
 // the latest connectivity verdict, the link to the daemon, and the shell's own settings.
-import type { EventFrame, FusedWorker, SelfStatus, Verdict } from '../../../shared/index.ts';
+import type { DesktopUpdate, EventFrame, FusedWorker, Verdict } from '../../../shared/index.ts';
 import type { LinkState } from '../../../preload/channels.ts';
 
 export type HostMode = 'own' | 'attached';
@@ -16,7 +16,8 @@ export interface ShellState {
   /** null until the first status frame. */
   workers: FusedWorker[] | null;
   verdict: Verdict | null;
-  self: SelfStatus | null;
+  /** The app's own update (electron-updater). */
+  update: DesktopUpdate;
   /** null while unknown (not read yet, or the platform has no login item). */
   launchAtLogin: boolean | null;
   quitting: QuitProgress | null;
@@ -28,7 +29,7 @@ export function initialShellState(mode: HostMode): ShellState {
     link: mode === 'own' ? 'open' : 'connecting',
     workers: null,
     verdict: null,
-    self: null,
+    update: { state: 'idle' },
     launchAtLogin: null,
     quitting: null,
   };

@@ -3,6 +3,7 @@
 import type { FusedWorker } from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
 import { drainStatusLine } from './quit.ts';
+import { updateMenuItem } from './updates.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
 
 export const PRODUCT_NAME = 'PipedAI Orchestrator';
@@ -16,6 +17,7 @@ export type TrayAction =
   | { kind: 'connect' }
   | { kind: 'toggle-login' }
   | { kind: 'check-updates' }
+  | { kind: 'restart-to-update' }
   | { kind: 'quit' };
 
 export type MenuItemModel =
@@ -94,10 +96,15 @@ function workerItems(w: FusedWorker, canAct: boolean): MenuItemModel[] {
   ];
 }
 
-function updateLabel(s: ShellState): string {
-  if (s.self?.stale && s.self.latest)
-    return `Update available: v${s.self.version} → v${s.self.latest}…`;
-  return 'Check for updates';
+function updateItem(s: ShellState): MenuItemModel {
+  const { label, action } = updateMenuItem(s.update);
+  if (action === null) return { type: 'label', label };
+  return {
+    type: 'action',
+    label,
+    action: { kind: action === 'restart' ? 'restart-to-update' : 'check-updates' },
+    enabled: s.quitting === null,
+  };
 }
 
 export function trayModel(s: ShellState): TrayModel {
@@ -131,12 +138,7 @@ export function trayModel(s: ShellState): TrayModel {
       action: { kind: 'toggle-login' },
       enabled: s.launchAtLogin !== null && s.quitting === null,
     },
-    {
-      type: 'action',
-      label: updateLabel(s),
-      action: { kind: 'check-updates' },
-      enabled: canAct,
-    },
+    updateItem(s),
     { type: 'separator' },
     s.quitting
       ? { type: 'label', label: 'Quitting…' }
