@@ -8,6 +8,7 @@ import { createUi } from './ui.ts';
 import { connect } from './commands/connect.ts';
 import { connectivity } from './commands/connectivity.ts';
 import { dashboard } from './commands/dashboard.ts';
+import { doctor } from './commands/doctor.ts';
 import { installService, serviceStatus, uninstallService } from './commands/service.ts';
 import { start } from './commands/start.ts';
 import { upgradeSelfCommand } from './commands/upgrade-self.ts';
@@ -183,6 +184,17 @@ program
   .option('--json', 'print as JSON', false)
   .action(async (o: { json: boolean }) => {
     if (!(await serviceStatus(ctx(), ui, o.json))) exitCode = 1;
+  });
+
+program
+  .command('doctor')
+  .description(
+    'check this host (runtime, daemon, service, workers, API and clock, secret files, disk) and print the fix for each problem',
+  )
+  .option('--json', 'print the checks as JSON', false)
+  .addOption(portOption())
+  .action(async (o: { json: boolean; port?: number }) => {
+    if (!(await doctor(ctx(), ui, o))) exitCode = 1;
   });
 
 program

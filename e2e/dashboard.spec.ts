@@ -250,6 +250,31 @@ test('streams its logs live', async ({ dashboard: page, demo }) => {
   await expect(drawer).toBeHidden();
 });
 
+test('shows the diagnostics of the host, each problem with its fix', async ({
+  dashboard: page,
+  demo,
+}) => {
+  await page.getByRole('button', { name: 'Diagnostics', exact: true }).click();
+  const drawer = page.getByRole('dialog', { name: 'Diagnostics' });
+  const checks = drawer.getByRole('list', { name: 'Checks' });
+  await expect(checks.getByRole('listitem')).not.toHaveCount(0, SLOW);
+  // The same report the daemon gives `doctor`, check for check.
+  const report = await demo.control.call('getDiagnostics', {});
+  await expect(checks.getByRole('listitem')).toHaveCount(report.checks.length);
+  await expect(checks).toContainText(`Worker ${SECOND}`);
+  await expect(checks).toContainText(`${demo.apiUrl} answers in`);
+  // The demo's service is not installed: a problem, with the command that fixes it.
+  const service = checks.getByRole('listitem').filter({ hasText: 'Service' });
+  await expect(service).toContainText(/not installed|no service manager/);
+  for (const c of report.checks.filter((c) => c.fix))
+    await expect(
+      checks.getByRole('listitem').filter({ hasText: c.title }).filter({ hasText: c.summary }),
+    ).toContainText(c.fix!);
+  await shot(page, 'diagnostics');
+  await drawer.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(drawer).toBeHidden();
+});
+
 test('disables and enables it', async ({ dashboard: page, demo }) => {
   const id = await workerId(demo, SECOND);
   const second = row(page, SECOND);

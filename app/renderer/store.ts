@@ -14,6 +14,7 @@ import type {
   RunEvent,
   RunSummary,
   SelfStatus,
+  Diagnostics,
 } from '../shared/index.ts';
 import { toCommandError } from './bridge/errors.ts';
 import type { Bridge, ConnectionState } from './bridge/types.ts';
@@ -72,7 +73,15 @@ export type Dialog =
 export type Drawer =
   | { kind: 'logs'; workerId: string }
   | { kind: 'runs'; workerId: string }
-  | { kind: 'connectivity' };
+  | { kind: 'connectivity' }
+  | { kind: 'diagnostics' };
+
+/** The Diagnostics drawer: the daemon's doctor report, asked for on open and on Refresh. */
+export interface DiagnosticsState {
+  report: Diagnostics | null;
+  loading: boolean;
+  error: string | null;
+}
 
 export interface LogsState {
   workerId: string;
@@ -153,6 +162,8 @@ export interface Actions {
   catchUpRunEvents(): Promise<void>;
   setRunsFollow(follow: boolean): void;
   openConnectivity(): void;
+  openDiagnostics(): void;
+  loadDiagnostics(): Promise<void>;
   closeDrawer(): void;
   startPairing(input: CommandInput<'startPairing'>): Promise<void>;
   cancelPairing(): Promise<void>;
@@ -174,6 +185,7 @@ export interface AppState {
   self: SelfStatus | null;
   selfUpgrading: boolean;
   connectivity: ConnectivityState;
+  diagnostics: DiagnosticsState;
   notice: Notice | null;
   dialog: Dialog | null;
   drawer: Drawer | null;
@@ -835,6 +847,24 @@ export function createAppStore(deps: StoreDeps): AppStore {
         void actions.loadConnectivity();
       },
 
+      openDiagnostics() {
+        logsGen++;
+        runsGen++;
+        set({ drawer: { kind: 'diagnostics' }, logs: null, runs: null });
+        void actions.loadDiagnostics();
+      },
+
+      async loadDiagnostics() {
+        if (get().diagnostics.loading) return;
+        set({ diagnostics: { ...get().diagnostics, loading: true, error: null } });
+        try {
+          const report = await call('getDiagnostics', {});
+          set({ diagnostics: { report, loading: false, error: null } });
+        } catch (e) {
+          set({ diagnostics: { ...get().diagnostics, loading: false, error: message(e) } });
+        }
+      },
+
       closeDrawer() {
         logsGen++;
         runsGen++;
@@ -900,6 +930,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
       self: null,
       selfUpgrading: false,
       connectivity: { current: null, history: [], loaded: false, error: null },
+      diagnostics: { report: null, loading: false, error: null },
       notice: null,
       dialog: null,
       drawer: null,

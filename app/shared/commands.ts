@@ -9,6 +9,7 @@ import {
   ConnectivitySample,
   SelfStatus,
 } from './status.ts';
+import { Diagnostics } from './diagnostics.ts';
 import { SAFE_SEGMENT } from './util.ts';
 
 /** Production pipedai-api (contract conventions). */
@@ -207,6 +208,15 @@ export const commands = {
     input: z.object({}),
     output: SelfStatus,
     summary: 'The orchestrator version and the latest release.',
+  }),
+  getDiagnostics: command({
+    method: 'GET',
+    path: '/api/diagnostics',
+    // The asking CLI's version: a daemon older or newer than it has not been restarted.
+    input: z.object({ cliVersion: z.string().min(1).max(64).optional() }),
+    output: Diagnostics,
+    summary:
+      'Checks of this host (runtime, daemon, service, workers, API, secrets, disk), with fixes.',
   }),
   getLogs: command({
     method: 'GET',

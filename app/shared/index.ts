@@ -4,6 +4,7 @@ export * from './state.ts';
 export * from './status.ts';
 export * from './events.ts';
 export * from './commands.ts';
+export * from './diagnostics.ts';
 export * from './util.ts';
 export * from './errors.ts';
 export * from './http.ts';

@@ -2,7 +2,8 @@
 import { HostOwnedError } from '../../app/main/daemon/owner/index.ts';
 import { startHeadless } from '../../app/main/daemon/headless.ts';
 import { CommandError } from '../../app/shared/index.ts';
-import { dashboardDir } from '../assets.ts';
+import { hostServiceOptions, probeService } from '../../app/main/service/index.ts';
+import { cliEntry, dashboardDir } from '../assets.ts';
 import type { CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
 
@@ -18,6 +19,7 @@ export async function start(
       port: opts.port,
       env: ctx.env,
       staticDir: dashboardDir(),
+      serviceStatus: () => probeService({ ...hostServiceOptions(cliEntry()), env: ctx.env }),
       log: (line) => ui.err(line),
     });
   } catch (e) {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Diagnostics } from '../../app/shared/index.ts';
 import {
   ANSI,
   CLI,
@@ -194,6 +195,17 @@ describe.runIf(process.platform === 'linux')(
       expect(simulators()).toEqual([]);
     });
 
+    it('doctor with no daemon checks by itself, says the daemon is down and how to start it', async () => {
+      const r = await cli(['doctor']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('checked by this CLI (no daemon answered)');
+      expect(r.stdout).toMatch(/^\[✗\] Daemon +no daemon owns this host/m);
+      expect(r.stdout).toMatch(/→ pipedai-orchestrator install/);
+      expect(r.stdout).toMatch(
+        new RegExp(`^\\[✓\\] pipedai-api +${apiUrl} answers in \\d+ ms`, 'm'),
+      );
+    });
+
     it('start runs the daemon in the foreground and supervises the worker', async () => {
       daemon = startChild(process.execPath, [CLI, 'start', '--port', '0'], { env });
       port = await listeningPort(daemon);
@@ -207,6 +219,25 @@ describe.runIf(process.platform === 'linux')(
         return r.code === 0 && r.stdout.includes(`starting: worker ${workerId}`) && r.stdout;
       });
       expect(out).toContain('pipedai-worker 1.4.2');
+    });
+
+    it('doctor asks the running daemon: its worker, its binary, the API and its clock, --json', async () => {
+      const r = await cli(['doctor', '--json']);
+      const report = Diagnostics.parse(JSON.parse(r.stdout));
+      expect(report.by).toBe('daemon');
+      const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+      expect(byId.daemon).toMatchObject({
+        status: 'ok',
+        summary: expect.stringContaining(`127.0.0.1:${port}`),
+      });
+      expect(byId[`worker:${workerId}`]).toMatchObject({ title: `Worker ${label}`, status: 'ok' });
+      expect(byId['worker-binary']).toMatchObject({
+        status: 'ok',
+        summary: expect.stringContaining('pipedai-worker 1.4.2'),
+      });
+      expect(byId[`api:${apiUrl}`]?.summary).toMatch(/answers in \d+ ms; clock within 1 s$/);
+      expect(byId.secrets).toMatchObject({ status: 'ok' });
+      expect(r.code).toBe(report.checks.some((c) => c.status === 'fail') ? 1 : 0);
     });
 
     it('a second start exits non-zero naming the owner, and spawns nothing', async () => {

@@ -37,6 +37,7 @@ function fakeHandlers(calls: Array<[string, unknown]>): CommandHandlers {
     }),
     upgradeSelf: async () => ({ ok: true, action: 'upgrade-self', durationMs: 1 }),
     restartToUpdate: async () => ({ ok: true, action: 'restart-to-update' }),
+    getDiagnostics: async () => ({ by: 'daemon', generatedAt: 0, checks: [] }),
     getSelf: async () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
     getLogs: async (input) => {
       calls.push(['logs', input]);

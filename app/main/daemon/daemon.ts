@@ -6,7 +6,9 @@ import { ApiClient, EventStreams, type Sleep } from './api/index.ts';
 import { createConnectivityMonitor } from './connectivity/monitor.ts';
 import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
-import { acquireOwnership, type Ownership } from './owner/index.ts';
+import { collectDiagnostics } from './diagnostics/collect.ts';
+import type { ServiceFacts } from './diagnostics/checks.ts';
+import { acquireOwnership, readLiveOwner, type Ownership } from './owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
 import type { DesktopUpdatePort, WorkerConfigPort } from './ports.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
@@ -41,6 +43,8 @@ export interface DaemonOptions {
   exitForRestart?: () => void;
   /** The desktop host's own updates (electron-updater); absent on servers. */
   desktopUpdate?: DesktopUpdatePort;
+  /** The native service as the host's service module sees it, for `doctor`. */
+  serviceStatus?: () => Promise<ServiceFacts | null>;
   log?: (line: string) => void;
 }
 
@@ -141,6 +145,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
         orchestrator.onConnectivity(sample);
       },
     });
+    const workerCli = createWorkerCli(tools, workerBin, env);
     orchestrator = createOrchestrator({
       paths,
       version: VERSION,
@@ -151,7 +156,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       supervisor,
       api,
       streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
-      workerCli: createWorkerCli(tools, workerBin, env),
+      workerCli,
       npm: createNpmInstaller(opts.npmRunner ?? tools, {
         env,
         ...(tuning.npm ? { npm: tuning.npm } : {}),
@@ -161,6 +166,22 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       releases: createReleaseTracker((url) => api.releasesLatest(url)),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
       ...(opts.desktopUpdate ? { desktopUpdate: opts.desktopUpdate } : {}),
+      diagnose: async (workers, cliVersion) =>
+        collectDiagnostics({
+          ...(cliVersion ? { cliVersion } : {}),
+          paths,
+          env,
+          platform,
+          by: 'daemon',
+          version: VERSION,
+          manifest: await store.manifest.list(),
+          workers,
+          owner: () => readLiveOwner(paths),
+          service: opts.serviceStatus ?? (async () => null),
+          workerBin,
+          workerVersion: () => workerCli.version(),
+          probeApi: (url) => api.healthAndDate(url),
+        }),
       timings: opts.timings,
       onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),
     });

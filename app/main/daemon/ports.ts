@@ -83,6 +83,8 @@ export interface ApiPort {
   ): Promise<'enabled' | 'not-found'>;
   releasesLatest(apiUrl: string): Promise<ReleasesResponse>;
   health(apiUrl: string): Promise<Probe>;
+  /** The health probe and the server's Date header (for a clock comparison). */
+  healthAndDate(apiUrl: string): Promise<{ probe: Probe; serverDate: string | null }>;
 }
 
 /**

@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
 import type { CommandArgs, CommandName, CommandOutput } from '../../shared/index.ts';
 import { IPC } from '../../preload/channels.ts';
-import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
+import {
+  hostServiceOptions,
+  nodeServiceFs,
+  probeService,
+  serviceManagerFor,
+} from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
 import type { CommandTarget } from './logic/ipc-door.ts';
 import { openDaemonLink, type DaemonLink } from './link.ts';
@@ -149,6 +154,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
     log,
     desktopUpdate: { view: () => updater.view(), restart: () => updater.restart() },
+    serviceStatus: () => probeService(hostServiceOptions(files.cli)),
   });
   log(`${link.mode === 'own' ? 'owning the host; control API' : 'attached to'} ${link.url()}`);
 

@@ -17,6 +17,7 @@ import { startHeadless, type RunningDaemon } from '../daemon/headless.ts';
 import type { Orchestrator } from '../daemon/orchestrator/index.ts';
 import { HostOwnedError, readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from '../daemon/paths.ts';
+import type { DaemonOptions } from '../daemon/daemon.ts';
 import type { DesktopUpdatePort } from '../daemon/ports.ts';
 import { openStore } from '../daemon/store/index.ts';
 import {
@@ -52,6 +53,8 @@ export interface LinkOptions {
   log: (line: string) => void;
   /** The app's own updates, served by the daemon when the app owns the host. */
   desktopUpdate?: DesktopUpdatePort;
+  /** The native service, for the daemon's `doctor` report. */
+  serviceStatus?: DaemonOptions['serviceStatus'];
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -97,6 +100,7 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
         log: o.log,
         signals: [],
         ...(o.desktopUpdate ? { desktopUpdate: o.desktopUpdate } : {}),
+        ...(o.serviceStatus ? { serviceStatus: o.serviceStatus } : {}),
       });
       break;
     } catch (e) {

@@ -49,6 +49,7 @@ function handlers(): CommandHandlers {
     upgradeWorker: notUsed,
     upgradeSelf: notUsed,
     restartToUpdate: notUsed,
+    getDiagnostics: notUsed,
     // Breaks the contract on purpose: `version` must be a string.
     getSelf: async () => ({ version: 7 }) as never,
     getLogs: async ({ tail }) => ({

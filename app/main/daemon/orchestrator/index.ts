@@ -5,6 +5,7 @@ import {
   normalizeApiUrl,
   type CommandHandlers,
   type ConnectivitySample,
+  type Diagnostics,
   type EventFrame,
   type FusedWorker,
   type LastEvent,
@@ -69,6 +70,8 @@ export interface OrchestratorDeps {
   exitForRestart: () => void;
   /** Given by the desktop host: the app updates itself (electron-updater), not through npm. */
   desktopUpdate?: DesktopUpdatePort;
+  /** `doctor` as the daemon sees the host (its environment is the one workers get). */
+  diagnose?: (workers: FusedWorker[], cliVersion?: string) => Promise<Diagnostics>;
   timings?: Partial<Timings>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -312,6 +315,10 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         100,
       ).unref?.();
       return { ok: true, action: 'restart-to-update' };
+    },
+    async getDiagnostics({ cliVersion }) {
+      if (!deps.diagnose) throw new CommandError('unavailable', 'diagnostics are not wired here');
+      return deps.diagnose(await fused(), cliVersion);
     },
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),

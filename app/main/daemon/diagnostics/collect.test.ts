@@ -1,0 +1,107 @@
+// What doctor finds on a real disk and over real HTTP: a temp PIPEDAI_HOME with files of known
+// modes and sizes, a pipedai-api health endpoint whose clock runs ten minutes behind, a worker
+// executable on a PATH of our own.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../api/index.ts';
+import { pathsFor } from '../paths.ts';
+import { createToolRunner } from '../tools/run-tool.ts';
+import { createWorkerCli } from '../tools/worker-cli.ts';
+import { collectDiagnostics } from './collect.ts';
+
+describe.runIf(process.platform !== 'win32')('collectDiagnostics', () => {
+  let root = '';
+  let server: Server;
+  let apiUrl = '';
+  const api = new ApiClient();
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'i15-doctor-'));
+    server = createServer((req, res) => {
+      // The API's clock is 10 minutes behind ours.
+      res.writeHead(req.url === '/api/v1/health' ? 200 : 404, {
+        date: new Date(Date.now() - 600_000).toUTCString(),
+      });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    api.close();
+    await new Promise((r) => server.close(r));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reports modes, sizes, the worker binary and the API clock as found', async () => {
+    const paths = pathsFor(join(root, 'home'));
+    mkdirSync(paths.workersDir, { recursive: true, mode: 0o700 });
+    chmodSync(paths.home, 0o755); // too open
+    chmodSync(paths.orchestratorDir, 0o700);
+    writeFileSync(paths.credentials, '{}', { mode: 0o600 });
+    const config = paths.workerConfig('gpu-box');
+    writeFileSync(config, '{}', { mode: 0o644 }); // too open
+    mkdirSync(join(paths.runsDir, 'w-1'), { recursive: true });
+    writeFileSync(join(paths.runsDir, 'w-1', 'r1.jsonl'), 'x'.repeat(3000));
+    mkdirSync(paths.logsDir, { recursive: true });
+    writeFileSync(paths.logFile('w-1'), 'y'.repeat(1000));
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'pipedai-worker'), '#!/bin/sh\necho "1.4.2"\n', { mode: 0o755 });
+    const env = { PATH: `${bin}:/usr/bin:/bin`, PIPEDAI_HOME: paths.home };
+
+    const report = await collectDiagnostics({
+      paths,
+      env,
+      platform: process.platform,
+      by: 'cli',
+      version: '0.8.0',
+      manifest: [
+        {
+          id: 'w-1',
+          label: 'gpu-box',
+          apiUrl,
+          workspaceId: 'ws',
+          configPath: config,
+          mode: 'workspace',
+          desiredState: 'enabled',
+        },
+      ],
+      owner: async () => null,
+      service: async () => null,
+      workerBin: 'pipedai-worker',
+      workerVersion: () =>
+        createWorkerCli(createToolRunner(process.platform), 'pipedai-worker', env).version(),
+      probeApi: (url) => api.healthAndDate(url),
+    });
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(report.by).toBe('cli');
+    expect(byId['worker-binary']).toMatchObject({
+      status: 'ok',
+      summary: `pipedai-worker 1.4.2 (${join(bin, 'pipedai-worker')})`,
+    });
+    expect(byId['worker:w-1']).toMatchObject({
+      status: 'ok',
+      summary: 'version unknown, not supervised',
+    });
+    expect(byId[`api:${apiUrl}`]).toMatchObject({
+      status: 'fail',
+      summary: expect.stringMatching(/this clock is (599|600|601) s ahead of the API/),
+      fix: expect.any(String),
+    });
+    expect(byId.secrets).toMatchObject({ status: 'fail' });
+    expect(byId.secrets?.details).toEqual([
+      `${paths.home} is 0755 (want 0700)`,
+      `${config} is 0644 (want 0600)`,
+    ]);
+    expect(byId.disk?.summary).toMatch(/^logs 1000 B, runs 2\.9 KiB; \S+ \S+ free under /);
+    expect(byId.daemon).toMatchObject({ status: 'fail' });
+    // The worker environment is the one given, not ours.
+    expect(byId['worker-env']?.details[0]).toBe(`PATH: ${bin}:/usr/bin:/bin`);
+  });
+});
