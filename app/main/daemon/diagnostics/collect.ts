@@ -14,6 +14,7 @@ import {
   type RuntimeRecord,
 } from '../../../shared/index.ts';
 import type { Paths } from '../paths.ts';
+import { fuseWorkers } from '../status/fuse.ts';
 import { which, pathEntries } from '../tools/which.ts';
 import { diagnose, type DiagnosticFacts, type FileFacts, type ServiceFacts } from './checks.ts';
 
@@ -38,25 +39,6 @@ export interface CollectOptions {
   workerVersion(): Promise<string | null>;
   probeApi(apiUrl: string): Promise<{ probe: Probe; serverDate: string | null }>;
   now?: () => number;
-}
-
-/** The manifest's workers as a view without a daemon: nothing supervises them. */
-function unsupervised(e: ManifestEntry): FusedWorker {
-  return {
-    id: e.id,
-    label: e.label,
-    mode: e.mode,
-    apiUrl: e.apiUrl,
-    desiredState: e.desiredState,
-    local: null,
-    remote: null,
-    lastEvent: null,
-    busy: false,
-    currentRunId: null,
-    workerVersion: null,
-    latestWorkerVersion: null,
-    versionStale: false,
-  };
 }
 
 async function modeOf(path: string, kind: 'file' | 'dir'): Promise<FileFacts> {
@@ -155,7 +137,16 @@ export async function collectFacts(o: CollectOptions): Promise<DiagnosticFacts> 
       resolved,
       version,
     },
-    workers: o.workers ?? o.manifest.map(unsupervised),
+    // Without a daemon, the manifest's workers with nothing known about them.
+    workers:
+      o.workers ??
+      fuseWorkers({
+        entries: o.manifest,
+        local: () => null,
+        remote: () => null,
+        lastEvent: () => null,
+        latestWorkerVersion: () => null,
+      }),
     workerEnv: { path: pathEntries(o.env, o.platform), node },
     apis,
     secretFiles: files,
