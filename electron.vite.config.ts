@@ -2,8 +2,22 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import { readFileSync } from 'node:fs';
+import type { Plugin } from 'vite';
+import { cspMetaTag } from './app/renderer/csp.ts';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+/** The built dashboard carries its own CSP (app/renderer/csp.ts), first thing in <head>. */
+const cspMeta = (): Plugin => ({
+  name: 'pipedai-csp-meta',
+  apply: 'build',
+  transformIndexHtml: (html) => {
+    const at = html.indexOf('<meta charset');
+    if (at === -1) throw new Error('index.html has no <meta charset> to put the CSP after');
+    const end = html.indexOf('>', at) + 1;
+    return `${html.slice(0, end)}\n    ${cspMetaTag()}${html.slice(end)}`;
+  },
+});
 
 // Main and preload are CommonJS: a sandboxed preload cannot be an ES module (DESIGN.md).
 export default defineConfig({
@@ -40,7 +54,7 @@ export default defineConfig({
     // Relative asset URLs: the bundle is served from `/` by the control server and loaded from
     // file:// by the Electron window.
     base: './',
-    plugins: [react()],
+    plugins: [react(), cspMeta()],
     build: {
       // Nothing inline (the CSP allows scripts from 'self' only) and no source of secrets: keep
       // every asset a file.

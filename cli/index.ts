@@ -22,7 +22,7 @@ let exitCode = 0;
 const portOption = () =>
   new Option(
     '--port <n>',
-    'control API port of the running daemon (default: from its runtime record, else 4599)',
+    "control API port of the running daemon (default: the live daemon's, from its runtime record; it must prove itself before it gets the token)",
   ).argParser(parsePort);
 
 const program = new Command('pipedai-orchestrator')
@@ -166,14 +166,21 @@ program
   .command('login')
   .description('store an operator credential by hand (pwk_/hos_ workspace, pop_ pool)')
   .requiredOption('--api-url <url>', 'pipedai-api base URL')
-  .option('--token <token>', 'the token (or PIPEDAI_OPERATOR_TOKEN, or stdin)')
+  .option(
+    '--token <token>',
+    'the token; prefer stdin or PIPEDAI_OPERATOR_TOKEN (argv shows in process lists and history)',
+  )
   .option('--scope <scope>', 'workspace or pool', 'workspace')
   .action(async (o: { apiUrl: string; token?: string; scope: string }) => login(ctx(), ui, o));
 
 program
   .command('install')
   .description('install the daemon as a native service (systemd, launchd, NSSM)')
-  .action(async () => installService(ctx(), ui));
+  .option(
+    '--user <DOMAIN\\name>',
+    'Windows: the account the service logs on as (default: you; never LocalSystem)',
+  )
+  .action(async (o: { user?: string }) => installService(ctx(), ui, o));
 program
   .command('uninstall')
   .description('remove the native service (state and registrations stay)')

@@ -212,9 +212,17 @@ export const test = base.extend<object, { demo: DemoSetup; dashboard: Page }>({
     async ({ browser, demo }, use) => {
       const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' });
       const page = await context.newPage();
+      // The page runs under the daemon's CSP (no inline script or style): anything it blocks is
+      // a defect of the bundle, so the suite fails on it.
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text()))
+          blocked.push(m.text());
+      });
       await page.goto(demo.dashboardUrl);
       await use(page);
       await context.close();
+      if (blocked.length > 0) throw new Error(`the CSP blocked: ${blocked.join(' | ')}`);
     },
     { scope: 'worker' },
   ],

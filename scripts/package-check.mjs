@@ -1,6 +1,8 @@
 // Packs the Linux app with electron-builder against a stub Electron (no download needed) and
 // checks what app.asar ships: the built app, the CLI bundle, the templates, the tray icons and
-// the production dependencies — never sources, tests, the sandbox or dev tooling.
+// the production dependencies — never sources, tests, the sandbox or dev tooling. The stub carries
+// Electron's fuse wire (sentinel and default states), so the fuses electron-builder flips from
+// electron-builder.yml are read back from the packaged binary.
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,22 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const { extractFile, listPackage } = require('@electron/asar');
+const { getCurrentFuseWire } = require('@electron/fuses');
+
+// @electron/fuses' V1 wire: a sentinel, version 1, the fuse count, then one byte per fuse ('0' off,
+// '1' on), in this order. Electron 45's defaults, then what the packaged app must carry.
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const FUSES = [
+  // [name, Electron's default, packaged]: runAsNode stays on for the worker runtime (README).
+  ['runAsNode', '1', '1'],
+  ['enableCookieEncryption', '0', '1'],
+  ['enableNodeOptionsEnvironmentVariable', '1', '0'],
+  ['enableNodeCliInspectArguments', '1', '0'],
+  ['enableEmbeddedAsarIntegrityValidation', '0', '1'],
+  ['onlyLoadAppFromAsar', '0', '1'],
+  ['loadBrowserProcessSpecificV8Snapshot', '0', '0'],
+  ['grantFileProtocolExtraPrivileges', '1', '0'],
+];
 
 for (const built of [
   'out/main/index.cjs',
@@ -85,7 +103,13 @@ const output = join(work, 'release');
 spawnSync('mkdir', ['-p', stub]);
 writeFileSync(
   join(stub, 'electron'),
-  '#!/bin/sh\necho "stub electron: packaging check only" >&2\nexit 1\n',
+  Buffer.concat([
+    Buffer.from('#!/bin/sh\necho "stub electron: packaging check only" >&2\nexit 1\n# '),
+    Buffer.from(FUSE_SENTINEL),
+    Buffer.from([1, FUSES.length]),
+    Buffer.from(FUSES.map(([, stock]) => stock).join('')),
+    Buffer.from('\n'),
+  ]),
 );
 chmodSync(join(stub, 'electron'), 0o755);
 const { version: electronVersion } = JSON.parse(
@@ -115,6 +139,15 @@ else if (!existsSync(updateConfig) || !/^provider: \S+/m.test(readFileSync(updat
   problems.push('resources/app-update.yml (the update feed, from `publish`) is missing');
 else if (!existsSync(join(output, 'linux-unpacked', 'pipedai-orchestrator')))
   problems.push('the app executable (linux.executableName) is missing');
+else {
+  const wire = await getCurrentFuseWire(join(output, 'linux-unpacked', 'pipedai-orchestrator'));
+  const flipped = FUSES.map(([name, , packaged], i) => {
+    const now = String.fromCharCode(wire[i]);
+    if (now !== packaged) problems.push(`fuse ${name} is ${now}, expected ${packaged}`);
+    return `${name}=${now}`;
+  });
+  process.stdout.write(`fuses of the packaged binary: ${flipped.join(' ')}\n`);
+}
 
 if (existsSync(asar)) {
   const files = listPackage(asar, {}).map((f) => f.replace(/\\/g, '/'));
@@ -128,7 +161,6 @@ if (existsSync(asar)) {
     '/templates/autostart.desktop',
     '/templates/systemd.service',
     '/templates/launchd.plist',
-    '/templates/nssm-install.bat',
     '/build/icon.png',
     '/build/tray/tray-running-dark@2x.png',
     '/build/tray/tray-crashloopTemplate.png',

@@ -1,5 +1,6 @@
 // pipedai-api wire shapes (contract §2). Every response the orchestrator reads is parsed by one of these.
 import { z } from 'zod';
+import { PathSegment } from './util.ts';
 
 /** Error bodies from the API: `{error: string, ...}` (§2.1). */
 export const ApiErrorBody = z.looseObject({ error: z.string() });
@@ -34,7 +35,7 @@ export const RedeemRequest = z.union([
 ]);
 export type RedeemRequest = z.infer<typeof RedeemRequest>;
 export const RedeemResponse = z.object({
-  workerId: z.string().min(1),
+  workerId: PathSegment,
   workerToken: z.string().startsWith('wkt_'),
   operatorToken: z.string().startsWith('hos_'),
   apiUrl: z.string().min(1),

@@ -10,7 +10,7 @@ import {
   SelfStatus,
 } from './status.ts';
 import { Diagnostics } from './diagnostics.ts';
-import { SAFE_SEGMENT } from './util.ts';
+import { PathSegment } from './util.ts';
 
 /** Production pipedai-api (contract conventions). */
 export const DEFAULT_API_URL = 'https://api.pipedai.app';
@@ -70,11 +70,6 @@ export function clampedInt(min: number, max: number, fallback: number) {
 export const ApiUrlInput = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const WorkerId = z.string().min(1).max(200);
-/** Ids that become file-path segments: `[A-Za-z0-9._-]+`, no `..`. */
-export const PathSegment = z
-  .string()
-  .regex(SAFE_SEGMENT, 'must match [A-Za-z0-9._-]+')
-  .refine((s) => !s.includes('..'), 'must not contain ..');
 
 /** An npm version we will install: plain semver or a dist-tag word; never a path, URL or git spec. */
 export const InstallVersion = z
@@ -95,10 +90,19 @@ const UpgradeSource = z
   .object({
     version: InstallVersion.optional(),
     fromLocal: z.string().min(1).max(4096).optional(),
+    /**
+     * Run the packed tarball's install scripts (preinstall, install, postinstall). Off unless
+     * the operator asks: they run with the daemon's rights.
+     */
+    runScripts: z.boolean().optional(),
   })
   .refine((v) => (v.version === undefined) !== (v.fromLocal === undefined), {
     message: 'exactly one of version or fromLocal is required',
     path: ['version'],
+  })
+  .refine((v) => v.runScripts === undefined || v.fromLocal !== undefined, {
+    message: 'runScripts applies to fromLocal only (a registry version installs as npm does)',
+    path: ['runScripts'],
   });
 
 export const commands = {

@@ -1,5 +1,6 @@
 // Files on disk under PIPEDAI_HOME (contract §3.3, §4).
 import { z } from 'zod';
+import { PathSegment } from './util.ts';
 
 export const WorkerMode = z.enum(['workspace', 'pool']);
 export type WorkerMode = z.infer<typeof WorkerMode>;
@@ -8,7 +9,8 @@ export type DesiredState = z.infer<typeof DesiredState>;
 
 /** §4.2: unknown keys are stripped before writing (z.object strips by default). */
 export const ManifestEntry = z.object({
-  id: z.string().min(1),
+  /** The API's worker id; it names the worker's log file and run folder. */
+  id: PathSegment,
   label: z.string().min(1),
   apiUrl: z.url(),
   workspaceId: z.string().nullable().optional(),
@@ -35,7 +37,7 @@ export type Credentials = z.infer<typeof Credentials>;
 
 /** §3.3 worker config: the orchestrator reads these fields; others pass through untouched. */
 export const WorkerConfig = z.looseObject({
-  workerId: z.string().min(1),
+  workerId: PathSegment,
   workerToken: z.string().optional(),
   apiUrl: z.string().min(1),
   workspaceId: z.string().nullable().optional(),
@@ -58,7 +60,7 @@ export type RuntimeRecord = z.infer<typeof RuntimeRecord>;
 
 /** `orchestrator/children.json`: every live worker child, so a restarted daemon never runs one twice. */
 export const ChildRecord = z.object({
-  workerId: z.string().min(1),
+  workerId: PathSegment,
   pid: z.number().int().positive(),
   /** Process start time as the OS reports it (Linux: /proc/<pid>/stat field 22; else ps lstart). */
   startTime: z.string().min(1),

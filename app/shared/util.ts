@@ -1,4 +1,5 @@
 // Pure helpers shared by every room. No Node, DOM or electron imports here.
+import { z } from 'zod';
 
 /** The reference strips trailing slashes and keys every per-environment map by the result. */
 export function normalizeApiUrl(url: string): string {
@@ -21,6 +22,17 @@ export const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 export function isSafeSegment(s: string): boolean {
   return SAFE_SEGMENT.test(s) && !s.includes('..');
 }
+
+/**
+ * An id that becomes a file-path segment (logs/<workerId>.log, runs/<workerId>/<runId>.ndjson):
+ * `[A-Za-z0-9._-]+`, no `..`, at most 200 characters. Every id from outside (the API, a worker
+ * config, the manifest, a request) is parsed with this before it names a file.
+ */
+export const PathSegment = z
+  .string()
+  .max(200)
+  .regex(SAFE_SEGMENT, 'must match [A-Za-z0-9._-]+ (it names a file)')
+  .refine((s) => !s.includes('..'), 'must not contain ..');
 
 /** Shown where an error must identify a token: its first 5 characters and an ellipsis. */
 export function tokenHint(token: string): string {

@@ -141,8 +141,9 @@ export async function connect(ctx: CliContext, ui: Ui, opts: ConnectOptions): Pr
     await daemon.call(reused ? 'restartWorker' : 'startWorker', { id: entry.id });
     ui.out(`${ui.green('✓')} the running daemon now supervises ${entry.label}`);
     return;
-  } catch {
-    // No daemon running: fall through to install or the next steps.
+  } catch (e) {
+    // No daemon running (or none that proves itself): fall through to install or the next steps.
+    ui.out(ui.dim(e instanceof Error ? e.message : String(e)));
   }
 
   if (!opts.install) {

@@ -1,15 +1,17 @@
-// `dashboard [--port] [--open]`: the authenticated dashboard URL (contract §8.14). In an SSH
-// session the browser is on the operator's machine: say which tunnel brings the page there.
+// `dashboard [--port] [--open]`: the authenticated dashboard URL (contract §8.14), printed only
+// for a daemon that has proven it holds the token the URL carries. In an SSH session the browser
+// is on the operator's machine: say which tunnel brings the page there.
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
-import { daemonPort, type CliContext } from '../context.ts';
+import { connectDaemon, type CliContext } from '../context.ts';
 import { openDashboard } from '../open-url.ts';
 import type { Ui } from '../ui.ts';
 
-export async function dashboardUrl(ctx: CliContext, port: number): Promise<string> {
+export async function dashboardUrl(ctx: CliContext, port?: number): Promise<string> {
+  const daemon = await connectDaemon(ctx, port);
   const token = await ctx.store.credentials.localToken();
-  return `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`;
+  return `${daemon.baseUrl}/?token=${encodeURIComponent(token)}`;
 }
 
 /** sshd's `SSH_CONNECTION`: client address and port, then the server address and port it reached. */
@@ -69,7 +71,7 @@ export async function dashboard(
   ui: Ui,
   opts: { port?: number; open: boolean },
 ): Promise<void> {
-  const url = await dashboardUrl(ctx, await daemonPort(ctx, opts.port));
+  const url = await dashboardUrl(ctx, opts.port);
   if (opts.open) return openOrPrint(ctx, ui, url);
   // stdout stays the URL alone (scripts read it); the tunnel is advice for the person.
   ui.out(url);

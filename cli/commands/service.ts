@@ -2,22 +2,29 @@
 import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/index.ts';
 import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
 import { cliEntry } from '../assets.ts';
-import type { CliContext } from '../context.ts';
+import { readSecret, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
 
-function manager(ctx: CliContext) {
-  return serviceManagerFor({ ...hostServiceOptions(cliEntry()), env: ctx.env });
+function manager(ctx: CliContext, opts: { user?: string } = {}) {
+  return serviceManagerFor({
+    ...hostServiceOptions(cliEntry()),
+    env: ctx.env,
+    // Windows: the service logs on as this account, with its password (never kept).
+    ...(opts.user === undefined ? {} : { serviceAccount: opts.user }),
+    servicePassword: (account) =>
+      readSecret(`password of ${account} (the service logs on as it): `),
+  });
 }
 
-export async function installService(ctx: CliContext, ui: Ui): Promise<void> {
-  const report = await manager(ctx).install();
+export async function installService(
+  ctx: CliContext,
+  ui: Ui,
+  opts: { user?: string } = {},
+): Promise<void> {
+  const report = await manager(ctx, opts).install();
   ui.out(`${ui.green('✓')} wrote ${report.unitPath}`);
   if (report.activated)
     ui.out(`${ui.green('✓')} ${report.kind} service ${report.name} installed and started`);
-  else
-    ui.out(
-      `run ${ui.bold(report.unitPath)} as Administrator to install the service (NSSM must be installed)`,
-    );
   ui.out(`logs: ${report.logs}`);
   for (const hint of report.hints) ui.out(ui.yellow(`! ${hint}`));
   ui.out(`check it with ${ui.bold('pipedai-orchestrator status')}`);

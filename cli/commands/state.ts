@@ -13,6 +13,12 @@ export async function login(
 ): Promise<void> {
   if (opts.scope !== 'workspace' && opts.scope !== 'pool')
     throw new UsageError(`--scope must be workspace or pool, got ${JSON.stringify(opts.scope)}`);
+  if (opts.token !== undefined)
+    ui.err(
+      ui.yellow(
+        '! --token puts a long-lived key in the process list and your shell history: pipe it on stdin instead (`pipedai-orchestrator login --api-url <url> < key.txt`) or set PIPEDAI_OPERATOR_TOKEN',
+      ),
+    );
   const token = opts.token ?? ctx.env.PIPEDAI_OPERATOR_TOKEN ?? (await readStdinIfPiped()) ?? '';
   try {
     const r = await storeLogin(ctx.store.credentials, opts.apiUrl, token, opts.scope as LoginScope);

@@ -2,15 +2,7 @@
 // running daemon, which then hands over to it (the service manager starts the new version), and
 // wait until the daemon answers as that version.
 import { InstallVersion, compareVersions } from '../../app/shared/index.ts';
-import { createControlClient } from '../../app/main/control/client.ts';
-import { readLiveOwner } from '../../app/main/daemon/owner/index.ts';
-import {
-  connectDaemon,
-  daemonPort,
-  daemonUnreachable,
-  UsageError,
-  type CliContext,
-} from '../context.ts';
+import { connectDaemon, UsageError, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
 
 /** How long the new daemon may take to answer after the old one exits. */
@@ -60,15 +52,12 @@ async function waitForVersion(
   version: string,
   ms: number,
 ): Promise<number | null> {
-  const token = await ctx.store.credentials.localToken();
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const owner = await readLiveOwner(ctx.paths).catch(() => null);
-    if (owner?.port) {
-      const client = createControlClient({ baseUrl: `http://127.0.0.1:${owner.port}`, token });
-      const self = await client.call('getSelf', {}, { timeoutMs: 5_000 }).catch(() => null);
-      if (self?.version === version) return owner.port;
-    }
+    // Only a live owner that proves itself gets the token (connectDaemon verifies it).
+    const client = await connectDaemon(ctx).catch(() => null);
+    const self = await client?.call('getSelf', {}, { timeoutMs: 5_000 }).catch(() => null);
+    if (client && self?.version === version) return Number(new URL(client.baseUrl).port);
     await new Promise((r) => setTimeout(r, 500));
   }
   return null;
@@ -84,9 +73,7 @@ export async function upgradeSelfCommand(
       `--version must be a version like 0.9.0, got ${JSON.stringify(opts.version)}`,
     );
   const client = await connectDaemon(ctx, opts.port);
-  const self = await client
-    .call('getSelf', {})
-    .catch(async (e: unknown) => daemonUnreachable(e, await daemonPort(ctx, opts.port)));
+  const self = await client.call('getSelf', {});
   const plan = planSelfUpgrade({ from: self.version, latest: self.latest, ...opts });
   if (plan.kind === 'nothing') {
     ui.out(plan.message);

@@ -1,7 +1,7 @@
 // `workers` (the fused view as a table, or --json), `workers <verb> <id|label>`, `logs`, `upgrade`.
 import { CommandError, type CommandName, type FusedWorker } from '../../app/shared/index.ts';
 import type { ControlClient } from '../../app/main/control/client.ts';
-import { connectDaemon, daemonPort, daemonUnreachable, type CliContext } from '../context.ts';
+import { connectDaemon, type CliContext } from '../context.ts';
 import { ago, fitTable, outputWidth, type Column, type Ui } from '../ui.ts';
 
 export async function daemonClient(
@@ -9,11 +9,7 @@ export async function daemonClient(
   port?: number,
 ): Promise<{ client: ControlClient; items: FusedWorker[] }> {
   const client = await connectDaemon(ctx, port);
-  try {
-    return { client, items: (await client.call('listWorkers', {})).items };
-  } catch (e) {
-    return daemonUnreachable(e, await daemonPort(ctx, port));
-  }
+  return { client, items: (await client.call('listWorkers', {})).items };
 }
 
 /** At least 8 characters of an id, more where two ids of this host share those. */

@@ -3,7 +3,15 @@
 // drive, stop), so they run in order against one daemon; short-lived children are reaped after
 // each step, the sandbox and the daemon after the suite.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +25,14 @@ import {
   ensureBundles,
   killChildren,
   listeningPort,
+  plainListener,
   processesWhere,
   run,
   sandboxPost,
   startChild,
   waitFor,
   type Child,
+  type Listener,
 } from './helpers.ts';
 
 interface WorkerRow {
@@ -51,6 +61,8 @@ describe.runIf(process.platform === 'linux')(
     let port = 0;
     let label = '';
     let workerId = '';
+    /** Strangers' listeners: one on the port a stale owner record names, one on 4599 if free. */
+    const strangers: Listener[] = [];
     const secrets: string[] = [];
     /** Every output of a CLI run except `dashboard` (which prints the token on purpose). */
     const outputs: string[] = [];
@@ -107,6 +119,7 @@ describe.runIf(process.platform === 'linux')(
     afterEach(() => killChildren((p) => p !== api.proc && p !== daemon?.proc));
 
     afterAll(async () => {
+      await Promise.all(strangers.map((l) => l.close()));
       await killChildren();
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
@@ -135,6 +148,33 @@ describe.runIf(process.platform === 'linux')(
       expect(port.stderr).toContain('--port must be an integer 0..65535');
     });
 
+    /** Owner lock and runtime record as a daemon writes them, naming `pid` and `port`. */
+    const forgeOwner = (pid: number, startTime: string, port: number): void => {
+      mkdirSync(orch(''), { recursive: true, mode: 0o755 });
+      const since = Date.now();
+      const lock = { pid, startTime, instanceId: 'forged', host: 'headless', startedAt: since };
+      writeFileSync(orch('daemon.lock'), JSON.stringify({ ...lock, nonce: 'n' }));
+      writeFileSync(
+        orch('daemon.json'),
+        JSON.stringify({ pid, port, instanceId: 'forged', host: 'headless', startedAt: since }),
+      );
+    };
+    const strangerRequests = () => strangers.flatMap((l) => l.seen);
+
+    it('a stranger listens where the last daemon was, and on 4599 when it is free', async () => {
+      const recorded = await plainListener(0);
+      strangers.push(recorded!);
+      // The daemon that published that port is gone: a pid that exited, with its start time.
+      const dead = spawnSync('true').pid!;
+      forgeOwner(dead, '1', recorded!.port);
+      const on4599 = await plainListener(4599);
+      if (on4599) strangers.push(on4599);
+      else
+        console.warn(
+          'cli.test: 127.0.0.1:4599 is busy (another suite?); its listener assertion is skipped',
+        );
+    });
+
     it('connect enrolls the host with a one-time code and writes private state', async () => {
       const { code } = await sandboxPost<{ code: string }>(apiUrl, '/sandbox/enrollment-codes', {});
       const r = await cli([
@@ -148,7 +188,9 @@ describe.runIf(process.platform === 'linux')(
       ]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('registered');
+      expect(r.stdout).toContain(`no daemon running for ${home}`);
       expect(r.stdout).toContain('pipedai-orchestrator start');
+      expect(strangerRequests()).toEqual([]);
 
       const manifest = JSON.parse(readFileSync(orch('manifest.json'), 'utf8')) as {
         workers: Array<{ id: string; label: string; configPath: string; apiUrl: string }>;
@@ -181,6 +223,61 @@ describe.runIf(process.platform === 'linux')(
       expect(existsSync(npmLog)).toBe(false);
     });
 
+    it('login --token warns that argv leaks the key; the environment and stdin do not', async () => {
+      const flag = await cli([
+        'login',
+        '--api-url',
+        apiUrl,
+        '--scope',
+        'pool',
+        '--token',
+        'pop_flag0123456789',
+      ]);
+      expect(flag.code, flag.stderr).toBe(0);
+      expect(flag.stderr).toContain('--token puts a long-lived key in the process list');
+      const quiet = await cli(['login', '--api-url', apiUrl, '--scope', 'pool'], {
+        PIPEDAI_OPERATOR_TOKEN: 'pop_env0123456789',
+      });
+      expect(quiet.code, quiet.stderr).toBe(0);
+      expect(quiet.stderr).toBe('');
+      secrets.push('pop_flag0123456789', 'pop_env0123456789');
+    });
+
+    it('with no live daemon, workers, logs, upgrade and dashboard say so and send no token anywhere', async () => {
+      const runs = await Promise.all(
+        [['workers'], ['logs', 'x'], ['upgrade', 'x'], ['dashboard']].map((args) => cli(args)),
+      );
+      for (const r of runs) {
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toContain(`no daemon running for ${home}`);
+      }
+      expect(strangerRequests()).toEqual([]);
+    });
+
+    it('a port named by hand, or by a live owner, gets the token only after the proof', async () => {
+      const [recorded] = strangers;
+      const asked = await cli(['workers', '--port', String(recorded!.port)]);
+      expect(asked.code).toBe(1);
+      expect(asked.stderr).toContain('could not prove it holds this host');
+      // A live owner (this test process, by pid and start time) whose port a stranger now holds.
+      const stat = readFileSync('/proc/self/stat', 'utf8');
+      const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+      forgeOwner(process.pid, startTime, recorded!.port);
+      const owned = await cli(['dashboard']);
+      expect(owned.code).toBe(1);
+      expect(owned.stderr).toContain('the token was not sent');
+      expect(owned.stdout).not.toContain('token=');
+      // Each asked for the proof, and nothing else: no Authorization header, no token.
+      expect(recorded!.seen.map((h) => h.authorization)).toEqual([undefined, undefined]);
+      const { localToken } = JSON.parse(readFileSync(orch('credentials.json'), 'utf8')) as {
+        localToken: string;
+      };
+      expect(JSON.stringify(strangerRequests())).not.toContain(localToken);
+      await Promise.all(strangers.splice(0).map((l) => l.close()));
+      rmSync(orch('daemon.lock'));
+      rmSync(orch('daemon.json'));
+    });
+
     it('start refuses a non-loopback --host (exit 2) before taking the host or spawning', async () => {
       // `::1` too: every client reaches the daemon at 127.0.0.1.
       for (const host of ['0.0.0.0', '10.0.0.1', '::1']) {
@@ -211,6 +308,9 @@ describe.runIf(process.platform === 'linux')(
       port = await listeningPort(daemon);
       await waitFor('the worker running', async () => (await localState()) === 'running');
       expect(simulators()).toHaveLength(1);
+      // The state folder was created 0755 above: the daemon makes it private at start.
+      for (const dir of [home, join(home, 'runs'), join(home, 'logs')])
+        expect((statSync(dir).mode & 0o777).toString(8), dir).toBe('700');
     });
 
     it('logs <label> shows the simulator output', async () => {
@@ -300,7 +400,7 @@ describe.runIf(process.platform === 'linux')(
       // `--port` after the verb belongs to the verb: this port has no daemon, so it must fail.
       const r = await cli(['workers', 'stop', label, '--port', '1']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain("can't reach the daemon on 127.0.0.1:1");
+      expect(r.stderr).toContain('no daemon answers on 127.0.0.1:1');
       expect(await localState()).toBe('running');
     });
 

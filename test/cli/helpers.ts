@@ -2,6 +2,8 @@
 // child processes that are always reaped, polling, and a /proc scan for leftover processes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -212,4 +214,35 @@ export async function sandboxPost<T>(apiUrl: string, path: string, body: unknown
   });
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/** A plain HTTP listener (not our daemon) that records the headers of every request it gets. */
+export interface Listener {
+  port: number;
+  seen: IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+/** Listen on `port` (0: any free one); null when the port is taken. */
+export async function plainListener(port: number): Promise<Listener | null> {
+  const seen: IncomingHttpHeaders[] = [];
+  const srv = createServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"items":[],"proof":"0"}');
+  });
+  const ok = await new Promise<boolean>((resolve) => {
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (!ok) return null;
+  return {
+    port: (srv.address() as AddressInfo).port,
+    seen,
+    close: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+  };
 }

@@ -1,5 +1,6 @@
 // Typed control client (CLI, attached desktop app): commands from the contract table, errors as
-// CommandError, the owner found through its runtime record.
+// CommandError, the owner found through its runtime record. The token leaves only after the
+// server has proven it holds the token too (proof.ts): a squatter on the port learns nothing.
 import got from 'got';
 import WebSocket from 'ws';
 import {
@@ -12,6 +13,7 @@ import {
   type CommandName,
   type CommandOutput,
 } from '../../shared/index.ts';
+import { PROOF_PATH, ProofAnswer, newChallenge, proofMatches } from './proof.ts';
 
 export interface ControlClientOptions {
   /** http://127.0.0.1:<port> */
@@ -21,8 +23,17 @@ export interface ControlClientOptions {
   timeoutMs?: number;
 }
 
+/** Bounds the proof exchange: a listener that accepts and never answers costs us this much. */
+const PROOF_TIMEOUT_MS = 5_000;
+
 export interface ControlClient {
   readonly baseUrl: string;
+  /**
+   * Resolves once the server has proven it holds the token (asked once per client; every call
+   * and subscription waits for it). Rejects with `unavailable` when nothing answers and with
+   * `forbidden` when something answers without the proof; the token was not sent either way.
+   */
+  verify(): Promise<void>;
   call<N extends CommandName>(
     name: N,
     input: CommandInput<N>,
@@ -32,15 +43,66 @@ export interface ControlClient {
   events(onFrame: (frame: EventFrame) => void, onClose?: (reason: string) => void): () => void;
 }
 
+async function proveServer(base: string, token: string): Promise<void> {
+  const port = Number(new URL(base).port);
+  const challenge = newChallenge();
+  let res;
+  try {
+    res = await got(`${base}${PROOF_PATH}`, {
+      searchParams: { challenge },
+      headers: { accept: 'application/json' },
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      timeout: { request: PROOF_TIMEOUT_MS },
+      followRedirect: false,
+    });
+  } catch (e) {
+    throw new CommandError(
+      'unavailable',
+      `can't reach the orchestrator at ${base}: ${(e as Error).message}`,
+    );
+  }
+  let answer: unknown = null;
+  try {
+    answer = JSON.parse(res.body);
+  } catch {
+    // Not JSON: not our daemon, reported below.
+  }
+  const proof = ProofAnswer.safeParse(answer);
+  if (
+    res.statusCode !== 200 ||
+    !proof.success ||
+    !proofMatches(proof.data.proof, token, port, challenge)
+  )
+    throw new CommandError(
+      'forbidden',
+      `the process listening on ${base} could not prove it holds this host's local token (not our daemon, or one of another PIPEDAI_HOME); the token was not sent to it`,
+    );
+}
+
 export function createControlClient(opts: ControlClientOptions): ControlClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
+  let proven: Promise<void> | null = null;
+  const verify = (): Promise<void> => {
+    if (!proven) {
+      const attempt = proveServer(base, opts.token);
+      // A failed proof is asked again next time (the daemon may have been starting).
+      attempt.catch(() => {
+        if (proven === attempt) proven = null;
+      });
+      proven = attempt;
+    }
+    return proven;
+  };
   return {
     baseUrl: base,
+    verify,
     async call<N extends CommandName>(
       name: N,
       input: CommandInput<N>,
       callOpts?: { timeoutMs?: number },
     ): Promise<CommandOutput<N>> {
+      await verify();
       const spec = httpRequestFor(name, input);
       let res;
       try {
@@ -94,22 +156,38 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
       return parsed.data as CommandOutput<N>;
     },
     events(onFrame, onClose) {
-      const url = `${base.replace(/^http/, 'ws')}/api/events`;
-      const ws = new WebSocket(url, {
-        headers: { authorization: `Bearer ${opts.token}` },
-        maxPayload: 16 * 1024 * 1024,
-      });
-      ws.on('message', (data: Buffer) => {
-        try {
-          const frame = EventFrame.safeParse(JSON.parse(data.toString('utf8')));
-          if (frame.success) onFrame(frame.data);
-        } catch {
-          // Not JSON: ignore.
-        }
-      });
-      ws.on('close', (code) => onClose?.(`closed (${code})`));
-      ws.on('error', (e) => onClose?.(e.message));
-      return () => ws.close();
+      let ws: WebSocket | null = null;
+      let closed = false;
+      const open = (): void => {
+        const url = `${base.replace(/^http/, 'ws')}/api/events`;
+        const socket = new WebSocket(url, {
+          headers: { authorization: `Bearer ${opts.token}` },
+          maxPayload: 16 * 1024 * 1024,
+        });
+        ws = socket;
+        socket.on('message', (data: Buffer) => {
+          try {
+            const frame = EventFrame.safeParse(JSON.parse(data.toString('utf8')));
+            if (frame.success) onFrame(frame.data);
+          } catch {
+            // Not JSON: ignore.
+          }
+        });
+        socket.on('close', (code) => onClose?.(`closed (${code})`));
+        socket.on('error', (e) => onClose?.(e.message));
+      };
+      verify().then(
+        () => {
+          if (!closed) open();
+        },
+        (e: unknown) => {
+          if (!closed) onClose?.((e as Error).message);
+        },
+      );
+      return () => {
+        closed = true;
+        ws?.close();
+      };
     },
   };
 }

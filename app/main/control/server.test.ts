@@ -1,10 +1,12 @@
-import { request } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CommandError, type CommandHandlers, type EventFrame } from '../../shared/index.ts';
+import { newChallenge, proofFor } from './proof.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 
 const TOKEN = 'oct_' + 'a'.repeat(43);
@@ -250,7 +252,10 @@ describe('control server', () => {
     const p = server.port;
     const index = await call(p, 'GET', '/', { token: null });
     expect(index.status).toBe(200);
-    expect(String(index.headers['content-security-policy'])).toContain("default-src 'self'");
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("style-src 'self';");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(index.headers['x-frame-options']).toBe('DENY');
     expect((await call(p, 'GET', '/app.js', { token: null })).headers['content-type']).toContain(
       'text/javascript',
@@ -321,8 +326,89 @@ describe('control client over the server', () => {
       code: 'not-found',
     });
     const bad = createControlClient({ baseUrl: server.url, token: 'oct_nope' });
-    await expect(bad.call('listWorkers', {})).rejects.toMatchObject({ code: 'unauthorized' });
+    // A client with another token is refused before it sends it.
+    await expect(bad.call('listWorkers', {})).rejects.toMatchObject({ code: 'forbidden' });
     const down = createControlClient({ baseUrl: 'http://127.0.0.1:1', token: TOKEN });
     await expect(down.call('listWorkers', {})).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
+
+/** A plain HTTP listener on a free port that records every request and answers with `reply`. */
+async function impostor(
+  reply: (path: string) => Promise<{ status: number; body: string }>,
+): Promise<{ url: string; seen: IncomingHttpHeaders[]; close(): Promise<void> }> {
+  const seen: IncomingHttpHeaders[] = [];
+  const srv = createServer((req, res) => {
+    seen.push(req.headers);
+    void reply(req.url ?? '/').then(({ status, body }) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+  };
+}
+
+describe('the server proves itself before a client sends the token', () => {
+  it('answers a challenge with the HMAC under the token, bound to its port, without a token', async () => {
+    const challenge = newChallenge();
+    const r = await call(server.port, 'GET', `/api/proof?challenge=${challenge}`, { token: null });
+    expect(r).toMatchObject({
+      status: 200,
+      body: { proof: proofFor(TOKEN, server.port, challenge) },
+    });
+    // A proof for another port, or under another token, is a different answer.
+    expect(proofFor(TOKEN, server.port + 1, challenge)).not.toBe(
+      proofFor(TOKEN, server.port, challenge),
+    );
+    expect(proofFor('oct_other', server.port, challenge)).not.toBe(
+      proofFor(TOKEN, server.port, challenge),
+    );
+    expect(
+      await call(server.port, 'GET', '/api/proof?challenge=short', { token: null }),
+    ).toMatchObject({ status: 400, body: { code: 'bad-request', field: 'challenge' } });
+  });
+
+  it('never sends the token to a listener that cannot prove itself, or that relays the real proof', async () => {
+    const { createControlClient } = await import('./client.ts');
+    // A plain listener that answers everything with 200 {}.
+    const plain = await impostor(async () => ({ status: 200, body: '{"items":[]}' }));
+    // A smarter one: asks the real daemon (on another port) and passes its answer on.
+    const relay = await impostor(async (path) => {
+      const r = await call(server.port, 'GET', path, { token: null });
+      return { status: r.status, body: JSON.stringify(r.body) };
+    });
+    try {
+      for (const fake of [plain, relay]) {
+        const client = createControlClient({ baseUrl: fake.url, token: TOKEN });
+        await expect(client.call('listWorkers', {})).rejects.toMatchObject({
+          code: 'forbidden',
+          message: expect.stringContaining('the token was not sent to it'),
+        });
+        const closed = await new Promise<string>((resolve) =>
+          client.events(() => undefined, resolve),
+        );
+        expect(closed).toMatch(/could not prove it holds this host's local token/);
+        expect(fake.seen.length).toBeGreaterThan(0);
+        for (const headers of fake.seen) expect(headers.authorization).toBeUndefined();
+        expect(JSON.stringify(fake.seen)).not.toContain(TOKEN);
+      }
+    } finally {
+      await plain.close();
+      await relay.close();
+    }
+    // The real daemon proves itself, then gets the token.
+    const real = createControlClient({ baseUrl: server.url, token: TOKEN });
+    await real.verify();
+    expect(await real.call('listWorkers', {})).toEqual({ items: [] });
   });
 });

@@ -16,6 +16,7 @@ import {
   type EventFrame,
 } from '../../shared/index.ts';
 import { createEventsHub } from './events-hub.ts';
+import { Challenge, PROOF_PATH, proofFor } from './proof.ts';
 import { matchRoute } from './router.ts';
 import {
   BIND_ADDRESS,
@@ -166,6 +167,13 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && !isAllowedOrigin(req.headers.origin)) {
       throw fail(403, 'forbidden', 'cross-origin request refused');
+    }
+    if (method === 'GET' && url.pathname === PROOF_PATH) {
+      // Before the token check: clients ask for this before they send the token (proof.ts).
+      const challenge = Challenge.safeParse(url.searchParams.get('challenge'));
+      if (!challenge.success)
+        throw fail(400, 'bad-request', describeZodError(challenge.error), 'challenge');
+      return sendJson(res, 200, { proof: proofFor(opts.token(), port, challenge.data) });
     }
     if (!tokenMatches(bearerOf(req.headers.authorization), opts.token()))
       throw fail(401, 'unauthorized', 'Unauthorized');

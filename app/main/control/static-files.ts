@@ -21,10 +21,11 @@ export function contentSecurityPolicy(authority: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
     "img-src 'self' data:",
     // The live-events WebSocket of this page's own host and port (direct or through a tunnel).
-    `connect-src 'self' ws://${authority}`,
+    // Chromium rejects an IPv6 literal as a source; for [::1] 'self' covers ws: on its own.
+    `connect-src 'self'${authority.startsWith('[') ? '' : ` ws://${authority}`}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -14,6 +14,7 @@ import type { DesktopUpdatePort, WorkerConfigPort } from './ports.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
 import { createReleaseTracker } from './status/releases.ts';
 import { openStore, readWorkerConfig, writeWorkerConfig } from './store/index.ts';
+import { ensureDir } from './store/atomic-write.ts';
 import {
   backoffPolicy,
   createSupervisor,
@@ -89,6 +90,10 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     backoffUnitMs: opts.backoffUnitMs ?? tuning.backoffUnitMs,
     connectivityIntervalMs: opts.connectivityIntervalMs ?? tuning.connectivityIntervalMs,
   };
+  // The state folder is private whoever created it first (the reference left it to the umask,
+  // §4.5); runs/ and logs/ hold what workers did and said.
+  for (const dir of [paths.home, paths.runsDir, paths.logsDir])
+    await ensureDir(dir, 0o700, platform);
   // Ownership first: a second daemon must fail before it spawns anything (§12).
   const ownership = await acquireOwnership({
     paths,

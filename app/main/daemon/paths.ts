@@ -2,6 +2,7 @@
 // contract's layout (§4.1), so a host running the published orchestrator keeps its state.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isSafeSegment } from '../../shared/util.ts';
 
 export interface Paths {
   readonly home: string;
@@ -48,8 +49,17 @@ export function pathsFor(home: string): Paths {
     runtimeRecord: join(orchestratorDir, 'daemon.json'),
     ownerLock: join(orchestratorDir, 'daemon.lock'),
     children: join(orchestratorDir, 'children.json'),
-    workerConfig: (slug) => join(workersDir, `${slug}.json`),
-    logFile: (workerId) => join(logsDir, `${workerId}.log`),
-    runDir: (workerId) => join(runsDir, workerId),
+    workerConfig: (slug) => join(workersDir, `${segment(slug, 'worker config name')}.json`),
+    logFile: (workerId) => join(logsDir, `${segment(workerId, 'worker id')}.log`),
+    runDir: (workerId) => join(runsDir, segment(workerId, 'worker id')),
   };
+}
+
+/** The last guard before an id names a file: whatever parsed it, nothing leaves PIPEDAI_HOME. */
+function segment(id: string, what: string): string {
+  if (!isSafeSegment(id))
+    throw new Error(
+      `${what} ${JSON.stringify(id.slice(0, 80))} cannot name a file: it must match [A-Za-z0-9._-]+`,
+    );
+  return id;
 }

@@ -19,6 +19,8 @@ export function describeCommandFailure(record: CommandRecord): string {
   return `\`${commandLine(record)}\` failed (exit ${record.code ?? 'none'})${detail ? `: ${detail}` : ''}`;
 }
 
+const REDACTED = '********';
+
 export class CommandSequence {
   readonly records: CommandRecord[] = [];
   readonly #runner: ServiceRunner;
@@ -27,19 +29,24 @@ export class CommandSequence {
     this.#runner = runner;
   }
 
-  /** Run and record; never throws (a runner that throws counts as a failed command). */
-  async run(cmd: string, args: readonly string[]): Promise<CommandRecord> {
+  /**
+   * Run and record; never throws (a runner that throws counts as a failed command). A `secret`
+   * argument (a password) reaches the command but never the record, its output or an error.
+   */
+  async run(cmd: string, args: readonly string[], secret?: string): Promise<CommandRecord> {
+    const hide = (s: string): string => (secret ? s.replaceAll(secret, REDACTED) : s);
+    const shown = args.map((a) => (secret !== undefined && a === secret ? REDACTED : a));
     let record: CommandRecord;
     try {
-      const r = await this.#runner(cmd, args);
-      record = { cmd, args: [...args], code: r.code, stdout: r.stdout, stderr: r.stderr };
+      const r = await this.#runner(cmd, args, secret ? { secrets: [secret] } : undefined);
+      record = { cmd, args: shown, code: r.code, stdout: hide(r.stdout), stderr: hide(r.stderr) };
     } catch (err) {
       record = {
         cmd,
-        args: [...args],
+        args: shown,
         code: null,
         stdout: '',
-        stderr: err instanceof Error ? err.message : String(err),
+        stderr: hide(err instanceof Error ? err.message : String(err)),
       };
     }
     this.records.push(record);
@@ -47,8 +54,8 @@ export class CommandSequence {
   }
 
   /** Run; a non-zero exit throws with the command's stderr. */
-  async require(cmd: string, args: readonly string[]): Promise<CommandRecord> {
-    const record = await this.run(cmd, args);
+  async require(cmd: string, args: readonly string[], secret?: string): Promise<CommandRecord> {
+    const record = await this.run(cmd, args, secret);
     if (record.code !== 0)
       throw new ServiceCommandError(describeCommandFailure(record), this.records);
     return record;

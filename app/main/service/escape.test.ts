@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertPrintable,
-  batchArg,
   desktopExec,
   desktopExecArg,
-  escapeForBatch,
   escapeXml,
   quoteWindowsArg,
   systemdEnvironment,
@@ -68,23 +66,6 @@ describe('Windows quoting', () => {
     expect(quoteWindowsArg('say "hi"')).toBe('"say \\"hi\\""');
     expect(quoteWindowsArg('a\\"b')).toBe('"a\\\\\\"b"');
     expect(quoteWindowsArg('')).toBe('""');
-  });
-
-  it('carets cmd metacharacters outside cmd quotes only, doubles % everywhere', () => {
-    expect(escapeForBatch('"C:\\a&b|c"')).toBe('"C:\\a&b|c"');
-    expect(escapeForBatch('a&b|c<d>e^f(g)')).toBe('a^&b^|c^<d^>e^^f^(g^)');
-    expect(escapeForBatch('100% "100%"')).toBe('100%% "100%%"');
-    // cmd does not know \" : the path between the escaped quotes is outside its quotes.
-    expect(escapeForBatch('"\\"C:\\x&y\\cli.js\\" start"')).toBe('"\\"C:\\x^&y\\cli.js\\" start"');
-  });
-
-  it('batchArg: a profile with spaces, %, & and parentheses stays one literal argument', () => {
-    expect(batchArg('C:\\Users\\First Last\\100% & co (x86)')).toBe(
-      '"C:\\Users\\First Last\\100%% & co (x86)"',
-    );
-    expect(batchArg(`${quoteWindowsArg('C:\\A&B (x86)\\cli.js')} start`)).toBe(
-      '"\\"C:\\A^&B ^(x86^)\\cli.js\\" start"',
-    );
   });
 });
 

@@ -69,7 +69,7 @@ export function systemdPlain(value: string, what: string): string {
   return value.replace(/%/g, '%%');
 }
 
-// ---- Windows: the C runtime's argv rules, then cmd.exe in a .bat ----
+// ---- Windows: the C runtime's argv rules ----
 
 /**
  * Quote one argument the way CommandLineToArgvW / the MSVC runtime parse it back: backslashes are
@@ -80,31 +80,6 @@ export function quoteWindowsArg(value: string, what = 'argument'): string {
   assertPrintable(value, what);
   const body = value.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\*)$/, '$1$1');
   return `"${body}"`;
-}
-
-const CMD_SPECIAL = new Set(['^', '&', '|', '<', '>', '(', ')']);
-
-/**
- * Make a command-line fragment literal for cmd.exe inside a .bat: cmd toggles its quote state on
- * every `"` (it knows nothing of `\"`), so metacharacters that fall outside its quotes get a caret;
- * `%` is doubled everywhere because percent expansion ignores quotes in a batch file. `!` is
- * literal because the script runs with delayed expansion disabled.
- */
-export function escapeForBatch(fragment: string): string {
-  let inQuotes = false;
-  let out = '';
-  for (const c of fragment) {
-    if (c === '"') inQuotes = !inQuotes;
-    if (c === '%') out += '%%';
-    else if (!inQuotes && CMD_SPECIAL.has(c)) out += `^${c}`;
-    else out += c;
-  }
-  return out;
-}
-
-/** One argument of a command in a .bat: quoted for the program, then made literal for cmd.exe. */
-export function batchArg(value: string, what = 'argument'): string {
-  return escapeForBatch(quoteWindowsArg(value, what));
 }
 
 // ---- XDG desktop entry ----

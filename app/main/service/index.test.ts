@@ -57,7 +57,7 @@ describe('serviceManagerFor', () => {
     expect(serviceManagerFor(options('win32')).describe()).toEqual({
       kind: 'nssm',
       name: 'PipedAIOrchestrator',
-      unitPath: 'C:\\Users\\u\\.pipedai\\orchestrator\\install-service.bat',
+      unitPath: 'C:\\Users\\u\\.pipedai\\orchestrator\\nssm-service.txt',
     });
   });
 

@@ -33,6 +33,8 @@ export function serviceManagerFor(options: ServiceOptions): ServiceManager {
     nodePath: options.nodePath,
     cliPath: options.cliPath,
     template: (name) => loadTemplate(name, options.templatesDir),
+    ...(options.serviceAccount === undefined ? {} : { serviceAccount: options.serviceAccount }),
+    ...(options.servicePassword === undefined ? {} : { servicePassword: options.servicePassword }),
   };
   return create(ctx);
 }

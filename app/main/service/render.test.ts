@@ -54,12 +54,7 @@ describe('renderTemplate', () => {
 describe('templates folder', () => {
   it('finds the shipped templates from this module and loads each one', async () => {
     const dir = defaultTemplatesDir();
-    const names: TemplateName[] = [
-      'launchd.plist',
-      'systemd.service',
-      'nssm-install.bat',
-      'autostart.desktop',
-    ];
+    const names: TemplateName[] = ['launchd.plist', 'systemd.service', 'autostart.desktop'];
     for (const name of names) {
       const text = await loadTemplate(name, dir);
       expect(text, name).toMatch(/\{\{[a-zA-Z]+\}\}/);

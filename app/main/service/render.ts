@@ -6,8 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type TemplateName =
-  'launchd.plist' | 'systemd.service' | 'nssm-install.bat' | 'autostart.desktop';
+export type TemplateName = 'launchd.plist' | 'systemd.service' | 'autostart.desktop';
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const NAME = /^[A-Za-z][A-Za-z0-9]*$/;

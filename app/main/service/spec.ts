@@ -182,4 +182,6 @@ export interface ManagerContext {
   nodePath: string;
   cliPath: string;
   template(name: TemplateName): Promise<string>;
+  serviceAccount?: string;
+  servicePassword?: (account: string) => Promise<string>;
 }

@@ -14,8 +14,13 @@ const MAX_READ_BYTES = 256 * 1024;
 
 export function createServiceRunner(platform: NodeJS.Platform = process.platform): ServiceRunner {
   const run = createToolRunner(platform);
-  return async (cmd, args) => {
-    const r = await run({ command: cmd, args, timeoutMs: COMMAND_TIMEOUT_MS });
+  return async (cmd, args, opts) => {
+    const r = await run({
+      command: cmd,
+      args,
+      timeoutMs: COMMAND_TIMEOUT_MS,
+      ...(opts?.secrets ? { secrets: opts.secrets } : {}),
+    });
     return {
       code: r.timedOut ? null : r.code,
       stdout: r.stdout,

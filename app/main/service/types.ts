@@ -10,8 +10,12 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs one command (no shell on POSIX). */
-export type ServiceRunner = (cmd: string, args: readonly string[]) => Promise<RunResult>;
+/** Runs one command (no shell on POSIX); `secrets` are scrubbed from what it captures. */
+export type ServiceRunner = (
+  cmd: string,
+  args: readonly string[],
+  opts?: { secrets?: readonly string[] },
+) => Promise<RunResult>;
 
 /** File operations on unit files; the default is node:fs (serviceFs in system.ts). */
 export interface ServiceFs {
@@ -42,6 +46,10 @@ export interface ServiceOptions {
   cliPath: string;
   /** Folder holding the unit templates; defaults to the package's `templates/`. */
   templatesDir?: string;
+  /** Windows: the account the service logs on as (default: the installing user). */
+  serviceAccount?: string;
+  /** Windows: asks for that account's password, only once install is sure it can use it. */
+  servicePassword?: (account: string) => Promise<string>;
 }
 
 export interface CommandRecord {

@@ -155,6 +155,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     log,
     desktopUpdate: { view: () => updater.view(), restart: () => updater.restart() },
     serviceStatus: () => probeService(hostServiceOptions(files.cli)),
+    // An attached app whose owner is gone waits for the service that will restart it, if any.
+    serviceOwnsHost: (home) => serviceTakesOver(files.cli, home),
   });
   log(`${link.mode === 'own' ? 'owning the host; control API' : 'attached to'} ${link.url()}`);
 
@@ -214,7 +216,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   });
   const stopState = link.onState((s) => {
     windows.send(IPC.connectionChanged, s);
-    update({ ...state, link: s });
+    // The mode changes when the app takes over a host its owner left.
+    update({ ...state, link: s, mode: link.mode });
   });
   try {
     for (const frame of await link.snapshot()) state = applyFrame(state, frame);
@@ -282,12 +285,16 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
       });
     }
     const page = pairingPageUrl(p.verificationUriComplete);
-    const open = async (): Promise<boolean> =>
-      page !== null &&
-      (await shell.openExternal(page).then(
-        () => true,
-        () => false,
-      ));
+    const open = async (): Promise<boolean> => {
+      if (page === null) return false;
+      try {
+        // pairingPageUrl lets through https, or http on this machine (the sandbox API), only.
+        await shell.openExternal(page); //! eng-disable OPEN_EXTERNAL_JS_CHECK
+        return true;
+      } catch {
+        return false;
+      }
+    };
     const opened = await open();
     for (;;) {
       const { response } = await dialog.showMessageBox(pairingDialog(p, opened));

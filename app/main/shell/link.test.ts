@@ -1,5 +1,6 @@
 // The desktop's daemon link against real daemons in temp homes: it owns a free host (and the CLI
-// reaches it), attaches to a headless owner (and follows it across a restart), never takes over.
+// reaches it), attaches to a headless owner (and follows it across a restart while a service
+// owns the host), and takes the host over when its owner is gone for good.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,27 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
+/** A stranger that takes the port an owner left, recording any request it gets. */
+async function stranger(port: number): Promise<{ seen: string[] }> {
+  const seen: string[] = [];
+  const srv: Server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    res.end('{}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', resolve);
+  });
+  cleanups.push(
+    () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(r);
+      }),
+  );
+  return { seen };
+}
+
 async function home(): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
   const dir = await mkdtemp(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'link-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -54,10 +76,15 @@ async function home(): Promise<{ home: string; env: NodeJS.ProcessEnv }> {
   return { home: dir, env };
 }
 
-async function link(env: NodeJS.ProcessEnv, controlPort?: number): Promise<DaemonLink> {
+async function link(
+  env: NodeJS.ProcessEnv,
+  controlPort?: number,
+  serviceOwnsHost: (home: string) => Promise<boolean> = async () => false,
+): Promise<DaemonLink> {
   const l = await openDaemonLink({
     env,
     ...(controlPort === undefined ? {} : { controlPort }),
+    serviceOwnsHost,
     staticDir: null,
     log: () => undefined,
   });
@@ -119,7 +146,11 @@ describe('daemon link', () => {
   it('attaches to a headless owner, drives it, and follows it across a restart', async () => {
     const { home: dir, env } = await home();
     const first = await headless(env);
-    const l = await link(env);
+    const asked: string[] = [];
+    const l = await link(env, 0, async (h) => {
+      asked.push(h);
+      return true; // a service owns this host: wait for it
+    });
     expect(l.mode).toBe('attached');
     expect(l.url()).toBe(first.server.url);
     await waitFor('the link to open', () => l.state() === 'open');
@@ -138,9 +169,12 @@ describe('daemon link', () => {
     });
     await waitFor('a status frame', () => frames.some((f) => f.kind === 'status'));
 
-    // The owner goes away: the link waits for it and never takes the host over.
+    // The owner goes away: with a service installed, the link waits for it, never taking over.
     await first.stop();
+    const squatter = await stranger(first.server.port);
     await waitFor('the link to notice', () => l.state() === 'reconnecting');
+    await waitFor('the service question', () => asked.length > 0);
+    expect(asked[0]).toBe(dir);
     expect(await readLiveOwner(pathsFor(dir))).toBeNull();
 
     const second = await headless(env);
@@ -148,6 +182,8 @@ describe('daemon link', () => {
     await waitFor('the link to reopen', () => l.state() === 'open');
     expect(l.url()).toBe(second.server.url);
     expect(states).toEqual(['reconnecting', 'open']);
+    // Nobody owned the old port meanwhile: the link never called it.
+    expect(squatter.seen).toEqual([]);
     expect((await l.call('listWorkers', {})).items).toHaveLength(1);
 
     // Quitting an attached app leaves the daemon running.
@@ -156,5 +192,38 @@ describe('daemon link', () => {
       host: 'headless',
       port: second.server.port,
     });
+  });
+});
+
+describe('an attached app whose owner is gone and no service will return', () => {
+  it('takes the host over, keeps its listeners, and never calls the old port again', async () => {
+    const { home: dir, env } = await home();
+    const first = await headless(env);
+    const l = await link(env, 0);
+    expect(l.mode).toBe('attached');
+    await waitFor('the link to open', () => l.state() === 'open');
+    const frames: EventFrame[] = [];
+    const states: string[] = [];
+    l.subscribe((f) => frames.push(f));
+    l.onState((s) => states.push(s));
+
+    await first.stop();
+    const squatter = await stranger(first.server.port);
+    await waitFor('the app to own the host', () => l.mode === 'own');
+    expect(squatter.seen).toEqual([]);
+    const owner = await readLiveOwner(pathsFor(dir));
+    expect(owner).toMatchObject({ pid: process.pid, host: 'desktop' });
+    expect(l.url()).toBe(`http://127.0.0.1:${owner?.port}`);
+    expect(states.at(-1)).toBe('open');
+    expect(l.state()).toBe('open');
+    // The window's listeners get the present, then live frames, from the in-process daemon.
+    await waitFor('a status frame after the takeover', () =>
+      frames.some((f) => f.kind === 'status'),
+    );
+    expect((await l.call('listWorkers', {})).items.map((w) => w.id)).toEqual(['w-1']);
+
+    // Quitting the app now drains its own daemon and frees the host.
+    await l.close('drain');
+    expect(await readLiveOwner(pathsFor(dir))).toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 // The desktop app's link to the host's daemon. When no live process owns the host, the app owns
 // it: the Orchestrator runs in this process and the control server answers the CLI and the
 // browser. When another process owns it (the headless daemon, usually a service), the app
-// attaches through the control client and never supervises. Plain Node: no electron here.
+// attaches through the control client and never supervises. An attached app re-reads the owner
+// record on every reconnect; when the owner is gone and no service will bring it back, the app
+// takes the host over itself. Plain Node: no electron here.
 import {
   CommandError,
   type CommandArgs,
@@ -31,6 +33,7 @@ import type { CloseHow } from './logic/quit.ts';
 import type { HostMode } from './logic/shell-state.ts';
 
 export interface DaemonLink extends CommandTarget {
+  /** Changes from attached to own when the app takes over a host its owner left. */
   readonly mode: HostMode;
   /** PIPEDAI_HOME of the host. */
   readonly home: string;
@@ -55,6 +58,11 @@ export interface LinkOptions {
   desktopUpdate?: DesktopUpdatePort;
   /** The native service, for the daemon's `doctor` report. */
   serviceStatus?: DaemonOptions['serviceStatus'];
+  /**
+   * Is a native service installed that will bring the owner back? Asked when an attached app
+   * finds the owner gone: yes → wait for it; no → own the host. Default: no.
+   */
+  serviceOwnsHost?: (home: string) => Promise<boolean>;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -64,6 +72,75 @@ const OWNER_POLL_MS = 200;
 
 export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
   const paths = pathsFor(resolveHome(o.env));
+  const serviceOwnsHost = o.serviceOwnsHost ?? (() => Promise.resolve(false));
+  let current: DaemonLink;
+  const frames = listeners<EventFrame>();
+  const states = listeners<LinkState>();
+  let unwire = (): void => undefined;
+  const wire = (link: DaemonLink): void => {
+    unwire();
+    const stopFrames = link.subscribe(frames.emit);
+    const stopState = link.onState(states.emit);
+    unwire = () => {
+      stopFrames();
+      stopState();
+    };
+  };
+  let closing: Promise<void> | null = null;
+
+  /** The attached link found no live owner: own the host unless a service will come back. */
+  const takeOver = async (): Promise<boolean> => {
+    if (closing || (await serviceOwnsHost(paths.home).catch(() => true))) return false;
+    let own: DaemonLink;
+    try {
+      own = await ownLink(o, paths);
+    } catch (e) {
+      // Someone else took it meanwhile (the next reconnect finds them), or the start failed.
+      if (!(e instanceof HostOwnedError))
+        o.log(`taking over the host: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    if (closing) {
+      await own.close('handoff');
+      return false;
+    }
+    o.log(`the owner is gone: this app owns the host now; control API ${own.url()}`);
+    const attached = current;
+    current = own;
+    wire(own);
+    await attached.close('detach');
+    states.emit('open');
+    // What the window shows comes from frames: draw the present once.
+    for (const f of await own.snapshot().catch(() => [])) frames.emit(f);
+    return true;
+  };
+
+  current = await establish(o, paths, takeOver);
+  wire(current);
+  return {
+    get mode() {
+      return current.mode;
+    },
+    home: paths.home,
+    url: () => current.url(),
+    call: (name, args) => current.call(name, args),
+    snapshot: () => current.snapshot(),
+    state: () => current.state(),
+    onState: states.on,
+    subscribe: frames.on,
+    close(how) {
+      closing ??= current.close(how).finally(() => unwire());
+      return closing;
+    },
+  };
+}
+
+/** Own a free host, or attach to its live owner (waiting for one that is still starting). */
+async function establish(
+  o: LinkOptions,
+  paths: Paths,
+  takeOver: () => Promise<boolean>,
+): Promise<DaemonLink> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const began = Date.now();
   for (let races = 0; ;) {
@@ -76,7 +153,7 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
     }
     if (d.kind === 'attach') {
       o.log(`attaching to the ${d.owner.host} daemon (pid ${d.owner.pid}) on port ${d.port}`);
-      return attachLink(paths, d.port);
+      return attachLink(paths, d.port, takeOver);
     }
     try {
       return await ownLink(o, paths);
@@ -143,7 +220,7 @@ export function orchestratorTarget(orchestrator: Orchestrator): CommandTarget {
   };
 }
 
-function attachLink(paths: Paths, firstPort: number): DaemonLink {
+function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boolean>): DaemonLink {
   const store = openStore(paths);
   let port = firstPort;
   let clientP: Promise<ControlClient> | null = null;
@@ -153,25 +230,29 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
       .then((token) => createControlClient({ baseUrl: `http://127.0.0.1:${port}`, token })));
 
   let state: LinkState = 'connecting';
-  const stateListeners = new Set<(s: LinkState) => void>();
-  const frameListeners = new Set<(f: EventFrame) => void>();
+  const states = listeners<LinkState>();
+  const frames = listeners<EventFrame>();
   const setState = (s: LinkState): void => {
     if (s === state) return;
     state = s;
-    for (const l of stateListeners) l(s);
+    states.emit(s);
   };
   let closed = false;
   let attempt = 0;
   let stopEvents: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
+  const retryLater = (): void => {
+    if (closed) return;
+    setState('reconnecting');
+    timer = setTimeout(() => void reconnect(), reconnectDelayMs(attempt++));
+  };
   const connect = async (): Promise<void> => {
     let ended = false;
     const onEnd = (): void => {
       if (ended || closed) return;
       ended = true;
-      setState('reconnecting');
-      timer = setTimeout(() => void reconnect(), reconnectDelayMs(attempt++));
+      retryLater();
     };
     let c: ControlClient;
     try {
@@ -186,14 +267,19 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
         attempt = 0;
         setState('open');
       }
-      for (const l of frameListeners) l(frame);
+      frames.emit(frame);
     }, onEnd);
   };
   const reconnect = async (): Promise<void> => {
     if (closed) return;
-    // The owner may be back on another port or with a rotated token (restart, self-upgrade).
+    // The owner may be back on another port or with a rotated token (restart, self-upgrade), or
+    // gone: then never the old port again (a stranger may listen there by now), but own the host
+    // or wait for the service that will.
     const owner = await readLiveOwner(paths).catch(() => null);
-    if (owner?.port != null) port = owner.port;
+    if (owner === null && (await takeOver())) return;
+    if (closed) return;
+    if (owner?.port == null) return retryLater();
+    port = owner.port;
     clientP = null;
     await connect();
   };
@@ -218,18 +304,24 @@ function attachLink(paths: Paths, firstPort: number): DaemonLink {
       return frames;
     },
     state: () => state,
-    onState(listener) {
-      stateListeners.add(listener);
-      return () => void stateListeners.delete(listener);
-    },
-    subscribe(listener) {
-      frameListeners.add(listener);
-      return () => void frameListeners.delete(listener);
-    },
+    onState: states.on,
+    subscribe: frames.on,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
       stopEvents?.();
     },
+  };
+}
+
+/** A set of listeners: `on` returns the way to leave it. */
+function listeners<T>(): { on(l: (v: T) => void): () => void; emit(v: T): void } {
+  const set = new Set<(v: T) => void>();
+  return {
+    on(l) {
+      set.add(l);
+      return () => void set.delete(l);
+    },
+    emit: (v) => set.forEach((l) => l(v)),
   };
 }

@@ -65,6 +65,8 @@ const h = vi.hoisted(() => {
   }
   return {
     appHandlers,
+    /** app.isPackaged */
+    packaged: false,
     opened,
     windows,
     privileged,
@@ -91,7 +93,12 @@ const h = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => ({
-  app: { on: (e: string, fn: Handler) => h.appHandlers.set(e, fn) },
+  app: {
+    on: (e: string, fn: Handler) => h.appHandlers.set(e, fn),
+    get isPackaged() {
+      return h.packaged;
+    },
+  },
   BrowserWindow: h.FakeWindow,
   protocol: {
     registerSchemesAsPrivileged: (s: unknown[]) => h.privileged.push(...s),
@@ -220,6 +227,14 @@ describe('window controller', () => {
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        disableBlinkFeatures: 'Auxclick',
+        // The fake app is not packaged: developer tools stay available.
+        devTools: true,
       },
     });
     expect(first.loaded).toEqual(['app://dashboard/index.html']);
@@ -244,5 +259,27 @@ describe('window controller', () => {
     expect(second).not.toBe(first);
     expect(second.options).toMatchObject({ x: 10, y: 20, width: 900, height: 700 });
     expect(shown).toEqual([true, true, false, true]);
+  });
+});
+
+describe('a packaged app', () => {
+  it('has no developer tools', () => {
+    h.packaged = true;
+    try {
+      const windows = createWindowController({
+        preload: '/app/out/preload/index.cjs',
+        prefs: { windowBounds: () => undefined, setWindowBounds: () => undefined },
+        icon: '/app/build/icon.png',
+        onShownChange: () => undefined,
+      });
+      windows.show();
+      expect(h.windows.at(-1)!.options.webPreferences).toMatchObject({
+        devTools: false,
+        contextIsolation: true,
+        sandbox: true,
+      });
+    } finally {
+      h.packaged = false;
+    }
   });
 });

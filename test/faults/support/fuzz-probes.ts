@@ -126,6 +126,7 @@ function wrongField(random: () => number, name: CommandName): Record<string, unk
         { version: '1.2.3', fromLocal: '/tmp' },
         {},
         { fromLocal: '' },
+        { version: '1.2.3', runScripts: true },
       ]);
     case 'startPairing':
       return pick(random, [{ apiUrl: notUrl }, { label: '' }, { label: long(300) }]);

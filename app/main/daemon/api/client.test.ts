@@ -156,22 +156,29 @@ describe('ApiClient errors', () => {
     expect(server.requests).toHaveLength(4); // invalid responses are not retried
   });
 
-  it('checks prefixes of returned secrets (redeem must return hos_ and wkt_)', async () => {
-    const { server, client } = await setup((_req, res) =>
-      sendJson(res, 200, {
-        workerId: 'w',
-        workerToken: 'wkt_x',
-        operatorToken: 'pwk_notahostoken',
-        apiUrl: 'u',
-        workspaceId: 'ws',
-        environmentId: 'e',
-        authMode: 'api_key',
-      }),
-    );
-    const e = await apiError(client.redeem(server.url, { deviceCode: DEVICE_CODE, ...HOST }));
-    expect(e.kind).toBe('invalid-response');
-    expect(e.message).toContain('operatorToken');
-    expect(e.message).not.toContain('pwk_notahostoken');
+  it('checks what redeem returns: secret prefixes (hos_, wkt_) and a worker id that names a file', async () => {
+    const redeemed = {
+      workerId: 'w',
+      workerToken: 'wkt_x',
+      operatorToken: 'hos_x',
+      apiUrl: 'u',
+      workspaceId: 'ws',
+      environmentId: 'e',
+      authMode: 'api_key',
+    };
+    const bodies = [
+      { ...redeemed, operatorToken: 'pwk_notahostoken' },
+      { ...redeemed, workerId: '../../.ssh/authorized_keys' },
+    ];
+    const { server, client } = await setup((_req, res) => sendJson(res, 200, bodies.shift()));
+    const redeem = () => apiError(client.redeem(server.url, { deviceCode: DEVICE_CODE, ...HOST }));
+    const prefix = await redeem();
+    expect(prefix.kind).toBe('invalid-response');
+    expect(prefix.message).toContain('operatorToken');
+    expect(prefix.message).not.toContain('pwk_notahostoken');
+    const id = await redeem();
+    expect(id.kind).toBe('invalid-response');
+    expect(id.message).toMatch(/workerId: must match \[A-Za-z0-9._-\]\+/);
   });
 
   it('network failures and timeouts have status 0 and name the call', async () => {

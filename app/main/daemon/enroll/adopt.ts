@@ -3,7 +3,7 @@
 // whole command on an invalid apiUrl).
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ManifestEntry } from '../../../shared/index.ts';
+import { ManifestEntry, describeZodError } from '../../../shared/index.ts';
 import type { ManifestPort, WorkerConfigPort } from '../ports.ts';
 
 export interface AdoptReport {
@@ -59,7 +59,7 @@ export async function adopt(
     if (!candidate.success) {
       report.skipped.push({
         path,
-        reason: `not manageable: apiUrl ${JSON.stringify(cfg.apiUrl)} is not a URL`,
+        reason: `not manageable: ${describeZodError(candidate.error)}`,
       });
       continue;
     }

@@ -34,9 +34,10 @@ async function waitIdle(ctx: Ctx, id: string, capMs: number): Promise<void> {
 async function install(
   ctx: Ctx,
   pkg: string,
-  source: { version?: string; fromLocal?: string },
+  source: { version?: string; fromLocal?: string; runScripts?: boolean },
 ): Promise<string> {
-  if (source.fromLocal !== undefined) return ctx.npm.installFromLocal(source.fromLocal);
+  if (source.fromLocal !== undefined)
+    return ctx.npm.installFromLocal(source.fromLocal, { runScripts: source.runScripts === true });
   return ctx.npm.installVersion(pkg, source.version ?? '');
 }
 

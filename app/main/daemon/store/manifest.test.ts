@@ -72,6 +72,10 @@ describe('ManifestStore', () => {
       code: 'bad-request',
       field: 'apiUrl',
     });
+    await expect(store.add(entry('..'))).rejects.toMatchObject({
+      code: 'bad-request',
+      field: 'id',
+    });
     expect((await store.list()).map((w) => w.id)).toEqual(['w1']);
   });
 
@@ -151,6 +155,12 @@ describe('ManifestStore with a damaged manifest', () => {
       JSON.stringify({ version: 1, workers: [{ ...entry('w1'), apiUrl: 'not a url' }] }),
       'workers[0].apiUrl',
       /is invalid: workers\[0\]\.apiUrl: /,
+    ],
+    [
+      'an id that cannot name a file',
+      JSON.stringify({ version: 1, workers: [{ ...entry('w1'), id: '../../etc/x' }] }),
+      'workers[0].id',
+      /is invalid: workers\[0\]\.id: must match \[A-Za-z0-9._-\]\+ \(it names a file\)/,
     ],
   ])(
     'with %s: names file and field, keeps it byte for byte with a copy, refuses later writes',

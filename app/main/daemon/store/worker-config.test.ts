@@ -79,6 +79,11 @@ describe('readWorkerConfig', () => {
     ],
     ['a wrong type', JSON.stringify({ ...cfg, isPool: 'wkt_SECRET' }), 'isPool'],
     ['bad JSON', '{"workerId": "w", "workerToken": wkt_SECRET}', null],
+    [
+      'an id that cannot name a file',
+      JSON.stringify({ ...cfg, workerId: 'a/../../b' }),
+      'workerId',
+    ],
   ])('names the file and field for %s and never echoes the token', async (_, content, field) => {
     await writeFile(path, content);
     const err = await stateError(readWorkerConfig(path));

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { describeZodError, firstField } from '../../../shared/errors.ts';
 import { WorkerConfig } from '../../../shared/state.ts';
+import { PathSegment } from '../../../shared/util.ts';
 import { ensureDir, writeFileAtomic } from './atomic-write.ts';
 import { pathExists } from './exists.ts';
 import { withFileLock } from './file-mutex.ts';
@@ -15,7 +16,7 @@ import { serializeByPath } from './path-queue.ts';
 
 /** What `connect` writes: a workspace worker (pool workers come only from `register`). */
 export const ConnectWorkerConfig = z.object({
-  workerId: z.string().min(1),
+  workerId: PathSegment,
   workerToken: z.string().min(1),
   apiUrl: z.url(),
   workspaceId: z.string().nullable(),

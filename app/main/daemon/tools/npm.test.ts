@@ -61,7 +61,7 @@ describe('npm installer', () => {
     expect(npm.busy()).toBe(false);
   });
 
-  it('packs a local directory without its scripts and installs the tarball', async () => {
+  it('packs a local directory and installs the tarball, without scripts unless asked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pkg-'));
     try {
       const r = recorder((cmd) =>
@@ -71,7 +71,18 @@ describe('npm installer', () => {
       const target = await npm.installFromLocal(dir);
       expect(target).toMatch(/^tarball:.*pipedai-pack-.*\/pipedai-worker-1\.6\.0\.tgz$/);
       expect(r.seen[0]?.slice(0, 4)).toEqual(['npm', 'pack', dir, '--ignore-scripts']);
-      expect(r.seen[1]).toEqual(['npm', 'install', '-g', target.slice('tarball:'.length)]);
+      // Neither the pack nor the install runs the package's scripts by default…
+      expect(r.seen[1]).toEqual([
+        'npm',
+        'install',
+        '-g',
+        target.slice('tarball:'.length),
+        '--ignore-scripts',
+      ]);
+      // …the install does when the operator asks for it.
+      const withScripts = await npm.installFromLocal(dir, { runScripts: true });
+      expect(r.seen[3]).toEqual(['npm', 'install', '-g', withScripts.slice('tarball:'.length)]);
+      expect(r.seen[2]?.slice(0, 4)).toEqual(['npm', 'pack', dir, '--ignore-scripts']);
       await expect(npm.installFromLocal('relative/dir')).rejects.toMatchObject({
         field: 'fromLocal',
       });

@@ -9,8 +9,11 @@ import { describeFailure, type ToolRunner } from './run-tool.ts';
 export interface NpmInstaller {
   /** `npm install -g <pkg>@<version>`; returns the spec installed. */
   installVersion(pkg: string, version: string): Promise<string>;
-  /** `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>`; returns `tarball:<path>`. */
-  installFromLocal(dir: string): Promise<string>;
+  /**
+   * `npm pack <dir>` in a fresh temp dir, then `npm install -g <tgz>`, without the tarball's
+   * install scripts unless `runScripts`; returns `tarball:<path>`.
+   */
+  installFromLocal(dir: string, opts?: { runScripts?: boolean }): Promise<string>;
   busy(): boolean;
 }
 
@@ -59,7 +62,7 @@ export function createNpmInstaller(
         return spec;
       });
     },
-    installFromLocal(dir) {
+    installFromLocal(dir, { runScripts = false } = {}) {
       return exclusive(async () => {
         if (!isAbsolute(dir))
           throw new CommandError(
@@ -91,7 +94,8 @@ export function createNpmInstaller(
             throw new CommandError('upstream', 'npm pack did not name a tarball');
           }
           const path = join(tmp, tgz);
-          await npmRun(['install', '-g', path]);
+          // The tarball's own scripts stay off unless the operator asked (runScripts).
+          await npmRun(['install', '-g', path, ...(runScripts ? [] : ['--ignore-scripts'])]);
           return `tarball:${path}`;
         } finally {
           await rm(tmp, { recursive: true, force: true });

@@ -94,24 +94,6 @@ export function isTrustedSender(
   return origin !== null && expected.appOrigins.includes(origin);
 }
 
-/** Hardened web preferences; the adapter passes them to BrowserWindow as they are. */
-export function secureWebPreferences(preload: string) {
-  return {
-    preload,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    devTools: true,
-  } as const;
-}
-
 /**
  * The dashboard's Content-Security-Policy: its own scripts and styles only, no inline script,
  * no eval, no network (the preload carries every call), no frames, no plugins.
