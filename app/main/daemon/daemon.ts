@@ -6,7 +6,7 @@ import { ApiClient, EventStreams, type Sleep } from './api/index.ts';
 import { createConnectivityMonitor } from './connectivity/monitor.ts';
 import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
-import { collectDiagnostics } from './diagnostics/collect.ts';
+import { collectFacts, sharedDiagnostics } from './diagnostics/collect.ts';
 import type { ServiceFacts } from './diagnostics/checks.ts';
 import { acquireOwnership, readLiveOwner, type Ownership } from './owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
@@ -151,6 +151,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
     });
     const workerCli = createWorkerCli(tools, workerBin, env);
+    const doctor = sharedDiagnostics(paths.home);
     orchestrator = createOrchestrator({
       paths,
       version: VERSION,
@@ -172,21 +173,24 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
       ...(opts.desktopUpdate ? { desktopUpdate: opts.desktopUpdate } : {}),
       diagnose: async (workers, cliVersion) =>
-        collectDiagnostics({
-          ...(cliVersion ? { cliVersion } : {}),
-          paths,
-          env,
-          platform,
-          by: 'daemon',
-          version: VERSION,
-          manifest: await store.manifest.list(),
-          workers,
-          owner: () => readLiveOwner(paths),
-          service: opts.serviceStatus ?? (async () => null),
-          workerBin,
-          workerVersion: () => workerCli.version(),
-          probeApi: (url) => api.healthAndDate(url),
-        }),
+        doctor(
+          async () =>
+            collectFacts({
+              paths,
+              env,
+              platform,
+              by: 'daemon',
+              version: VERSION,
+              manifest: await store.manifest.list(),
+              workers,
+              owner: () => readLiveOwner(paths),
+              service: opts.serviceStatus ?? (async () => null),
+              workerBin,
+              workerVersion: () => workerCli.version(),
+              probeApi: (url) => api.healthAndDate(url),
+            }),
+          cliVersion,
+        ),
       timings: opts.timings,
       onBackgroundError: (what, e) => log(`${what}: ${e instanceof Error ? e.message : String(e)}`),
     });

@@ -11,7 +11,9 @@ import { ApiClient } from '../api/index.ts';
 import { pathsFor } from '../paths.ts';
 import { createToolRunner } from '../tools/run-tool.ts';
 import { createWorkerCli } from '../tools/worker-cli.ts';
-import { collectDiagnostics } from './collect.ts';
+import type { Diagnostics } from '../../../shared/index.ts';
+import type { DiagnosticFacts } from './checks.ts';
+import { collectDiagnostics, sharedDiagnostics } from './collect.ts';
 
 describe.runIf(process.platform !== 'win32')('collectDiagnostics', () => {
   let root = '';
@@ -103,5 +105,49 @@ describe.runIf(process.platform !== 'win32')('collectDiagnostics', () => {
     expect(byId.daemon).toMatchObject({ status: 'fail' });
     // The worker environment is the one given, not ours.
     expect(byId['worker-env']?.details[0]).toBe(`PATH: ${bin}:/usr/bin:/bin`);
+  });
+});
+
+describe('sharedDiagnostics', () => {
+  it('runs one collection for everyone asking meanwhile, each judged for its own CLI', async () => {
+    let collections = 0;
+    let release!: () => void;
+    const facts = {
+      now: 1,
+      platform: 'linux',
+      arch: 'x64',
+      by: 'daemon',
+      versions: { orchestrator: '0.8.0', node: 'v22.23.3' },
+      owner: {
+        pid: 1,
+        port: 4599,
+        instanceId: 'i',
+        host: 'headless',
+        startedAt: 0,
+        version: '0.8.0',
+      },
+      service: null,
+      workerBinary: { configured: 'w', fromEnv: false, resolved: '/w', version: '1.0.0' },
+      workers: [],
+      workerEnv: { path: [], node: '/n' },
+      apis: [],
+      secretFiles: [],
+      disk: { logsBytes: 0, runsBytes: 0, freeBytes: null, partial: false },
+    } satisfies DiagnosticFacts;
+    const collect = () => {
+      collections++;
+      return new Promise<DiagnosticFacts>((r) => (release = () => r(facts)));
+    };
+    const doctor = sharedDiagnostics('/h');
+    const asks = [doctor(collect), doctor(collect, '0.9.0'), doctor(collect, '0.8.0')];
+    release();
+    const [plain, newer, same] = await Promise.all(asks);
+    expect(collections).toBe(1);
+    const daemon = (r: Diagnostics | undefined) => r?.checks.find((c) => c.id === 'daemon')?.status;
+    expect([daemon(plain), daemon(newer), daemon(same)]).toEqual(['ok', 'warn', 'ok']);
+    const again = doctor(collect);
+    release();
+    await again;
+    expect(collections).toBe(2);
   });
 });

@@ -159,7 +159,25 @@ export async function collectFacts(o: CollectOptions): Promise<DiagnosticFacts> 
   };
 }
 
+function report(facts: DiagnosticFacts, home: string): Diagnostics {
+  return { by: facts.by, generatedAt: facts.now, checks: diagnose(facts, home) };
+}
+
 export async function collectDiagnostics(o: CollectOptions): Promise<Diagnostics> {
-  const facts = await collectFacts(o);
-  return { by: o.by, generatedAt: facts.now, checks: diagnose(facts, o.paths.home) };
+  return report(await collectFacts(o), o.paths.home);
+}
+
+/**
+ * The daemon's doctor: one collection at a time (it spawns the worker binary and probes every
+ * API), shared by everyone who asks meanwhile; each asker gets the verdict for its own CLI.
+ */
+export function sharedDiagnostics(
+  home: string,
+): (collect: () => Promise<DiagnosticFacts>, cliVersion?: string) => Promise<Diagnostics> {
+  let inFlight: Promise<DiagnosticFacts> | null = null;
+  return async (collect, cliVersion) => {
+    inFlight ??= collect().finally(() => (inFlight = null));
+    const facts = await inFlight;
+    return report(cliVersion ? { ...facts, cliVersion } : facts, home);
+  };
 }
