@@ -13,12 +13,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
+const paths = { root: tmpdir() };
 const fakeApp = Object.assign(new EventEmitter(), {
   isPackaged: true,
   getVersion: () => '0.8.0',
   getName: () => 'PipedAI Orchestrator',
   getAppPath: () => '/nonexistent/app',
-  getPath: (name: string) => join(tmpdir(), `i15-updater-${name}`),
+  // userData (electron-updater keeps its staging id there) lives in each test's temp folder.
+  getPath: (name: string) => join(paths.root, name),
   whenReady: () => Promise.resolve(),
   isReady: () => true,
   quit: vi.fn(),
@@ -108,7 +110,8 @@ describe('desktop updates from a release feed (electron-updater, Electron mocked
   const log: string[] = [];
 
   beforeEach(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'i15-updater-'));
+    tmp = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'updater-'));
+    paths.root = tmp;
     const resources = join(tmp, 'resources');
     mkdirSync(resources);
     Object.assign(process, { resourcesPath: resources });
