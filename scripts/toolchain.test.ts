@@ -101,7 +101,7 @@ describe('installDrift and buildDrift on a checkout', () => {
   };
 
   it('reads npm’s hidden lockfile and the packages on disk', () => {
-    root = mkdtempSync(join(tmpdir(), 'i15-toolchain-'));
+    root = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'toolchain-'));
     const lock = { packages: { '': {}, 'node_modules/a': { version: '1.0.0' } } };
     write('package-lock.json', JSON.stringify(lock));
     expect(installDrift(root)).toMatch(/node_modules is missing/);
@@ -112,7 +112,7 @@ describe('installDrift and buildDrift on a checkout', () => {
   });
 
   it('rebuilds when an output is missing or a source (not a test) is newer than the oldest', () => {
-    root = mkdtempSync(join(tmpdir(), 'i15-toolchain-'));
+    root = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'toolchain-'));
     write('package.json', '{}', 1000);
     write('app/main/x.ts', '', 1000);
     write('cli/index.ts', '', 1000);

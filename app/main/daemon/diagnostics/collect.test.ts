@@ -22,7 +22,7 @@ describe.runIf(process.platform !== 'win32')('collectDiagnostics', () => {
   const api = new ApiClient();
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'i15-doctor-'));
+    root = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'doctor-'));
     server = createServer((req, res) => {
       // The API's clock is 10 minutes behind ours.
       res.writeHead(req.url === '/api/v1/health' ? 200 : 404, {
