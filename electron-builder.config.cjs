@@ -66,6 +66,17 @@ module.exports = {
     // electron-builder never copies a folder named node_modules inside a FileSet: its own entry.
     { from: 'node_modules/npm/node_modules', to: 'npm/node_modules', filter: ['**/*'] },
   ],
+  // Desktop updates (electron-updater, app/main/shell/updater.ts): the feed the app checks, written
+  // into it as resources/app-update.yml. GitHub releases by default; for a generic feed (a static
+  // folder served over HTTPS, the installers beside their latest*.yml):
+  //   npm run dist -- -c.publish.provider=generic -c.publish.url=https://updates.example.com/pipedai/
+  // At run time PIPEDAI_UPDATE_URL=<feed URL> takes the place of the built-in feed.
+  publish: {
+    provider: 'github',
+    owner: 'pipedai',
+    repo: 'pipedai-orchestrator',
+    releaseType: 'release',
+  },
   // No native modules: nothing to rebuild against Electron's ABI.
   npmRebuild: false,
   // Electron's fuses, flipped in the binary when it is packaged

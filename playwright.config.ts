@@ -2,6 +2,10 @@
 // built desktop app (skips with its reason where no Electron binary is installed); the Chromium
 // dashboard spec joins as a `chromium` project beside it.
 import { defineConfig } from '@playwright/test';
+import { findChromium } from './scripts/toolchain.mjs';
+
+// The system's Chromium (never a download of ours), else Playwright's own; none: the spec skips.
+const chromium = findChromium(import.meta.dirname);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -14,13 +18,13 @@ export default defineConfig({
   projects: [
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
     {
-      // Debian's Chromium (never a browser download): the dashboard served by the headless daemon.
+      // The dashboard served by the headless daemon.
       name: 'chromium',
       testMatch: /dashboard\.spec\.ts$/,
       use: {
         browserName: 'chromium',
         launchOptions: {
-          executablePath: '/usr/bin/chromium',
+          ...(chromium.path ? { executablePath: chromium.path } : {}),
           args: [
             '--no-sandbox',
             '--disable-gpu',

@@ -6,7 +6,13 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 export default defineConfig({
   define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
   test: {
-    include: ['app/**/*.test.ts', 'cli/**/*.test.ts', 'sandbox/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'app/**/*.test.ts',
+      'cli/**/*.test.ts',
+      'sandbox/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     // The fault suite runs on its own: `npm run test:faults` (vitest.faults.config.ts).
     exclude: [...configDefaults.exclude, 'test/faults/**'],
     environment: 'node',

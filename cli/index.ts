@@ -14,8 +14,10 @@ import { createUi } from './ui.ts';
 import { connect } from './commands/connect.ts';
 import { connectivity } from './commands/connectivity.ts';
 import { dashboard } from './commands/dashboard.ts';
+import { doctor } from './commands/doctor.ts';
 import { installService, serviceStatus, uninstallService } from './commands/service.ts';
 import { start } from './commands/start.ts';
+import { upgradeSelfCommand } from './commands/upgrade-self.ts';
 import { adopt, login } from './commands/state.ts';
 import { CLI_VERBS, listWorkers, logs, upgrade, workerVerb } from './commands/workers.ts';
 
@@ -138,15 +140,33 @@ program
 program
   .command('upgrade')
   .description(
-    'upgrade a worker (or --all stale ones) through the running daemon, draining its run first',
+    'upgrade a worker (or --all stale ones), draining its run first; or with --self the orchestrator itself',
   )
   .argument('[worker]', 'worker id or label')
   .option('--all', 'every worker behind the latest release', false)
+  .option(
+    '--self',
+    'the orchestrator itself: shows from → to, then waits for the new daemon',
+    false,
+  )
   .option('--version <v>', 'the version to install (default: the latest release)')
+  .option('--allow-downgrade', 'with --self --version: install an older orchestrator', false)
   .addOption(portOption())
-  .action(async (ref: string | undefined, o: { all: boolean; version?: string; port?: number }) => {
-    if (!(await upgrade(ctx(), ui, ref, o))) exitCode = 1;
-  });
+  .action(
+    async (
+      ref: string | undefined,
+      o: { all: boolean; self: boolean; version?: string; allowDowngrade: boolean; port?: number },
+    ) => {
+      if (o.self) {
+        if (ref !== undefined || o.all)
+          throw new UsageError('--self upgrades the orchestrator: name no worker and no --all');
+        if (!(await upgradeSelfCommand(ctx(), ui, o))) exitCode = 1;
+        return;
+      }
+      if (o.allowDowngrade) throw new UsageError('--allow-downgrade goes with --self');
+      if (!(await upgrade(ctx(), ui, ref, o))) exitCode = 1;
+    },
+  );
 
 program
   .command('login')
@@ -177,6 +197,17 @@ program
   .option('--json', 'print as JSON', false)
   .action(async (o: { json: boolean }) => {
     if (!(await serviceStatus(ctx(), ui, o.json))) exitCode = 1;
+  });
+
+program
+  .command('doctor')
+  .description(
+    'check this host (runtime, daemon, service, workers, API and clock, secret files, disk) and print the fix for each problem',
+  )
+  .option('--json', 'print the checks as JSON', false)
+  .addOption(portOption())
+  .action(async (o: { json: boolean; port?: number }) => {
+    if (!(await doctor(ctx(), ui, o))) exitCode = 1;
   });
 
 program

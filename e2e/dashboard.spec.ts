@@ -2,12 +2,20 @@
 // path from an empty host to a deleted worker, each step checked on the page and on the daemon.
 // The steps build on each other, so they run in order on one page.
 import { readFileSync, realpathSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { z } from 'zod';
 import type { FusedWorker } from '../app/shared/index.ts';
+import { findChromium } from '../scripts/toolchain.mjs';
 import { LATEST_WORKER, expect, shot, test, type DemoSetup } from './fixtures.ts';
 
+// No browser: a skip that says which and how to get one; in CI that is a failure, not a skip.
+const browser = findChromium(resolve(import.meta.dirname, '..'));
+if (!browser.path) {
+  if (process.env.CI) throw new Error(`dashboard e2e: ${browser.reason}`);
+  console.log(`dashboard e2e skipped: ${browser.reason}`);
+}
+test.skip(!browser.path, browser.reason);
 test.describe.configure({ mode: 'serial' });
 
 const FIRST = 'build-box-1';
@@ -393,6 +401,31 @@ test('streams its logs live', async ({ dashboard: page, demo }) => {
   await shot(page, 'logs-dark');
   await page.emulateMedia({ colorScheme: 'light' });
 
+  await drawer.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(drawer).toBeHidden();
+});
+
+test('shows the diagnostics of the host, each problem with its fix', async ({
+  dashboard: page,
+  demo,
+}) => {
+  await page.getByRole('button', { name: 'Diagnostics', exact: true }).click();
+  const drawer = page.getByRole('dialog', { name: 'Diagnostics' });
+  const checks = drawer.getByRole('list', { name: 'Checks' });
+  await expect(checks.getByRole('listitem')).not.toHaveCount(0, SLOW);
+  // The same report the daemon gives `doctor`, check for check.
+  const report = await demo.control.call('getDiagnostics', {});
+  await expect(checks.getByRole('listitem')).toHaveCount(report.checks.length);
+  await expect(checks).toContainText(`Worker ${SECOND}`);
+  await expect(checks).toContainText(`${demo.apiUrl} answers in`);
+  // The demo's service is not installed: a problem, with the command that fixes it.
+  const service = checks.getByRole('listitem').filter({ hasText: 'Service' });
+  await expect(service).toContainText(/not installed|no service manager/);
+  for (const c of report.checks.filter((c) => c.fix))
+    await expect(
+      checks.getByRole('listitem').filter({ hasText: c.title }).filter({ hasText: c.summary }),
+    ).toContainText(c.fix!);
+  await shot(page, 'diagnostics');
   await drawer.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(drawer).toBeHidden();
 });

@@ -3,16 +3,7 @@
 // and one page on the dashboard. Worker-scoped, so the spec's serial steps share them; teardown
 // drains the daemon, stops the sandbox and checks /proc that nothing of ours is left running.
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Page } from '@playwright/test';
@@ -20,6 +11,7 @@ import { z } from 'zod';
 import { createControlClient, type ControlClient } from '../app/main/control/client.ts';
 import { pathsFor } from '../app/main/daemon/paths.ts';
 import { FusedWorker } from '../app/shared/index.ts';
+import { buildDrift } from '../scripts/toolchain.mjs';
 import {
   CLI,
   ROOT,
@@ -37,7 +29,6 @@ import {
 
 const VIEWPORT = { width: 1280, height: 800 };
 const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
-const DASHBOARD = join(ROOT, 'out', 'renderer', 'index.html');
 /** Chatter lines per second from every simulated worker, so a log tail keeps moving. */
 const LOG_LINES_PER_SECOND = 4;
 /** The worker release the sandbox announces (the simulator runs an older one). */
@@ -67,29 +58,13 @@ export interface DemoSetup {
   home: string;
 }
 
-/** Newest mtime of the non-test sources under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (!/\.test\.tsx?$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The dashboard bundle is missing or older than the sources it is built from. */
-function dashboardStale(): boolean {
-  if (!existsSync(DASHBOARD)) return true;
-  const built = statSync(DASHBOARD).mtimeMs;
-  return ['app/renderer', 'app/shared'].some((d) => newestSource(join(ROOT, d)) > built);
-}
-
-/** `npm run build` when a bundle is missing or the dashboard is stale; dist alone when stale. */
+/** `npm run build` when an output is missing or older than its sources; then fresh bundles. */
 async function ensureBuilt(): Promise<void> {
-  if (dashboardStale() || !existsSync(CLI) || !existsSync(SANDBOX)) {
+  const drift = buildDrift(ROOT);
+  if (drift) {
     const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-    if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status}):\n${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(`npm run build (${drift}) failed (exit ${r.status}):\n${r.stderr}`);
   }
   await ensureBundles();
 }

@@ -27,6 +27,14 @@ const indent = (text, prefix = '    ') =>
     .map((l) => `${prefix}${l}`)
     .join('\n');
 
+// `npm run demo` brings Node, node_modules and the build first (scripts/bootstrap.mjs); these
+// checks are for `node scripts/demo.mjs` run by hand.
+if (!process.features.typescript) {
+  say('✗ the worker simulator needs Node 22.18+ (TypeScript type stripping).');
+  say('  Run `npm run demo`: it brings one.');
+  process.exit(1);
+}
+
 if (![CLI, SANDBOX, DASHBOARD].every((f) => existsSync(f))) {
   say('• building (dist/cli.js, dist/sandbox.js or the dashboard is missing): npm run build');
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: isWindows });
@@ -161,10 +169,15 @@ function shutdown(code) {
   return stopping;
 }
 
+// One Ctrl-C arrives more than once: from the terminal, and forwarded by npm and the bootstrap.
+let firstSignalAt = 0;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    if (stopping) say('  (already stopping: waiting for the in-flight runs to finish)');
-    else void shutdown(0);
+    if (!stopping) {
+      firstSignalAt = Date.now();
+      void shutdown(0);
+    } else if (Date.now() - firstSignalAt > 1_000)
+      say('  (already stopping: waiting for the in-flight runs to finish)');
   });
 }
 

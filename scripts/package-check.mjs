@@ -124,6 +124,9 @@ const build = spawnSync(
     'electron-builder.config.cjs',
     '--linux',
     'dir',
+    // A check, never a release (electron-builder publishes implicitly under CI otherwise).
+    '--publish',
+    'never',
     `-c.electronDist=${stub}`,
     `-c.electronVersion=${electronVersion}`,
     `-c.directories.output=${output}`,
@@ -131,7 +134,11 @@ const build = spawnSync(
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 const asar = join(output, 'linux-unpacked', 'resources', 'app.asar');
+const updateConfig = join(output, 'linux-unpacked', 'resources', 'app-update.yml');
 if (build.status !== 0) problems.push(`electron-builder exited with ${build.status}`);
+// electron-updater reads its feed from here (electron-builder.config.cjs `publish`).
+else if (!existsSync(updateConfig) || !/^provider: \S+/m.test(readFileSync(updateConfig, 'utf8')))
+  problems.push('resources/app-update.yml (the update feed, from `publish`) is missing');
 else if (!existsSync(join(output, 'linux-unpacked', 'pipedai-orchestrator')))
   problems.push('the app executable (linux.executableName) is missing');
 else {

@@ -1,9 +1,10 @@
-# Source me: puts Node 22 (from the registry's node@22 package, in git-ignored .tools/) first on PATH.
+# Source me: puts a Node that runs the sources (>= 22.18) first on PATH, for running single suites
+# by hand (`npx vitest run <file>`). `npm run demo` and `npm test` need no such step: they do this
+# themselves (scripts/bootstrap.mjs, which also owns the version pin).
 _pipedai_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-_pipedai_node="$_pipedai_root/.tools/node22/node_modules/.bin"
-if [ ! -x "$_pipedai_node/node" ]; then
-  npm install --prefix "$_pipedai_root/.tools/node22" --no-save --no-package-lock --no-audit --no-fund node@22.23.3 >/dev/null
+if _pipedai_dir="$(node "$_pipedai_root/scripts/bootstrap.mjs" --print-node-dir)"; then
+  export PATH="$_pipedai_dir:$PATH"
+else
+  echo "use-node22.sh: could not provide Node 22 (see above)" >&2
 fi
-export PATH="$_pipedai_node:$PATH"
-node -e 'if (+process.versions.node.split(".")[0] !== 22) { console.error("expected Node 22, got " + process.version); process.exit(1); }'
-unset _pipedai_root _pipedai_node
+unset _pipedai_root _pipedai_dir

@@ -25,7 +25,10 @@ describe('the dashboard page CSP', () => {
   const meta = parse(DASHBOARD_META_CSP);
   const headers = {
     electron: parse(CONTENT_SECURITY_POLICY),
-    http: parse(contentSecurityPolicy(4599)),
+    http: parse(contentSecurityPolicy('127.0.0.1:4599')),
+    // Through an SSH tunnel on the operator's own port.
+    tunnel: parse(contentSecurityPolicy('localhost:8080')),
+    ipv6: parse(contentSecurityPolicy('[::1]:8080')),
   };
 
   it('allows everything either door allows (for what the page loads)', () => {

@@ -10,6 +10,7 @@ import {
   SelfStatus,
 } from './status.ts';
 import { RUNTIME_INSTALL_BOUND_MS, RuntimeOverview } from './runtime.ts';
+import { Diagnostics } from './diagnostics.ts';
 import { PathSegment } from './util.ts';
 
 /** Production pipedai-api (contract conventions). */
@@ -242,7 +243,9 @@ export const commands = {
   upgradeSelf: command({
     method: 'POST',
     path: '/api/upgrade-self',
-    input: UpgradeSource,
+    // A version older than the running one is refused unless allowDowngrade (ours; the
+    // reference installs whatever it is given).
+    input: z.intersection(UpgradeSource, z.object({ allowDowngrade: z.boolean().optional() })),
     output: z.object({
       ok: z.literal(true),
       action: z.literal('upgrade-self'),
@@ -254,6 +257,15 @@ export const commands = {
     summary:
       'Install an orchestrator version, then hand the running workers to it (no run is interrupted).',
   }),
+  restartToUpdate: command({
+    method: 'POST',
+    path: '/api/self/restart-to-update',
+    input: z.object({}),
+    output: z.object({ ok: z.literal(true), action: z.literal('restart-to-update') }),
+    timeoutMs: ANSWER_WITHIN.change,
+    summary:
+      'Desktop app only: restart into the update it downloaded; running workers are handed over, not stopped.',
+  }),
   getSelf: command({
     method: 'GET',
     path: '/api/self',
@@ -261,6 +273,16 @@ export const commands = {
     output: SelfStatus,
     timeoutMs: ANSWER_WITHIN.read,
     summary: 'The orchestrator version and the latest release.',
+  }),
+  getDiagnostics: command({
+    method: 'GET',
+    path: '/api/diagnostics',
+    // The asking CLI's version: a daemon older or newer than it has not been restarted.
+    input: z.object({ cliVersion: z.string().min(1).max(64).optional() }),
+    output: Diagnostics,
+    timeoutMs: ANSWER_WITHIN.read,
+    summary:
+      'Checks of this host (runtime, daemon, service, workers, API, secrets, disk), with fixes.',
   }),
   getLogs: command({
     method: 'GET',

@@ -5,6 +5,7 @@ export * from './status.ts';
 export * from './runtime.ts';
 export * from './events.ts';
 export * from './commands.ts';
+export * from './diagnostics.ts';
 export * from './util.ts';
 export * from './draining.ts';
 export * from './errors.ts';

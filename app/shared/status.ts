@@ -130,6 +130,30 @@ export const DiskUsage = z.object({
 });
 export type DiskUsage = z.infer<typeof DiskUsage>;
 
+/**
+ * The desktop app's own update (electron-updater), where the daemon is the desktop app: it
+ * updates from its release feed and restarts into the new version, never by npm.
+ */
+export const DesktopUpdate = z.object({
+  state: z.enum([
+    'unsupported',
+    'idle',
+    'checking',
+    'up-to-date',
+    'downloading',
+    'ready',
+    'error',
+    'restarting',
+  ]),
+  /** The version being downloaded or ready to install. */
+  version: z.string().optional(),
+  /** Download progress, 0–100. */
+  percent: z.number().min(0).max(100).optional(),
+  /** Why it cannot update (unsupported), or what failed (error), in plain words. */
+  message: z.string().optional(),
+});
+export type DesktopUpdate = z.infer<typeof DesktopUpdate>;
+
 /** §8.5 GET /api/self */
 export const SelfStatus = z.object({
   version: z.string(),
@@ -141,5 +165,7 @@ export const SelfStatus = z.object({
   /** Where the workers' environment comes from (ours). */
   environment: WorkerEnvironment.optional(),
   disk: DiskUsage.optional(),
+  /** Only from a desktop app (ours): its own update, which replaces `latest`/`stale` there. */
+  desktopUpdate: DesktopUpdate.optional(),
 });
 export type SelfStatus = z.infer<typeof SelfStatus>;

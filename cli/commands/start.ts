@@ -8,13 +8,15 @@ import {
 import { startHeadless } from '../../app/main/hosts/index.ts';
 import {
   createServiceRunner,
+  hostServiceOptions,
   LAUNCHD_LABEL,
+  probeService,
   runningUnder,
   signalIntent,
   type ServiceManagerKind,
 } from '../../app/main/service/index.ts';
 import { CommandError, errorMessage } from '../../app/shared/index.ts';
-import { dashboardDir } from '../assets.ts';
+import { cliEntry, dashboardDir } from '../assets.ts';
 import type { CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
 
@@ -33,6 +35,7 @@ export async function start(
       port: opts.port,
       env: ctx.env,
       staticDir: dashboardDir(),
+      serviceStatus: () => probeService({ ...hostServiceOptions(cliEntry()), env: ctx.env }),
       log,
       signalIntent: () => signalIntent(manager, createServiceRunner(platform)),
       replaceProcess: (listening) => giveWay(manager, listening, log),

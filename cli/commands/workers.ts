@@ -10,7 +10,7 @@ import {
 } from '../../app/shared/index.ts';
 import type { ControlClient } from '../../app/main/control/index.ts';
 import { connectDaemon, type CliContext } from '../context.ts';
-import { ago, table, type Ui } from '../ui.ts';
+import { ago, fitTable, outputWidth, type Column, type Ui } from '../ui.ts';
 
 export async function daemonClient(
   ctx: CliContext,
@@ -20,14 +20,35 @@ export async function daemonClient(
   return { client, items: (await client.call('listWorkers', {})).items };
 }
 
-function resolveWorker(items: FusedWorker[], ref: string): FusedWorker {
-  const w = items.find((i) => i.id === ref) ?? items.find((i) => i.label === ref);
-  if (!w)
+/** At least 8 characters of an id, more where two ids of this host share those. */
+const SHORT_ID = 8;
+
+/** Each id cut to its shortest prefix (of at least 8) that no other listed id starts with. */
+export function shortIds(ids: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    let n = Math.min(SHORT_ID, id.length);
+    while (n < id.length && ids.some((o) => o !== id && o.startsWith(id.slice(0, n)))) n++;
+    out.set(id, id.slice(0, n));
+  }
+  return out;
+}
+
+/** A worker by id, label, or an unambiguous id prefix (the short id `workers` shows). */
+export function resolveWorker(items: FusedWorker[], ref: string): FusedWorker {
+  const exact = items.find((i) => i.id === ref) ?? items.find((i) => i.label === ref);
+  if (exact) return exact;
+  const prefixed = ref.length >= 4 ? items.filter((i) => i.id.startsWith(ref)) : [];
+  if (prefixed.length === 1 && prefixed[0]) return prefixed[0];
+  if (prefixed.length > 1)
     throw new CommandError(
-      'not-found',
-      `no worker with id or label ${JSON.stringify(ref)} on this host (see \`pipedai-orchestrator workers\`)`,
+      'bad-request',
+      `${JSON.stringify(ref)} starts more than one worker id (${prefixed.map((w) => w.label).join(', ')}); give more of it, or the label`,
     );
-  return w;
+  throw new CommandError(
+    'not-found',
+    `no worker with id or label ${JSON.stringify(ref)} on this host (see \`pipedai-orchestrator workers\`)`,
+  );
 }
 
 function localCell(ui: Ui, w: FusedWorker, now: number): string {
@@ -73,26 +94,43 @@ export function runtimeCell(ui: Ui, w: FusedWorker): string {
   return r.source === 'path' ? 'PATH' : 'override';
 }
 
-export function workersTable(ui: Ui, items: FusedWorker[], now = Date.now()): string[] {
-  const rows = [
-    ['ID', 'LABEL', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION', 'RUNTIME'].map((h) => ui.bold(h)),
-  ];
-  for (const w of items) {
-    const version = w.workerVersion
-      ? `v${w.workerVersion}${w.versionStale ? ui.yellow(` → v${w.latestWorkerVersion}`) : ''}`
-      : ui.dim('—');
-    rows.push([
-      w.id,
-      w.label,
-      w.mode,
-      localCell(ui, w, now),
-      remoteCell(ui, w),
-      w.currentRunId ? w.currentRunId.slice(0, 12) : ui.dim('—'),
-      version,
-      runtimeCell(ui, w),
-    ]);
-  }
-  return table(rows);
+/**
+ * The workers as a person reads them: the label first, then a short id, cut to the terminal's
+ * width (labels are shortened first; then RUN, MODE, RUNTIME, VERSION and ID go, in that order).
+ * `--json` keeps the full ids.
+ */
+export function workersTable(
+  ui: Ui,
+  items: FusedWorker[],
+  opts: { now?: number; width?: number | null } = {},
+): string[] {
+  const now = opts.now ?? Date.now();
+  const short = shortIds(items.map((w) => w.id));
+  const col = (header: string, cell: (w: FusedWorker) => string, more: Partial<Column> = {}) => ({
+    header: ui.bold(header),
+    cells: items.map(cell),
+    ...more,
+  });
+  return fitTable(
+    [
+      col('LABEL', (w) => w.label, { shrinkTo: 12 }),
+      col('ID', (w) => ui.dim(short.get(w.id) ?? w.id), { drop: 5 }),
+      col('MODE', (w) => w.mode, { drop: 2 }),
+      col('LOCAL', (w) => localCell(ui, w, now)),
+      col('REMOTE', (w) => remoteCell(ui, w)),
+      col('RUN', (w) => (w.currentRunId ? w.currentRunId.slice(0, 12) : ui.dim('—')), { drop: 1 }),
+      col(
+        'VERSION',
+        (w) =>
+          w.workerVersion
+            ? `v${w.workerVersion}${w.versionStale ? ui.yellow(` → v${w.latestWorkerVersion}`) : ''}`
+            : ui.dim('—'),
+        { drop: 4 },
+      ),
+      col('RUNTIME', (w) => runtimeCell(ui, w), { drop: 3 }),
+    ],
+    opts.width === undefined ? null : opts.width,
+  );
 }
 
 export async function listWorkers(
@@ -104,7 +142,7 @@ export async function listWorkers(
   if (opts.json) return ui.out(JSON.stringify({ items }, null, 2));
   if (items.length === 0)
     return ui.out('no workers on this host yet: run `pipedai-orchestrator connect`');
-  for (const line of workersTable(ui, items)) ui.out(line);
+  for (const line of workersTable(ui, items, { width: outputWidth() })) ui.out(line);
 }
 
 /** `workers <verb>`: every verb of the contract's table; Force stop is `stop --force`. */

@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Diagnostics } from '../../app/shared/index.ts';
 import {
   ANSI,
   CLI,
@@ -295,6 +296,17 @@ describe.runIf(process.platform === 'linux')(
       expect(simulators()).toEqual([]);
     });
 
+    it('doctor with no daemon checks by itself, says the daemon is down and how to start it', async () => {
+      const r = await cli(['doctor']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('checked by this CLI (no daemon answered)');
+      expect(r.stdout).toMatch(/^\[✗\] Daemon +no daemon owns this host/m);
+      expect(r.stdout).toMatch(/→ pipedai-orchestrator install/);
+      expect(r.stdout).toMatch(
+        new RegExp(`^\\[✓\\] pipedai-api +${apiUrl} answers in \\d+ ms`, 'm'),
+      );
+    });
+
     it('start runs the daemon in the foreground and supervises the worker', async () => {
       daemon = startChild(process.execPath, [CLI, 'start', '--port', '0'], { env });
       port = await listeningPort(daemon);
@@ -322,6 +334,34 @@ describe.runIf(process.platform === 'linux')(
       expect(disk.captureBytes).toBeGreaterThan(0);
       expect(disk.logsBytes).toBeGreaterThan(0);
       expect(disk.runsBytes).toBeGreaterThanOrEqual(0);
+    });
+
+    it('doctor asks the running daemon: its worker, the managed runtime, the API and its clock, the disk, --json', async () => {
+      const r = await cli(['doctor', '--json']);
+      const report = Diagnostics.parse(JSON.parse(r.stdout));
+      expect(report.by).toBe('daemon');
+      const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+      expect(byId.daemon).toMatchObject({
+        status: 'ok',
+        summary: expect.stringContaining(`127.0.0.1:${port}`),
+      });
+      expect(byId[`worker:${workerId}`]).toMatchObject({
+        title: `Worker ${label}`,
+        status: 'ok',
+        summary: expect.stringContaining('runtime 1.4.2'),
+      });
+      // The managed runtime, not a pipedai-worker on PATH: installed under PIPEDAI_HOME, run on
+      // the daemon's own Node.
+      expect(byId['worker-runtime']).toMatchObject({
+        status: 'ok',
+        summary: '@pipedai/worker 1.4.2 managed under PIPEDAI_HOME/runtime/worker',
+        details: ['installed: 1.4.2', `run by ${process.execPath}`],
+      });
+      // The same figures as `status --json` and /api/self.
+      expect(byId.disk?.summary).toMatch(/^logs \S+ \S+, worker output \S+ \S+, runs /);
+      expect(byId[`api:${apiUrl}`]?.summary).toMatch(/answers in \d+ ms; clock within 1 s$/);
+      expect(byId.secrets).toMatchObject({ status: 'ok' });
+      expect(r.code).toBe(report.checks.some((c) => c.status === 'fail') ? 1 : 0);
     });
 
     it('a second start exits non-zero naming the owner, and spawns nothing', async () => {
@@ -356,15 +396,31 @@ describe.runIf(process.platform === 'linux')(
     });
 
     it('dashboard prints the authenticated URL of the running daemon', async () => {
-      const r = await cli(['dashboard']);
+      const r = await cli(['dashboard'], { SSH_CONNECTION: '' });
       expect(r.code).toBe(0);
       const { localToken } = JSON.parse(readFileSync(orch('credentials.json'), 'utf8')) as {
         localToken: string;
       };
       expect(localToken).toMatch(/^oct_/);
-      expect(r.stdout.trim()).toBe(
-        `http://127.0.0.1:${port}/?token=${encodeURIComponent(localToken)}`,
-      );
+      const url = `http://127.0.0.1:${port}/?token=${encodeURIComponent(localToken)}`;
+      expect(r.stdout.trim()).toBe(url);
+      expect(r.stderr).toBe('');
+
+      // Over SSH: the same URL alone on stdout, and on stderr the tunnel to run at the other end.
+      const ssh = await cli(['dashboard'], {
+        SSH_CONNECTION: '203.0.113.7 50022 198.51.100.4 22',
+        USER: 'ops',
+      });
+      expect(ssh.stdout.trim()).toBe(url);
+      expect(ssh.stderr).toContain(`  ssh -L ${port}:127.0.0.1:${port} ops@198.51.100.4\n`);
+      expect(ssh.stderr).toContain(`  ${url}\n`);
+      // --open does not start a browser on the server: it says the same.
+      const open = await cli(['dashboard', '--open'], {
+        SSH_CONNECTION: '203.0.113.7 50022 198.51.100.4 22',
+        USER: 'ops',
+      });
+      expect(open.stdout).toContain(`ssh -L ${port}:127.0.0.1:${port} ops@198.51.100.4`);
+      expect(open.stdout).not.toContain('opening the dashboard');
     });
 
     it("a subcommand's own flags reach it, not its parent's namesakes", async () => {
@@ -395,6 +451,33 @@ describe.runIf(process.platform === 'linux')(
       expect(plain.stdout).toContain(label);
       expect(plain.stdout).not.toMatch(ANSI);
     });
+
+    it.runIf(hasScript)(
+      'workers fits the terminal: label first, short id; --json keeps full ids',
+      async () => {
+        const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+        const inTerminal = (cols: number) =>
+          run(
+            'script',
+            [
+              '-qec',
+              `stty cols ${cols}; ${quote(process.execPath)} ${quote(CLI)} workers`,
+              '/dev/null',
+            ],
+            { env: { ...env, TERM: 'xterm', NO_COLOR: '1' } },
+          );
+        const wide = await inTerminal(160);
+        const lines = wide.stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
+        expect(lines[0]).toMatch(/^LABEL\s+ID\s+MODE\s+LOCAL\s+REMOTE\s+RUN\s+VERSION\s+RUNTIME$/);
+        expect(lines[1]?.startsWith(`${label} `)).toBe(true);
+        expect(lines[1]).toContain(` ${workerId.slice(0, 8)} `);
+        expect(wide.stdout).not.toContain(workerId);
+        const narrow = await inTerminal(30);
+        for (const l of narrow.stdout.split(/\r?\n/)) expect(l.length, l).toBeLessThanOrEqual(30);
+        expect(narrow.stdout).toMatch(/^LABEL\s+LOCAL\s+REMOTE/m);
+        expect(JSON.stringify(await workerRows())).toContain(workerId);
+      },
+    );
 
     it('prints no escape codes and no secrets when the output is not a terminal', () => {
       expect(outputs.length).toBeGreaterThan(20);

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -41,10 +42,13 @@ describe.runIf(process.platform === 'linux')('control API security (headless dae
       origin?: string;
       body?: string | Buffer;
       chunked?: boolean;
+      /** Connect to this port instead of the daemon's (a tunnel's local end). */
+      via?: number;
     } = {},
-  ): Promise<Reply> {
+  ): Promise<Reply & { headers: Record<string, unknown> }> {
+    const to = opts.via ?? port;
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { host: opts.host ?? `127.0.0.1:${port}` };
+      const headers: Record<string, string> = { host: opts.host ?? `127.0.0.1:${to}` };
       const t = opts.token === undefined ? token : opts.token;
       if (t) headers.authorization = `Bearer ${t}`;
       if (opts.origin) headers.origin = opts.origin;
@@ -52,12 +56,17 @@ describe.runIf(process.platform === 'linux')('control API security (headless dae
         headers['content-type'] = 'application/json';
         if (!opts.chunked) headers['content-length'] = String(Buffer.byteLength(opts.body));
       }
-      const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const req = request({ host: '127.0.0.1', port: to, method, path, headers }, (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (d: string) => (text += d));
         res.on('end', () => {
           said.push(text);
-          resolve({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) });
+          resolve({
+            status: res.statusCode ?? 0,
+            text,
+            json: () => JSON.parse(text),
+            headers: res.headers,
+          });
         });
       });
       req.on('error', reject);
@@ -79,13 +88,13 @@ describe.runIf(process.platform === 'linux')('control API security (headless dae
   }
 
   function upgrade(
-    opts: { token?: string; origin?: string; host?: string; path?: string } = {},
+    opts: { token?: string; origin?: string; host?: string; path?: string; via?: number } = {},
   ): Promise<{ status: number; frames: string[] }> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = {};
       if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
       if (opts.host) headers.host = opts.host;
-      const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/api/events'}`, {
+      const ws = new WebSocket(`ws://127.0.0.1:${opts.via ?? port}${opts.path ?? '/api/events'}`, {
         headers,
         ...(opts.origin ? { origin: opts.origin } : {}),
       });
@@ -186,6 +195,53 @@ describe.runIf(process.platform === 'linux')('control API security (headless dae
     expect(r.status).toBe(403);
     expect((await call('GET', '/', { host: `evil.example:${port}` })).status).toBe(403);
     expect((await upgrade({ token, host: 'evil.example' })).status).toBe(403);
+  });
+
+  it('answers through an SSH tunnel on another local port; a foreign name stays refused', async () => {
+    // `ssh -L <local>:127.0.0.1:<port> server` forwards bytes: a TCP forward is the same thing.
+    const open = new Set<Socket>();
+    const tunnel = createServer((inbound) => {
+      const outbound = connect(port, '127.0.0.1');
+      open.add(inbound).add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      const end = (): void => void (inbound.destroy(), outbound.destroy());
+      inbound.on('error', end).on('close', end);
+      outbound.on('error', end).on('close', end);
+    });
+    await new Promise<void>((r) => tunnel.listen(0, '127.0.0.1', r));
+    const local = (tunnel.address() as AddressInfo).port;
+    try {
+      expect((await call('GET', '/api/workers', { via: local })).status).toBe(200);
+      for (const name of ['localhost', '127.0.0.1', '[::1]'])
+        expect(
+          (await call('GET', '/api/workers', { via: local, host: `${name}:8080` })).status,
+        ).toBe(200);
+      const page = await call('GET', '/', { via: local, host: `localhost:${local}` });
+      expect(page.status).toBe(200);
+      // The page's live events come back through the same tunnel: its CSP names that port.
+      expect(page.headers['content-security-policy']).toContain(`ws://localhost:${local}`);
+      const ws = await upgrade({ token, via: local, origin: `http://localhost:${local}` });
+      expect(ws.status).toBe(101);
+      expect(
+        (
+          await call('POST', `/api/workers/${workerId}/start`, {
+            via: local,
+            host: `localhost:${local}`,
+            origin: `http://localhost:${local}`,
+            body: '{}',
+          })
+        ).status,
+      ).toBe(200);
+
+      for (const host of ['evil.example:8080', `127.0.0.1.nip.io:${local}`, 'localhost:99999'])
+        expect((await call('GET', '/api/workers', { via: local, host })).status, host).toBe(403);
+      expect(
+        (await upgrade({ token, via: local, origin: `http://evil.example:${local}` })).status,
+      ).toBe(403);
+    } finally {
+      for (const s of open) s.destroy();
+      await new Promise((r) => tunnel.close(r));
+    }
   });
 
   it('refuses a foreign Origin on the WebSocket upgrade and on POST', async () => {

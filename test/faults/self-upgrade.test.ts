@@ -4,17 +4,18 @@
 // npm, hands the worker over, and re-executes itself (no service manager here): the new version
 // answers on the same port and adopts the worker, which keeps its pid and its run. Before that, a
 // version the registry does not have fails to install and changes nothing.
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { publish } from 'libnpmpublish';
-import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SelfStatus } from '../../app/shared/index.ts';
 import { startSandboxRegistry, type SandboxRegistry } from '../../sandbox/registry/index.ts';
+import {
+  ownVersion,
+  publishOrchestrator,
+  shiftedVersion,
+} from '../support/orchestrator-package.ts';
 import { controlClient, waitFor } from './support/control.ts';
 import { spawnDaemon, type DaemonChild } from './support/daemon.ts';
 import { createFixture, type Fixture, type FaultWorker } from './support/fixture.ts';
@@ -25,70 +26,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Long enough to span the install and the hand-off (2-5 s here), with room for a slow npm. */
 const RUN_MS = 20_000;
 
-/** The running version with its patch bumped, as a pre-release: newer, and never a real one. */
-async function nextVersion(): Promise<string> {
-  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const [major, minor, patch] = version.split(/[.-]/).map(Number) as [number, number, number];
-  return `${major}.${minor}.${patch + 1}-fault`;
-}
-
-/**
- * Our CLI at `version`, packed as `npm pack` would pack @pipedai/orchestrator: one bundle with
- * its dependencies inside, and `npm` (a dependency the daemon runs for installs) bundled as
- * installed here, so the registry needs no uplink.
- */
-async function packOrchestrator(version: string): Promise<{
-  manifest: { name: string; version: string } & Record<string, unknown>;
-  tarball: Buffer;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'i12-orchestrator-pack-'));
-  const { version: npmVersion } = JSON.parse(
-    await readFile(join(ROOT, 'node_modules', 'npm', 'package.json'), 'utf8'),
-  ) as { version: string };
-  try {
-    await build({
-      entryPoints: [join(ROOT, 'cli/main.ts')],
-      outfile: join(dir, 'dist', 'cli.js'),
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      external: ['bufferutil', 'utf-8-validate', 'electron'],
-      define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
-      // CommonJS dependencies call require(): give the ES module one.
-      banner: {
-        js: "#!/usr/bin/env node\nimport { createRequire as __pipedaiRequire } from 'node:module';\nconst require = __pipedaiRequire(import.meta.url);",
-      },
-      logLevel: 'silent',
-    });
-    await chmod(join(dir, 'dist', 'cli.js'), 0o755);
-    const manifest = {
-      name: '@pipedai/orchestrator',
-      version,
-      type: 'module',
-      bin: { 'pipedai-orchestrator': 'dist/cli.js' },
-      engines: { node: '>=22.12.0' },
-      dependencies: { npm: npmVersion },
-      bundleDependencies: ['npm'],
-    };
-    await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    // Without its docs and man pages: nothing runs them.
-    await cp(join(ROOT, 'node_modules', 'npm'), join(dir, 'node_modules', 'npm'), {
-      recursive: true,
-      filter: (src) => !/[\\/]npm[\\/](docs|man)$/.test(src),
-    });
-    await tar.c(
-      { gzip: true, file: join(dir, 'package.tgz'), cwd: dir, prefix: 'package', portable: true },
-      ['package.json', 'dist/cli.js', 'node_modules/npm'],
-    );
-    return { manifest, tarball: await readFile(join(dir, 'package.tgz')) };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('fault: self-upgrade in the middle of a run', () => {
   let fx: Fixture;
   let registry: SandboxRegistry | null = null;
@@ -97,16 +34,12 @@ describe('fault: self-upgrade in the middle of a run', () => {
 
   beforeAll(async () => {
     fx = await createFixture({ workers: 1 });
-    newVersion = await nextVersion();
+    // The running version with its patch bumped, as a pre-release: newer, and never a real one.
+    newVersion = shiftedVersion(await ownVersion(), 1, 'fault');
     const stateDir = join(fx.dir, 'registry');
     await mkdir(stateDir, { recursive: true });
     registry = await startSandboxRegistry({ port: 0, stateDir, releases: [] });
-    const { manifest, tarball } = await packOrchestrator(newVersion);
-    await publish(manifest, tarball, {
-      registry: `${registry.url}/`,
-      forceAuth: { token: 'sandbox' },
-      timeout: 30_000,
-    });
+    await publishOrchestrator(registry.url, [newVersion]);
   });
   afterAll(async () => {
     daemon?.child.kill('SIGKILL');

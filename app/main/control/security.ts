@@ -14,22 +14,32 @@ export function isLoopbackBind(host: string): boolean {
 /** The address actually bound for an accepted `--host`. */
 export const BIND_ADDRESS = '127.0.0.1';
 
-/** The Host header must name the loopback address or localhost with our port. */
-export function isAllowedHost(hostHeader: string | undefined, port: number): boolean {
-  if (!hostHeader) return false;
-  const h = hostHeader.trim().toLowerCase();
-  return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
+/** The names a browser on this host reaches us by. */
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * `name[:port]` where the name is a loopback name and the port, if any, is valid. Any port: an SSH
+ * tunnel (`ssh -L 8080:127.0.0.1:4599 server`) brings the page in on the operator's own port. The
+ * DNS-rebinding defence is the name (a rebound name is never a loopback literal); the port adds
+ * nothing to it.
+ */
+export function isLoopbackAuthority(authority: string): boolean {
+  const m = /^(\[::1\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(authority.trim().toLowerCase());
+  if (!m?.[1] || !LOOPBACK_NAMES.has(m[1])) return false;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  return port >= 1 && port <= 65535;
 }
 
-/** An Origin, when sent, must be our own page. Absent (curl, the CLI) is fine. */
-export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
+/** The Host header must name a loopback address (any port): nothing else reaches the daemon. */
+export function isAllowedHost(hostHeader: string | undefined): boolean {
+  return hostHeader !== undefined && isLoopbackAuthority(hostHeader);
+}
+
+/** An Origin, when sent, must be a page on a loopback name (any port). Absent (curl, the CLI) is fine. */
+export function isAllowedOrigin(origin: string | undefined): boolean {
   if (origin === undefined) return true;
-  const o = origin.trim().toLowerCase();
-  return (
-    o === `http://127.0.0.1:${port}` ||
-    o === `http://localhost:${port}` ||
-    o === `http://[::1]:${port}`
-  );
+  const m = /^http:\/\/(.+)$/i.exec(origin.trim());
+  return m?.[1] !== undefined && isLoopbackAuthority(m[1]);
 }
 
 /** Constant time whatever the lengths: compare digests, not the strings. */

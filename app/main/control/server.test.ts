@@ -165,6 +165,31 @@ describe('control server', () => {
     expect((await call(p, 'GET', '/api/workers', { host: `localhost:${p}` })).status).toBe(200);
   });
 
+  it('takes a loopback name with any port in Host (SSH tunnels) and nothing else', async () => {
+    const p = server.port;
+    const status = async (host: string) => (await call(p, 'GET', '/api/workers', { host })).status;
+    for (const host of [
+      'localhost:8080',
+      '127.0.0.1:1',
+      '[::1]:65535',
+      'LOCALHOST:8080',
+      'localhost',
+    ])
+      expect(await status(host), host).toBe(200);
+    for (const host of [
+      'evil.example:8080',
+      'localhost.evil.example:8080',
+      '127.0.0.1.nip.io',
+      'localhost:0',
+      'localhost:65536',
+      'localhost:8080:1',
+      '[::2]:8080',
+      '127.0.0.2:8080',
+      ' ',
+    ])
+      expect(await status(host), host).toBe(403);
+  });
+
   it('refuses a foreign Origin on mutating requests and accepts our own', async () => {
     const p = server.port;
     const evil = await call(p, 'POST', '/api/workers/w1/start', { origin: 'http://evil.example' });
@@ -173,6 +198,11 @@ describe('control server', () => {
     expect(
       (await call(p, 'POST', '/api/workers/w1/start', { origin: `http://127.0.0.1:${p}` })).status,
     ).toBe(200);
+    // A tunnel's page: a loopback name on another port.
+    for (const origin of ['http://localhost:8080', 'http://[::1]:9000', 'http://127.0.0.1'])
+      expect((await call(p, 'POST', '/api/workers/w1/start', { origin })).status, origin).toBe(200);
+    for (const origin of ['http://evil.example:8080', 'https://localhost:8080', 'null', 'file://'])
+      expect((await call(p, 'POST', '/api/workers/w1/start', { origin })).status, origin).toBe(403);
   });
 
   it('answers bad input with 4xx naming the field, never 500', async () => {

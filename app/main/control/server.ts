@@ -114,6 +114,13 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   });
   const unsubscribe = opts.subscribe((frame) => hub.broadcast(frame));
   let port = opts.port;
+  /** The page's own `host:port` for its CSP: the checked Host header (a tunnel's port), else ours. */
+  const authorityOf = (req: IncomingMessage | undefined): string => {
+    const host = req?.headers.host;
+    return host !== undefined && isAllowedHost(host)
+      ? host.trim().toLowerCase()
+      : `127.0.0.1:${port}`;
+  };
 
   const sendJson = (
     res: ServerResponse,
@@ -127,7 +134,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       'content-length': Buffer.byteLength(data),
-      ...securityHeaders(port),
+      ...securityHeaders(authorityOf(res.req)),
       ...extra,
     });
     res.end(data);
@@ -154,7 +161,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && !isAllowedOrigin(req.headers.origin, port)) {
+    if (method !== 'GET' && method !== 'HEAD' && !isAllowedOrigin(req.headers.origin)) {
       throw fail(403, 'forbidden', 'cross-origin request refused');
     }
     if (method === 'GET' && url.pathname === PROOF_PATH) {
@@ -185,13 +192,12 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     void (async () => {
       try {
-        if (!isAllowedHost(req.headers.host, port))
-          throw fail(403, 'forbidden', 'Host not allowed');
+        if (!isAllowedHost(req.headers.host)) throw fail(403, 'forbidden', 'Host not allowed');
         const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
         if (url.pathname === '/api' || url.pathname.startsWith('/api/'))
           await handleApi(req, res, url);
         else
-          await serveStatic(req, res, url.pathname, opts.staticDir, port, (s, b) =>
+          await serveStatic(req, res, url.pathname, opts.staticDir, authorityOf(req), (s, b) =>
             sendJson(res, s, b),
           );
       } catch (e) {
@@ -221,7 +227,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     } catch {
       return refuse('400 Bad Request');
     }
-    if (!isAllowedHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port))
+    if (!isAllowedHost(req.headers.host) || !isAllowedOrigin(req.headers.origin))
       return refuse('403 Forbidden');
     const token = bearerOf(req.headers.authorization) ?? url.searchParams.get('token');
     if (url.pathname !== '/api/events' || !tokenMatches(token, opts.token()))

@@ -16,13 +16,16 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export function contentSecurityPolicy(port: number): string {
+/** `authority`: the page's own `host:port`, as its (checked) Host header names it. */
+export function contentSecurityPolicy(authority: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    // The live-events WebSocket of this page's own host and port (direct or through a tunnel).
+    // Chromium rejects an IPv6 literal as a source; for [::1] 'self' covers ws: on its own.
+    `connect-src 'self'${authority.startsWith('[') ? '' : ` ws://${authority}`}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -30,9 +33,9 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-export function securityHeaders(port: number): Record<string, string> {
+export function securityHeaders(authority: string): Record<string, string> {
   return {
-    'content-security-policy': contentSecurityPolicy(port),
+    'content-security-policy': contentSecurityPolicy(authority),
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
@@ -55,7 +58,7 @@ export async function serveStatic(
   res: ServerResponse,
   pathname: string,
   root: string | null,
-  port: number,
+  authority: string,
   sendJson: (status: number, body: unknown) => void,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -77,7 +80,7 @@ export async function serveStatic(
   res.writeHead(200, {
     'content-type': MIME[extname(file)] ?? 'application/octet-stream',
     'cache-control': isHtml ? 'no-store' : 'public, max-age=31536000, immutable',
-    ...securityHeaders(port),
+    ...securityHeaders(authority),
   });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file)

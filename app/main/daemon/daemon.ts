@@ -6,9 +6,11 @@ import { ApiClient, EventStreams, type Sleep } from './api/index.ts';
 import { createConnectivityMonitor } from './connectivity/monitor.ts';
 import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
-import { acquireOwnership, type Ownership } from './owner/index.ts';
+import { collectFacts, sharedDiagnostics } from './diagnostics/collect.ts';
+import type { ServiceFacts } from './diagnostics/checks.ts';
+import { acquireOwnership, readLiveOwner, type Ownership } from './owner/index.ts';
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
-import type { WorkerConfigPort } from './deps.ts';
+import type { DesktopUpdatePort, WorkerConfigPort } from './deps.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
 import { createRunTail } from './runs/run-tail.ts';
 import { createReleaseTracker } from './status/releases.ts';
@@ -62,6 +64,10 @@ export interface DaemonOptions {
   connectivityIntervalMs?: number;
   /** After a self-upgrade installed a new version: give way to it (default: exit 0). */
   exitForRestart?: () => void;
+  /** The desktop host's own updates (electron-updater); absent on servers. */
+  desktopUpdate?: DesktopUpdatePort;
+  /** The native service as the host's service module sees it, for `doctor`. */
+  serviceStatus?: () => Promise<ServiceFacts | null>;
   log?: (line: string) => void;
 }
 
@@ -205,6 +211,15 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       env: { ...env, ...node.env },
       ...(tuning.npm ? { npm: tuning.npm } : { npm: node.execPath, npmArgs: [npmCli] }),
     });
+    const workerCli = createWorkerCli(
+      tools,
+      () => {
+        const p = runtime.launchFor(null);
+        return p.source === 'none' ? null : p;
+      },
+      env,
+    );
+    const doctor = sharedDiagnostics(paths.home);
     orchestrator = createOrchestrator({
       paths,
       version: VERSION,
@@ -215,14 +230,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       supervisor,
       api,
       streams: { sync: (t) => streams.sync(t), close: () => void streams.close() },
-      workerCli: createWorkerCli(
-        tools,
-        () => {
-          const p = runtime.launchFor(null);
-          return p.source === 'none' ? null : p;
-        },
-        env,
-      ),
+      workerCli,
       selfUpdater: createSelfUpdater({
         home: paths.home,
         version: VERSION,
@@ -242,6 +250,28 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
           : {}),
       }),
       exitForRestart: opts.exitForRestart ?? (() => process.exit(0)),
+      ...(opts.desktopUpdate ? { desktopUpdate: opts.desktopUpdate } : {}),
+      diagnose: async (workers, cliVersion) =>
+        doctor(
+          async () =>
+            collectFacts({
+              paths,
+              env,
+              platform,
+              by: 'daemon',
+              version: VERSION,
+              manifest: await store.manifest.list(),
+              workers,
+              owner: () => readLiveOwner(paths),
+              service: opts.serviceStatus ?? (async () => null),
+              runtime: runtime.overview(),
+              workerVersion: () => workerCli.version(),
+              // The figures /api/self reports (measured at most once a minute).
+              disk: async () => (await orchestrator.getSelf({})).disk ?? null,
+              probeApi: (url) => api.healthAndDate(url),
+            }),
+          cliVersion,
+        ),
       timings: opts.timings,
       runsLimits: tuning.runsLimits,
       onBackgroundError: (what, e) => log(`${what}: ${errorMessage(e)}`),

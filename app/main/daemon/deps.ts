@@ -2,6 +2,7 @@
 // satisfy these structurally; tests may pass their own.
 import type {
   Credentials,
+  DesktopUpdate,
   DeviceStartResponse,
   LogLine,
   ManifestEntry,
@@ -84,6 +85,18 @@ export interface ApiPort {
   ): Promise<'enabled' | 'not-found'>;
   releasesLatest(apiUrl: string): Promise<ReleasesResponse>;
   health(apiUrl: string): Promise<Probe>;
+  /** The health probe and the server's Date header (for a clock comparison). */
+  healthAndDate(apiUrl: string): Promise<{ probe: Probe; serverDate: string | null }>;
+}
+
+/**
+ * The desktop app's own updates (electron-updater), given by the desktop host: there the
+ * orchestrator updates from its release feed and restarts into it, never through npm.
+ */
+export interface DesktopUpdatePort {
+  view(): DesktopUpdate;
+  /** Hand the running workers over and restart into the downloaded update. */
+  restart(): Promise<void>;
 }
 
 /** An error from the API as the orchestrator inspects it. */

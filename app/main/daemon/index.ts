@@ -2,12 +2,14 @@
 // else under daemon/ is its own business (ESLint refuses a deep import from another room).
 export { openDaemon, workerConfigs, type Daemon, type DaemonOptions } from './daemon.ts';
 export type { Orchestrator } from './orchestrator/index.ts';
+export type { DesktopUpdatePort } from './deps.ts';
 export { HostOwnedError, readLiveOwner } from './owner/index.ts';
 export { pathsFor, resolveHome, type Paths } from './paths.ts';
 export { openStore, writeFileAtomic, type Store } from './store/index.ts';
 export { VERSION } from './version.ts';
 export { drainCeilingMs } from './env-tuning.ts';
 export { measureDisk } from './disk-usage.ts';
+export { collectDiagnostics } from './diagnostics/collect.ts';
 export { confirmRunning, LAUNCHED_ENV, launchFor } from './self-update/managed.ts';
 export { ApiClient, redeemEnrollmentCode, startDevicePairing } from './api/index.ts';
 export { persistEnrollment } from './enroll/persist.ts';

@@ -3,6 +3,7 @@
 // owns the host), and takes the host over when its owner is gone for good.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,16 +127,22 @@ describe('daemon link', () => {
 
   it('takes any free port when 4599 is busy', async () => {
     const { env } = await home();
-    // Hold 4599 ourselves; if something else already holds it, the point stands.
+    // A port we hold stands for a busy 4599 (4599 itself is shared with every other process).
     const blocker: Server = createServer();
-    const held = await new Promise<boolean>((resolve) => {
-      blocker.once('error', () => resolve(false));
-      blocker.listen(4599, '127.0.0.1', () => resolve(true));
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((r) => blocker.close(r)));
+    const busy = (blocker.address() as AddressInfo).port;
+    const l = await openDaemonLink({
+      env,
+      defaultControlPort: busy,
+      staticDir: null,
+      log: () => undefined,
+      exitForRestart: () => undefined,
     });
-    if (held) cleanups.push(() => new Promise((r) => blocker.close(r)));
-    const l = await link(env);
+    cleanups.push(() => l.close('drain'));
     expect(l.mode).toBe('own');
-    expect(l.url()).not.toBe('http://127.0.0.1:4599');
+    expect(l.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(l.url()).not.toBe(`http://127.0.0.1:${busy}`);
   });
 
   it('attaches to a headless owner, drives it, and follows it across a restart', async () => {

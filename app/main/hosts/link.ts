@@ -25,6 +25,8 @@ import {
   readLiveOwner,
   resolveHome,
   type NodeRuntime,
+  type DaemonOptions,
+  type DesktopUpdatePort,
   type Orchestrator,
   type Paths,
 } from '../daemon/index.ts';
@@ -53,8 +55,10 @@ export interface DaemonLink extends CommandTarget {
 
 export interface LinkOptions {
   env: NodeJS.ProcessEnv;
-  /** Explicit control port; without it 4599, then any free port. */
+  /** Explicit control port; without it `defaultControlPort`, then any free port. */
   controlPort?: number;
+  /** 4599; a test passes a port it holds, since other processes may hold or free 4599. */
+  defaultControlPort?: number;
   /** The dashboard bundle the control server serves to browsers. */
   staticDir: string | null;
   log: (line: string) => void;
@@ -66,6 +70,10 @@ export interface LinkOptions {
   npmCli?: string;
   /** Where `env` came from (the login shell's, or the app's own). */
   environment?: WorkerEnvironment;
+  /** The app's own updates, served by the daemon when the app owns the host. */
+  desktopUpdate?: DesktopUpdatePort;
+  /** The native service, for the daemon's `doctor` report. */
+  serviceStatus?: DaemonOptions['serviceStatus'];
   /**
    * Is a native service installed that will bring the owner back? Asked when an attached app
    * finds the owner gone: yes → wait for it; no → own the host. Default: no.
@@ -175,7 +183,7 @@ async function establish(
 }
 
 async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
-  const ports = controlPortAttempts(o.controlPort, DEFAULT_CONTROL_PORT);
+  const ports = controlPortAttempts(o.controlPort, o.defaultControlPort ?? DEFAULT_CONTROL_PORT);
   let running: RunningDaemon | undefined;
   for (const [i, port] of ports.entries()) {
     try {
@@ -191,6 +199,8 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
         ...(o.node ? { node: o.node } : {}),
         ...(o.npmCli ? { npmCli: o.npmCli } : {}),
         ...(o.environment ? { environment: o.environment } : {}),
+        ...(o.desktopUpdate ? { desktopUpdate: o.desktopUpdate } : {}),
+        ...(o.serviceStatus ? { serviceStatus: o.serviceStatus } : {}),
       });
       break;
     } catch (e) {

@@ -39,6 +39,25 @@ export function serviceManagerFor(options: ServiceOptions): ServiceManager {
   return create(ctx);
 }
 
+/** The service as `doctor` reports it; null where no service manager applies. Never throws. */
+export async function probeService(
+  options: ServiceOptions,
+): Promise<{ installed: boolean; running: boolean; name: string; detail: string } | null> {
+  try {
+    const manager = serviceManagerFor(options);
+    const d = manager.describe();
+    const s = await manager.status();
+    return {
+      installed: s.installed,
+      running: s.running,
+      name: `${d.kind} ${d.name}`,
+      detail: s.detail,
+    };
+  } catch {
+    return null;
+  }
+}
+
 export { createServiceRunner, hostServiceOptions, nodeServiceFs } from './system.ts';
 export {
   autostartPath,

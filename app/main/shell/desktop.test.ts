@@ -139,6 +139,36 @@ describe('desktop app', () => {
     });
   });
 
+  it('says plainly why a checkout does not update itself, in the window, the tray and the API', async () => {
+    const w = FakeBrowserWindow.getAllWindows()[0]!;
+    const invoke = fake.ipcHandlers.get(IPC.invoke) as (
+      e: unknown,
+      n: string,
+      i: unknown,
+    ) => Promise<{ ok: boolean; value?: { desktopUpdate?: unknown }; error?: unknown }>;
+    const self = await invoke(trusted(w), 'getSelf', {});
+    expect(self.value?.desktopUpdate).toEqual({
+      state: 'unsupported',
+      message: expect.stringMatching(/^Running from a checkout/),
+    });
+    expect(await invoke(trusted(w), 'restartToUpdate', {})).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', error: expect.stringMatching(/^Running from a checkout/) },
+    });
+    expect(menu().some((i) => i.label === 'Updates: not from this app (see the dashboard)')).toBe(
+      true,
+    );
+    // The desktop app never installs itself through npm, whoever asks.
+    const owner = await readLiveOwner(pathsFor(home));
+    const cli = createControlClient({
+      baseUrl: `http://127.0.0.1:${owner?.port}`,
+      token: await openStore(pathsFor(home)).credentials.localToken(),
+    });
+    await expect(cli.call('upgradeSelf', { version: '9.9.9' })).rejects.toThrow(
+      /this orchestrator is the desktop app/,
+    );
+  });
+
   it('toggles launch at login from the tray (XDG autostart entry on Linux)', async () => {
     const entry = join(xdg, 'autostart', 'pipedai-orchestrator.desktop');
     expect(item('Launch at login')).toMatchObject({ checked: false });

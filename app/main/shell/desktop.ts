@@ -5,9 +5,19 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, app, dialog, shell } from 'electron';
-import { errorMessage, runWorkerVerb } from '../../shared/index.ts';
+import {
+  errorMessage,
+  runWorkerVerb,
+  type CommandHandlers,
+  type CommandTarget,
+} from '../../shared/index.ts';
 import { IPC } from '../../shared/ipc.ts';
-import { hostServiceOptions, nodeServiceFs, serviceManagerFor } from '../service/index.ts';
+import {
+  hostServiceOptions,
+  nodeServiceFs,
+  probeService,
+  serviceManagerFor,
+} from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
 import { bundledNpmCli, openDaemonLink, type CloseHow, type DaemonLink } from '../hosts/index.ts';
 import { resolveLoginEnv } from './login-env.ts';
@@ -19,7 +29,6 @@ import {
   pairingNotice,
   rollbackNotice,
   installFailedNotice,
-  updateNotice,
   type NoticeSpec,
 } from './logic/notifications.ts';
 import { pairingApiUrl, pairingChoice, pairingDialog } from './logic/pairing.ts';
@@ -42,6 +51,7 @@ import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window.ts';
 import { showNotice } from './notifications.ts';
 import { openUiPrefs } from './prefs.ts';
 import { createTrayController } from './tray.ts';
+import { createDesktopUpdater, readBuildFacts, type DesktopUpdater } from './updater.ts';
 import {
   createWindowController,
   hardenSessions,
@@ -50,9 +60,6 @@ import {
 } from './window.ts';
 
 const APP_ORIGINS = [APP_ORIGIN];
-/** First update check a little after start (the daemon polls releases first), then every 6 h. */
-const FIRST_UPDATE_CHECK_MS = 60_000;
-const UPDATE_CHECK_EVERY_MS = 6 * 3600_000;
 /** How often the tray's draining lines ("draining: run …, 3m 5s") are brought up to date. */
 const DRAIN_TICK_MS = 5_000;
 /** `systemctl`/`launchctl` answering the "is a service installed" question: bounded. */
@@ -70,6 +77,27 @@ function resources(appPath: string) {
     templates: join(appPath, 'templates'),
     cli: join(appPath, 'dist', 'cli.js'),
   };
+}
+
+/**
+ * The window's commands, with the app's own updates answered by the app: when it is attached to
+ * the headless daemon, that daemon knows nothing of the desktop app's updates.
+ */
+function withDesktopUpdates(link: DaemonLink, updater: DesktopUpdater): CommandTarget {
+  const handlers: CommandHandlers = {
+    ...link.handlers,
+    // Owning the host, the daemon in this process serves them already (desktopUpdate port).
+    async getSelf(input) {
+      const self = await link.handlers.getSelf(input);
+      return link.mode === 'own' ? self : { ...self, desktopUpdate: updater.view() };
+    },
+    async restartToUpdate(input) {
+      if (link.mode === 'own') return link.handlers.restartToUpdate(input);
+      await updater.restart();
+      return { ok: true, action: 'restart-to-update' };
+    },
+  };
+  return { handlers, snapshot: () => link.snapshot(), state: () => link.state() };
 }
 
 function fatal(title: string, e: unknown): void {
@@ -123,6 +151,17 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
       : `workers get the app's environment: ${loginEnv.environment.note ?? ''}`,
   );
   let linkForRestart: DaemonLink | null = null;
+  // The app's own updates: "Restart to update" hands the workers over (they keep running and the
+  // new version adopts them) before electron-updater quits and installs.
+  let closeForRestart: (() => Promise<void>) | null = null;
+  const updater: DesktopUpdater = createDesktopUpdater({
+    version: app.getVersion(),
+    facts: await readBuildFacts(env.updateUrl ?? null),
+    feedUrl: env.updateUrl ?? null,
+    beforeRestart: () => closeForRestart?.() ?? Promise.resolve(),
+    notify: (n) => notify({ ...n, opens: { kind: 'dashboard' } }),
+    log,
+  });
   const link: DaemonLink = await openDaemonLink({
     env: loginEnv.env,
     node,
@@ -134,9 +173,12 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     ...(env.controlPort === undefined ? {} : { controlPort: env.controlPort }),
     staticDir: existsSync(join(files.renderer, 'index.html')) ? files.renderer : null,
     log,
+    desktopUpdate: { view: () => updater.view(), restart: () => updater.restart() },
+    serviceStatus: () => probeService(hostServiceOptions(files.cli)),
     // An attached app whose owner is gone waits for the service that will restart it, if any.
     serviceOwnsHost: (home) => serviceTakesOver(files.cli, home),
-    // After a self-upgrade (workers already stopped): release the host, then come back.
+    // Unused while the app updates itself (the daemon refuses upgradeSelf beside desktopUpdate);
+    // kept so a hand-off always relaunches the app rather than leaving it closed.
     exitForRestart: () =>
       void (linkForRestart?.close('handoff') ?? Promise.resolve()).finally(() => {
         app.relaunch();
@@ -157,10 +199,9 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     homedir: homedir(),
     templatesDir: files.templates,
   });
-  let state: ShellState = initialShellState(link.mode);
+  let state: ShellState = { ...initialShellState(link.mode), update: updater.view() };
   let finished = false;
   let quitting = false;
-  let notifiedRelease: string | null = null;
 
   const windows = createWindowController({
     preload: files.preload,
@@ -217,8 +258,9 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   } catch (e) {
     log(`first snapshot: ${errorMessage(e)}`); // an attached link fills in when it connects
   }
+  const stopUpdates = updater.onChange((u) => update({ ...state, update: u }));
   const stopIpc = registerIpcDoor({
-    target: link,
+    target: withDesktopUpdates(link, updater),
     expected: () => ({ webContentsId: windows.webContentsId(), appOrigins: APP_ORIGINS }),
     log,
   });
@@ -256,7 +298,15 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
             }),
           );
       case 'check-updates':
-        return checkUpdates(true);
+        return updater.check(true);
+      case 'restart-to-update':
+        return updater.restart().catch((e: unknown) =>
+          notify({
+            title: 'Restart to update',
+            body: errorMessage(e),
+            opens: { kind: 'dashboard' },
+          }),
+        );
       case 'quit':
         return void app.quit();
     }
@@ -298,25 +348,6 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     }
   }
 
-  async function checkUpdates(manual: boolean): Promise<void> {
-    try {
-      const self = await link.call('getSelf', {});
-      const r = updateNotice(self, { manual, alreadyNotified: notifiedRelease });
-      notifiedRelease = r.notified;
-      update({ ...state, self });
-      notify(r.notice);
-    } catch (e) {
-      if (manual)
-        notify({
-          title: 'Update check failed',
-          body: errorMessage(e),
-          opens: { kind: 'dashboard' },
-        });
-    }
-  }
-  setTimeout(() => void checkUpdates(false), FIRST_UPDATE_CHECK_MS).unref();
-  setInterval(() => void checkUpdates(false), UPDATE_CHECK_EVERY_MS).unref();
-
   async function quit(): Promise<void> {
     if (quitting) return;
     quitting = true;
@@ -343,6 +374,12 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     } else how = plan.how;
     log(`quitting: ${how} (${live} worker process(es))`);
     update({ ...state, quitting: { total: how === 'drain' ? live : 0 } });
+    await close(how);
+    app.quit();
+  }
+
+  /** Let go of everything; after this, a quit goes through. */
+  async function close(how: CloseHow): Promise<void> {
     try {
       await link.close(how);
     } catch (e) {
@@ -351,10 +388,16 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     stopIpc();
     stopFrames();
     stopState();
+    stopUpdates();
+    updater.dispose();
     tray.destroy();
     finished = true;
-    app.quit();
   }
+  // The workers keep running through an update: handed over (own) or never ours (attached).
+  closeForRestart = async () => {
+    quitting = true;
+    await close(link.mode === 'own' ? 'handoff' : 'detach');
+  };
 
   return {
     show: (view) => windows.show(view),

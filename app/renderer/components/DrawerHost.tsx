@@ -1,5 +1,6 @@
 import { useApp } from '../store-context.tsx';
 import { ConnectivityDrawer } from './ConnectivityDrawer.tsx';
+import { DiagnosticsDrawer } from './DiagnosticsDrawer.tsx';
 import { LogsDrawer } from './LogsDrawer.tsx';
 import { RunsDrawer } from './RunsDrawer.tsx';
 
@@ -12,6 +13,8 @@ export function DrawerHost() {
       return <RunsDrawer />;
     case 'connectivity':
       return <ConnectivityDrawer />;
+    case 'diagnostics':
+      return <DiagnosticsDrawer />;
     default:
       return null;
   }

@@ -3,7 +3,7 @@ import { ConnectivityPill } from './ConnectivityPill.tsx';
 import { VersionPill } from './VersionPill.tsx';
 
 export function Header() {
-  const { openDialog } = useActions();
+  const { openDialog, openDiagnostics } = useActions();
   const unauthorized = useApp((s) => s.connection === 'unauthorized');
   const canAct = useApp((s) => s.workers !== null);
   const hostname = useApp((s) => s.self?.hostname);
@@ -19,6 +19,14 @@ export function Header() {
         <div className="top-tools">
           <ConnectivityPill />
           <VersionPill />
+          <button
+            type="button"
+            className="btn"
+            title="pipedai-orchestrator doctor: what is wrong with this host, and how to fix it"
+            onClick={openDiagnostics}
+          >
+            Diagnostics
+          </button>
           <button
             type="button"
             className="btn primary"

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useActions, useApp } from '../store-context.tsx';
 import { Modal } from './Modal.tsx';
 
@@ -5,10 +6,9 @@ export function SelfUpgradeDialog() {
   const self = useApp((s) => s.self);
   const busy = useApp((s) => s.workers?.filter((w) => w.busy).length ?? 0);
   const { closeDialog, confirmDialog } = useActions();
-  if (!self?.latest) return null;
-  return (
+  const ask = (title: string, confirm: string, body: ReactNode) => (
     <Modal
-      title={`Update the orchestrator to v${self.latest}?`}
+      title={title}
       onClose={closeDialog}
       footer={
         <>
@@ -16,17 +16,25 @@ export function SelfUpgradeDialog() {
             Cancel
           </button>
           <button type="button" className="btn primary" onClick={confirmDialog}>
-            Update now
+            {confirm}
           </button>
         </>
       }
     >
-      <p>
-        Running v{self.version}. The new version is installed beside this one, then the orchestrator
-        restarts and takes its workers over: every worker keeps running
-        {busy > 0 ? ` (${busy} busy now)` : ''}, and no run is interrupted. If the install fails,
-        nothing changes. This page reconnects by itself.
-      </p>
+      <p>{body}</p>
     </Modal>
+  );
+  const desktop = self?.desktopUpdate;
+  if (self && desktop?.state === 'ready' && desktop.version)
+    return ask(
+      `Restart into v${desktop.version}?`,
+      'Restart to update',
+      `Running v${self.version}. The app closes, installs the update and starts again; the workers keep running through it${busy > 0 ? ` (${busy} busy now, their runs go on)` : ''}, and the new version takes them over.`,
+    );
+  if (!self?.latest) return null;
+  return ask(
+    `Update the orchestrator to v${self.latest}?`,
+    'Update now',
+    `Running v${self.version}. The new version is installed beside this one, then the orchestrator restarts and takes its workers over: every worker keeps running${busy > 0 ? ` (${busy} busy now)` : ''}, and no run is interrupted. If the install fails, nothing changes. This page reconnects by itself.`,
   );
 }

@@ -1,5 +1,5 @@
 // The dashboard's state (zustand), in slices (zustand's slices pattern): workers, logs, runs,
-// pairing, connectivity, self-upgrade, the worker runtime and the page around them. Event frames
+// pairing, connectivity, diagnostics, self-upgrade, the worker runtime and the page around them. Event frames
 // drive it through a kind → slices table; on every (re)connect each slice reloads what frames do
 // not carry (the daemon's snapshot brings the workers and the latest runtime install). Commands go
 // through the Bridge; nothing here knows whether that is IPC or HTTP.
@@ -18,6 +18,7 @@ import {
   type SliceCtx,
   type StoreDeps,
 } from './context.ts';
+import { diagnosticsSlice, type DiagnosticsActions, type DiagnosticsState } from './diagnostics.ts';
 import { logsSlice, type LogsActions, type LogsState } from './logs.ts';
 import { pairingSlice, type PairingActions, type PairingView } from './pairing.ts';
 import { runsSlice, type RunsActions, type RunsState } from './runs.ts';
@@ -32,6 +33,7 @@ import { workersSlice, type WorkersActions, type WorkersState } from './workers.
 
 export { LIMITS, type StoreDeps, type Timers } from './context.ts';
 export type { ConnectivityState } from './connectivity.ts';
+export type { DiagnosticsState } from './diagnostics.ts';
 export type { LogsState } from './logs.ts';
 export { PAIRING_POLL_MS, type PairingPhase, type PairingView } from './pairing.ts';
 export type { RunsState } from './runs.ts';
@@ -51,6 +53,7 @@ export type Actions = StoreActions &
   WorkersActions &
   SelfUpgradeActions &
   ConnectivityActions &
+  DiagnosticsActions &
   LogsActions &
   RunsActions &
   PairingActions;
@@ -60,6 +63,7 @@ export type AppState = UiState &
   SelfUpgradeState &
   RuntimeState & {
     connectivity: ConnectivityState;
+    diagnostics: DiagnosticsState;
     logs: LogsState | null;
     runs: RunsState | null;
     pairing: PairingView;
@@ -99,6 +103,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
       workersSlice(ctx),
       selfUpgradeSlice(ctx),
       connectivitySlice(ctx),
+      diagnosticsSlice(ctx),
       logsSlice(ctx),
       runsSlice(ctx),
       pairingSlice(ctx),

@@ -25,6 +25,30 @@ describe('store: self-update', () => {
     expect(t.s().notice).toEqual({ tone: 'ok', text: 'The orchestrator is back on v0.9.0.' });
   });
 
+  it('a desktop app restarts into its downloaded update instead of installing from npm', async () => {
+    const t = setup({
+      getSelf: () => ({
+        version: '0.8.0',
+        latest: '0.9.0',
+        stale: true,
+        lastCheckedAt: null,
+        desktopUpdate: { state: 'ready', version: '0.9.1' },
+      }),
+      restartToUpdate: () => ({ ok: true, action: 'restart-to-update' }),
+    });
+    t.connect('open');
+    await settle();
+    t.a().openDialog({ kind: 'self-upgrade' });
+    t.a().confirmDialog();
+    await settle();
+    expect(t.called('restartToUpdate')).toEqual([{}]);
+    expect(t.called('upgradeSelf')).toEqual([]);
+    expect(t.s().notice).toEqual({
+      tone: 'info',
+      text: 'Restarting into v0.9.1; the workers keep running.',
+    });
+  });
+
   it('a failed install is reported and the button comes back', async () => {
     const t = setup({
       getSelf: () => ({ version: '0.8.0', latest: '0.9.0', stale: true, lastCheckedAt: null }),

@@ -1,5 +1,6 @@
 // The orchestrator's own version, re-checked every minute, and its self-update: install, hand the
-// running workers to the new daemon, and say how it went once the daemon is back.
+// running workers to the new daemon, and say how it went once the daemon is back. A desktop app
+// instead restarts into the update electron-updater downloaded (restartToUpdate).
 import type { SelfStatus } from '../../shared/index.ts';
 import { toCommandError } from '../bridge/errors.ts';
 import type { Slice, SliceCtx } from './context.ts';
@@ -32,7 +33,21 @@ export function selfUpgradeSlice(ctx: SliceCtx): Slice<SelfUpgradeState, SelfUpg
 
     async upgradeSelf() {
       const self = get().self;
-      if (!self?.latest || get().selfUpgrading) return;
+      if (get().selfUpgrading) return;
+      const desktop = self?.desktopUpdate;
+      if (desktop?.state === 'ready') {
+        // The desktop app: restart into the update it downloaded; workers keep running.
+        set({ selfUpgrading: true });
+        notify('info', `Restarting into v${desktop.version}; the workers keep running.`);
+        try {
+          await call('restartToUpdate', {});
+        } catch (e) {
+          set({ selfUpgrading: false });
+          notify('err', `Restart to update failed: ${toCommandError(e).message}`);
+        }
+        return;
+      }
+      if (!self?.latest) return;
       set({ selfUpgrading: true });
       notify(
         'info',

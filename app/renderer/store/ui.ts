@@ -18,7 +18,8 @@ export type Dialog =
 export type Drawer =
   | { kind: 'logs'; workerId: string }
   | { kind: 'runs'; workerId: string }
-  | { kind: 'connectivity' };
+  | { kind: 'connectivity' }
+  | { kind: 'diagnostics' };
 
 export interface UiState {
   connection: ConnectionState;

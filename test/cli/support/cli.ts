@@ -11,7 +11,6 @@ export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = join(ROOT, 'dist/cli.js');
 export const SANDBOX = join(ROOT, 'dist/sandbox.js');
 export const SIMULATOR = join(ROOT, 'sandbox/bin/pipedai-worker');
-export const DEMO = join(ROOT, 'scripts/demo.mjs');
 
 /** Any ANSI escape (colour, cursor): none may appear when output is not a colour terminal. */
 // eslint-disable-next-line no-control-regex -- ESC is the point
@@ -110,12 +109,14 @@ const live = new Set<ChildProcess>();
 export function startChild(
   cmd: string,
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; cwd?: string },
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; detached?: boolean },
 ): Child {
   const proc = spawn(cmd, args, {
     cwd: opts.cwd ?? ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a terminal gives a command: a Ctrl-C signals the whole group.
+    detached: opts.detached ?? false,
   });
   live.add(proc);
   let out = '';

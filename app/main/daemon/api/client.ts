@@ -226,8 +226,22 @@ export class ApiClient {
     return this.probe(`${normalizeApiUrl(apiUrl)}/api/v1/health`);
   }
 
+  /** The health probe plus the server's Date header, for a clock comparison (`doctor`). */
+  async healthAndDate(apiUrl: string): Promise<{ probe: Probe; serverDate: string | null }> {
+    let serverDate: string | null = null;
+    const probe = await this.probe(`${normalizeApiUrl(apiUrl)}/api/v1/health`, undefined, (h) => {
+      const d = h.date;
+      serverDate = typeof d === 'string' ? d : null;
+    });
+    return { probe, serverDate };
+  }
+
   /** GET `url` and report only its status and time to headers (the body is never read). Never throws. */
-  probe(url: string, timeoutMs = this.timeouts.healthMs): Promise<Probe> {
+  probe(
+    url: string,
+    timeoutMs = this.timeouts.healthMs,
+    onHeaders?: (headers: Record<string, string | string[] | undefined>) => void,
+  ): Promise<Probe> {
     const started = this.now();
     return new Promise<Probe>((resolve) => {
       const failed = (e: unknown): void =>
@@ -246,17 +260,21 @@ export class ApiClient {
           retry: { limit: 0 },
         });
         stream.on('error', failed);
-        stream.once('response', (res: { statusCode: number }) => {
-          const status = res.statusCode;
-          const ok = status >= 200 && status < 300;
-          stream.destroy();
-          resolve({
-            ok,
-            latencyMs: Math.round(this.now() - started),
-            status,
-            ...(ok ? {} : { error: `HTTP ${status}` }),
-          });
-        });
+        stream.once(
+          'response',
+          (res: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+            const status = res.statusCode;
+            const ok = status >= 200 && status < 300;
+            onHeaders?.(res.headers);
+            stream.destroy();
+            resolve({
+              ok,
+              latencyMs: Math.round(this.now() - started),
+              status,
+              ...(ok ? {} : { error: `HTTP ${status}` }),
+            });
+          },
+        );
       } catch (e) {
         failed(e);
       }

@@ -5,6 +5,7 @@ import {
   normalizeApiUrl,
   type CommandHandlers,
   type ConnectivitySample,
+  type Diagnostics,
   type DiskUsage,
   type EventFrame,
   type FusedWorker,
@@ -22,6 +23,7 @@ import type { Paths } from '../paths.ts';
 import type {
   ApiPort,
   CredentialsPort,
+  DesktopUpdatePort,
   ManifestPort,
   SupervisorPort,
   WorkerConfigPort,
@@ -80,6 +82,10 @@ export interface OrchestratorDeps {
    * for it to adopt (the host decides how: exit for the service manager, or re-exec).
    */
   exitForRestart: () => void;
+  /** Given by the desktop host: the app updates itself (electron-updater), not through npm. */
+  desktopUpdate?: DesktopUpdatePort;
+  /** `doctor` as the daemon sees the host (its environment is the one workers get). */
+  diagnose?: (workers: FusedWorker[], cliVersion?: string) => Promise<Diagnostics>;
   timings?: Partial<Timings>;
   /** How much of runs/ is kept (default 30 days, 512 MiB, the newest first). */
   runsLimits?: Partial<RunsLimits>;
@@ -461,13 +467,18 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       return { id, action: 'install-runtime', ok: true, version: version ?? 'override' };
     }),
     getRuntime: async () => deps.runtime.overview(),
-    upgradeSelf: whileUp((input) =>
-      upgradeSelf(ctx, input, {
+    upgradeSelf: whileUp((input) => {
+      if (deps.desktopUpdate)
+        throw new CommandError(
+          'conflict',
+          'this orchestrator is the desktop app: it updates itself from its release feed (Restart to update, in its tray or dashboard, once it has downloaded one)',
+        );
+      return upgradeSelf(ctx, input, {
         version: deps.version,
         updater: deps.selfUpdater,
         handOff: deps.exitForRestart,
-      }),
-    ),
+      });
+    }),
     async getSelf() {
       if (disk === null || now() - disk.measuredAt > DISK_MEASURE_MS)
         disk = await measureDisk(deps.paths, now).catch(() => disk);
@@ -476,7 +487,34 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         hostname: deps.hostname,
         environment: deps.runtime.overview().environment,
         ...(disk ? { disk } : {}),
+        ...(deps.desktopUpdate ? { desktopUpdate: deps.desktopUpdate.view() } : {}),
       };
+    },
+    async restartToUpdate() {
+      const updates = deps.desktopUpdate;
+      if (!updates)
+        throw new CommandError(
+          'conflict',
+          'this orchestrator is not a desktop app: upgrade it with `pipedai-orchestrator upgrade --self`',
+        );
+      const view = updates.view();
+      if (view.state !== 'ready')
+        throw new CommandError(
+          'conflict',
+          view.state === 'unsupported'
+            ? (view.message ?? 'this build cannot update itself')
+            : `no update is ready to install (${view.state})`,
+        );
+      // Answer first: the restart closes this server.
+      setTimeout(
+        () => void updates.restart().catch((e) => deps.onBackgroundError?.('restart to update', e)),
+        100,
+      ).unref?.();
+      return { ok: true, action: 'restart-to-update' };
+    },
+    async getDiagnostics({ cliVersion }) {
+      if (!deps.diagnose) throw new CommandError('unavailable', 'diagnostics are not wired here');
+      return deps.diagnose(await fused(), cliVersion);
     },
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),

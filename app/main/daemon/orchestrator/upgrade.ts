@@ -6,13 +6,13 @@
 // the running workers.
 import {
   CommandError,
-  compareVersions,
   type CommandArgs,
   type CommandOutput,
   type FusedWorker,
   type ManifestEntry,
 } from '../../../shared/index.ts';
 import type { SelfUpdater } from '../self-update/install.ts';
+import { refuseDowngrade } from './self-version.ts';
 import { WORKER_PACKAGE } from '../tools/worker-cli.ts';
 import { entryOrThrow, type Ctx } from './context.ts';
 import { setRemoteEnabled } from './verbs.ts';
@@ -148,21 +148,13 @@ export async function upgradeSelf(
   deps: { version: string; updater: SelfUpdater; handOff: () => void },
 ): Promise<CommandOutput<'upgradeSelf'>> {
   const started = ctx.now();
-  const older = (v: string): boolean => (compareVersions(v, deps.version) ?? 0) < 0;
-  if (input.version !== undefined && older(input.version))
-    throw new CommandError(
-      'bad-request',
-      `${input.version} is older than the running ${deps.version}`,
-      'version',
-    );
+  // Never an older version by accident: a named older one needs allowDowngrade (409 otherwise).
+  refuseDowngrade(deps.version, input);
   // No drain and no stop: the workers keep their runs while npm works. A failure ends here, with
   // the running daemon untouched.
   const installed = await deps.updater.install(input);
-  if (older(installed.version))
-    throw new CommandError(
-      'bad-request',
-      `${installed.version} is older than the running ${deps.version}; nothing changed`,
-    );
+  // A dist-tag (`latest`) or a local folder named no version: what it turned out to be counts.
+  refuseDowngrade(deps.version, { ...input, version: installed.version }, 'nothing changed');
   // Answer first; then this daemon gives way, leaving the workers to the new one (headless.ts).
   setTimeout(deps.handOff, 100).unref?.();
   return {

@@ -4,9 +4,9 @@
 // headless.ts, and cli/main.ts for how a `start` picks the newest version.
 //
 // `npm install --prefix <staging> @pipedai/orchestrator@<v>` into a staging folder under
-// runtime/orchestrator, then a rename to `<v>/`: a half-done install is never pointed at. Today's
-// package is still published as `pipedai-orchestrator`; a local tarball of it installs the same
-// way, and the entry is found through the package's own `bin`, whatever its name.
+// runtime/orchestrator, then a rename to `<v>/`: a half-done install is never pointed at. Versions
+// before 0.8.0 were published as `pipedai-orchestrator`; a tarball of one installs the same way,
+// and the entry is found through the package's own `bin`, whatever its name.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -47,6 +47,8 @@ export interface SelfUpdater {
     version?: string;
     fromLocal?: string;
     runScripts?: boolean;
+    /** An older version may be installed, and the launcher then runs it (upgrade --allow-downgrade). */
+    allowDowngrade?: boolean;
   }): Promise<SelfInstallResult>;
 }
 
@@ -142,6 +144,10 @@ export function createSelfUpdater(deps: SelfUpdaterDeps): SelfUpdater {
           installedAt: now(),
           unconfirmedStarts: 0,
           confirmed: false,
+          ...(source.allowDowngrade === true &&
+          (compareVersions(staged.version, deps.version) ?? 0) < 0
+            ? { downgrade: true }
+            : {}),
         };
         writePointer(deps.home, pointer);
         await prune([staged.version, ...(before ? [before.version] : [])]);

@@ -48,6 +48,29 @@ describe('which orchestrator a start runs', () => {
     });
   });
 
+  it('an older managed one only when the operator asked for it and nothing newer came since', () => {
+    const down = pointer({ version: '0.7.1', previous: '0.9.0', downgrade: true });
+    // Installed by 0.9.0 (itself managed, started by the 0.8.0 launcher): the launcher runs it.
+    expect(chooseLaunch(down, '0.8.0', exists)).toMatchObject({
+      kind: 'managed',
+      version: '0.7.1',
+    });
+    expect(chooseLaunch(down, '0.9.0', exists)).toMatchObject({
+      kind: 'managed',
+      version: '0.7.1',
+    });
+    // A global install newer than the version that asked wins again.
+    expect(chooseLaunch(down, '1.0.0', exists)).toEqual({ kind: 'own' });
+    // Older without the operator's word: never.
+    expect(chooseLaunch({ ...down, downgrade: undefined }, '0.8.0', exists)).toEqual({
+      kind: 'own',
+    });
+    // One that fails to start falls back like any other.
+    expect(
+      chooseLaunch({ ...down, unconfirmedStarts: MAX_UNCONFIRMED_STARTS }, '0.8.0', exists),
+    ).toMatchObject({ kind: 'own', note: expect.stringContaining('failed to start') });
+  });
+
   it('counts each start of an unconfirmed version; the daemon that comes up confirms it', () => {
     const home = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'managed-'));
     dirs.push(home);

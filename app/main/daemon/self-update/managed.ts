@@ -1,8 +1,9 @@
 // The orchestrator versions a self-upgrade installed: `PIPEDAI_HOME/runtime/orchestrator/<v>/`
 // (an `npm install --prefix` of @pipedai/orchestrator), and `current.json` naming the one to run.
 // No global install, no sudo: the CLI entry (cli/main.ts) that a service unit or a terminal
-// starts hands `start` over to the newest version installed, this one or the managed one, so a
-// unit written once keeps starting whatever self-upgrade put there last.
+// starts hands `start` over to the newest version installed, this one or the managed one (or an
+// older managed one the operator asked for with --allow-downgrade), so a unit written once keeps
+// starting whatever self-upgrade put there last.
 //
 // A new version that never comes up must not keep the host down: each `start` of an unconfirmed
 // version counts, the daemon confirms it once it listens and has adopted its workers, and after
@@ -28,6 +29,8 @@ export const ManagedPointer = z.object({
   /** Starts not confirmed yet (a daemon that listened and adopted its workers confirms). */
   unconfirmedStarts: z.number().int().nonnegative(),
   confirmed: z.boolean(),
+  /** Older than `previous`, installed because the operator asked (upgrade --allow-downgrade). */
+  downgrade: z.boolean().optional(),
 });
 export type ManagedPointer = z.infer<typeof ManagedPointer>;
 
@@ -60,6 +63,13 @@ export function writePointer(home: string, pointer: ManagedPointer): void {
 export type LaunchChoice =
   { kind: 'managed'; version: string; entry: string } | { kind: 'own'; note?: string };
 
+/** The downgrade was asked by a version at least as new as the launcher (no install since). */
+function askedBy(pointer: ManagedPointer, ownVersion: string): boolean {
+  if (pointer.previous === null) return false;
+  const cmp = compareVersions(ownVersion, pointer.previous);
+  return cmp !== null && cmp <= 0;
+}
+
 /** Which orchestrator a `start` runs: pure, so every branch is tested. */
 export function chooseLaunch(
   pointer: ManagedPointer | null,
@@ -68,7 +78,11 @@ export function chooseLaunch(
 ): LaunchChoice {
   if (pointer === null) return { kind: 'own' };
   const cmp = compareVersions(pointer.version, ownVersion);
-  if (cmp === null || cmp <= 0) return { kind: 'own' }; // we are as new (a later global install)
+  if (cmp === null || cmp === 0) return { kind: 'own' };
+  // An older managed version runs only when the operator asked for it and nothing newer than the
+  // version that installed it came since; otherwise we are newer (a later global install).
+  if (cmp < 0 && !(pointer.downgrade === true && askedBy(pointer, ownVersion)))
+    return { kind: 'own' };
   if (!entryExists(pointer.entry))
     return {
       kind: 'own',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashLoopNotices, pairingNotice, updateNotice } from './notifications.ts';
+import { crashLoopNotices, pairingNotice } from './notifications.ts';
 import { worker } from './test-support.ts';
 
 describe('notifications', () => {
@@ -39,29 +39,5 @@ describe('notifications', () => {
       body: 'the code expired',
     });
     expect(pairingNotice({ state: 'waiting' })).toBeNull();
-  });
-
-  it('tells about an update once per release; a manual check always answers', () => {
-    const stale = { version: '0.8.0', latest: '0.9.0', stale: true, lastCheckedAt: null };
-    const first = updateNotice(stale, { manual: false, alreadyNotified: null });
-    expect(first.notice?.title).toBe('Update available');
-    expect(first.notified).toBe('0.9.0');
-    expect(updateNotice(stale, { manual: false, alreadyNotified: '0.9.0' }).notice).toBeNull();
-    expect(updateNotice(stale, { manual: true, alreadyNotified: '0.9.0' }).notice?.title).toBe(
-      'Update available',
-    );
-    expect(
-      updateNotice({ ...stale, latest: '0.9.1' }, { manual: false, alreadyNotified: '0.9.0' })
-        .notified,
-    ).toBe('0.9.1');
-    const current = { version: '0.9.0', latest: '0.9.0', stale: false, lastCheckedAt: null };
-    expect(updateNotice(current, { manual: false, alreadyNotified: null }).notice).toBeNull();
-    expect(updateNotice(current, { manual: true, alreadyNotified: null }).notice?.title).toBe(
-      'PipedAI Orchestrator is up to date',
-    );
-    expect(
-      updateNotice({ ...current, latest: null }, { manual: true, alreadyNotified: null }).notice
-        ?.body,
-    ).toContain('not known yet');
   });
 });

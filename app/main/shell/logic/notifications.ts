@@ -1,11 +1,11 @@
-// Which desktop notifications to show: a worker entering a crash loop, a pairing that finished,
-// an update. Each is decided from state changes, so a notification fires once per event.
+// Which desktop notifications to show: a worker entering a crash loop, a rollback, a failed
+// runtime install, a pairing that finished (an update's: ./updates.ts). Each is decided from state
+// changes, so a notification fires once per event.
 import type {
   FusedWorker,
   PairingStatus,
   RollbackEvent,
   RuntimeInstall,
-  SelfStatus,
 } from '../../../shared/index.ts';
 import { isCrashLooping } from './host-state.ts';
 
@@ -68,37 +68,4 @@ export function pairingNotice(status: PairingStatus): NoticeSpec | null {
       opens: { kind: 'dashboard' },
     };
   return null;
-}
-
-/**
- * An available update, told once per release; a manual check always answers, even "up to date".
- * Returns the release it told about, so the caller remembers it.
- */
-export function updateNotice(
-  self: SelfStatus,
-  o: { manual: boolean; alreadyNotified: string | null },
-): { notice: NoticeSpec | null; notified: string | null } {
-  if (self.stale && self.latest) {
-    if (!o.manual && o.alreadyNotified === self.latest)
-      return { notice: null, notified: o.alreadyNotified };
-    return {
-      notice: {
-        title: 'Update available',
-        body: `PipedAI Orchestrator ${self.latest} is out (this is ${self.version}). Open the dashboard to update.`,
-        opens: { kind: 'dashboard' },
-      },
-      notified: self.latest,
-    };
-  }
-  if (!o.manual) return { notice: null, notified: o.alreadyNotified };
-  return {
-    notice: {
-      title: 'PipedAI Orchestrator is up to date',
-      body: self.latest
-        ? `Version ${self.version} is the latest.`
-        : `Version ${self.version}; the latest release is not known yet.`,
-      opens: { kind: 'dashboard' },
-    },
-    notified: o.alreadyNotified,
-  };
 }

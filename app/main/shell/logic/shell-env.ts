@@ -20,12 +20,18 @@ const ShellEnvSchema = z.object({
   ),
   /** pipedai-api that "Connect this host" pairs with. */
   PIPEDAI_API_URL: z.preprocess(blankIsUnset, z.url().optional()),
+  /** A generic update feed (a folder with latest*.yml) in place of the one built in. */
+  PIPEDAI_UPDATE_URL: z.preprocess(
+    blankIsUnset,
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
 });
 
 export interface ShellEnv {
   controlPort: number | undefined;
   userDataDir: string | undefined;
   apiUrl: string | undefined;
+  updateUrl: string | undefined;
 }
 
 export function parseShellEnv(env: Readonly<Record<string, string | undefined>>): ShellEnv {
@@ -33,6 +39,7 @@ export function parseShellEnv(env: Readonly<Record<string, string | undefined>>)
     PIPEDAI_CONTROL_PORT: env.PIPEDAI_CONTROL_PORT,
     PIPEDAI_USER_DATA_DIR: env.PIPEDAI_USER_DATA_DIR,
     PIPEDAI_API_URL: env.PIPEDAI_API_URL,
+    PIPEDAI_UPDATE_URL: env.PIPEDAI_UPDATE_URL,
   });
   if (!parsed.success) {
     const field = String(parsed.error.issues[0]?.path[0] ?? 'environment');
@@ -43,5 +50,6 @@ export function parseShellEnv(env: Readonly<Record<string, string | undefined>>)
     controlPort: d.PIPEDAI_CONTROL_PORT,
     userDataDir: d.PIPEDAI_USER_DATA_DIR,
     apiUrl: d.PIPEDAI_API_URL === undefined ? undefined : normalizeApiUrl(d.PIPEDAI_API_URL),
+    updateUrl: d.PIPEDAI_UPDATE_URL,
   };
 }

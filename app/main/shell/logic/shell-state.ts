@@ -1,10 +1,10 @@
 // What the shell knows about the host, folded from the daemon's event frames: the fused workers,
 // the latest connectivity verdict, the link to the daemon, and the shell's own settings.
 import type {
+  DesktopUpdate,
   EventFrame,
   FusedWorker,
   RuntimeInstall,
-  SelfStatus,
   Verdict,
 } from '../../../shared/index.ts';
 import type { LinkState } from '../../../shared/ipc.ts';
@@ -21,7 +21,8 @@ export interface ShellState {
   /** null until the first status frame. */
   workers: FusedWorker[] | null;
   verdict: Verdict | null;
-  self: SelfStatus | null;
+  /** The app's own update (electron-updater). */
+  update: DesktopUpdate;
   /** null while unknown (not read yet, or the platform has no login item). */
   launchAtLogin: boolean | null;
   quitting: QuitProgress | null;
@@ -35,7 +36,7 @@ export function initialShellState(mode: HostMode): ShellState {
     link: mode === 'own' ? 'open' : 'connecting',
     workers: null,
     verdict: null,
-    self: null,
+    update: { state: 'idle' },
     launchAtLogin: null,
     quitting: null,
     install: null,

@@ -182,7 +182,8 @@ describe('tray menu', () => {
       '[x] Connect this host…',
       '---',
       '[x] ( ) Launch at login',
-      '[x] Check for updates',
+      // The app's own updates do not go through the daemon.
+      'Check for updates',
       '---',
       'Quit (the daemon keeps running)',
     ]);
@@ -204,14 +205,22 @@ describe('tray menu', () => {
     ]);
   });
 
-  it('names an available update', () => {
-    const s = shell([], {
-      self: { version: '0.8.0', latest: '0.9.1', stale: true, lastCheckedAt: null },
-    });
-    expect(find(trayModel(s).items, 'Update available: v0.8.0 → v0.9.1…')).toMatchObject({
+  it('offers Restart to update once an update is downloaded, and shows the download before', () => {
+    const ready = shell([], { update: { state: 'ready', version: '0.9.1' } });
+    expect(find(trayModel(ready).items, 'Restart to update (v0.9.1)')).toMatchObject({
       type: 'action',
-      action: { kind: 'check-updates' },
+      action: { kind: 'restart-to-update' },
+      enabled: true,
     });
+    const downloading = shell([], {
+      update: { state: 'downloading', version: '0.9.1', percent: 30 },
+    });
+    expect(find(trayModel(downloading).items, 'Downloading v0.9.1… 30%')).toEqual({
+      type: 'label',
+      label: 'Downloading v0.9.1… 30%',
+    });
+    const deb = shell([], { update: { state: 'unsupported', message: 'deb' } });
+    expect(find(trayModel(deb).items, 'Check for updates')).toBeUndefined();
   });
 
   it('opens the window on a tray click on Windows only', () => {

@@ -8,6 +8,7 @@ import {
 } from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
 import { drainStatusLine } from './quit.ts';
+import { updateMenuItem } from './updates.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
 
 export const PRODUCT_NAME = 'PipedAI Orchestrator';
@@ -25,6 +26,7 @@ export type TrayAction =
   | { kind: 'connect' }
   | { kind: 'toggle-login' }
   | { kind: 'check-updates' }
+  | { kind: 'restart-to-update' }
   | { kind: 'quit' };
 
 export type MenuItemModel =
@@ -120,10 +122,15 @@ function workerItems(w: FusedWorker, canAct: boolean, canForce: boolean): MenuIt
   ];
 }
 
-function updateLabel(s: ShellState): string {
-  if (s.self?.stale && s.self.latest)
-    return `Update available: v${s.self.version} → v${s.self.latest}…`;
-  return 'Check for updates';
+function updateItem(s: ShellState): MenuItemModel {
+  const { label, action } = updateMenuItem(s.update);
+  if (action === null) return { type: 'label', label };
+  return {
+    type: 'action',
+    label,
+    action: { kind: action === 'restart' ? 'restart-to-update' : 'check-updates' },
+    enabled: s.quitting === null,
+  };
 }
 
 export function trayModel(s: ShellState, now = Date.now()): TrayModel {
@@ -159,12 +166,7 @@ export function trayModel(s: ShellState, now = Date.now()): TrayModel {
       action: { kind: 'toggle-login' },
       enabled: s.launchAtLogin !== null && s.quitting === null,
     },
-    {
-      type: 'action',
-      label: updateLabel(s),
-      action: { kind: 'check-updates' },
-      enabled: canAct,
-    },
+    updateItem(s),
     { type: 'separator' },
     s.quitting
       ? { type: 'label', label: 'Quitting…' }
