@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { ApiClient, EventStreams, type Sleep } from './api/index.ts';
 import { createConnectivityMonitor } from './connectivity/monitor.ts';
+import { measureDisk } from './disk-usage.ts';
 import { createOrchestrator, type Orchestrator } from './orchestrator/index.ts';
 import type { Timings } from './orchestrator/context.ts';
 import { collectFacts, sharedDiagnostics } from './diagnostics/collect.ts';
@@ -266,8 +267,8 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
               service: opts.serviceStatus ?? (async () => null),
               runtime: runtime.overview(),
               workerVersion: () => workerCli.version(),
-              // The figures /api/self reports (measured at most once a minute).
-              disk: async () => (await orchestrator.getSelf({})).disk ?? null,
+              // /api/self's figures (measureDisk), measured now: its cache may be a minute old.
+              disk: () => measureDisk(paths),
               probeApi: (url) => api.healthAndDate(url),
             }),
           cliVersion,

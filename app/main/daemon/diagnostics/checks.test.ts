@@ -159,8 +159,8 @@ describe('doctor checks', () => {
   it('worker runtime: the managed versions and their Node; a failed install names the retry; the override', () => {
     expect(workerRuntimeCheck(facts())).toMatchObject({
       status: 'ok',
-      summary: '@pipedai/worker 1.4.2 managed under PIPEDAI_HOME/runtime/worker',
-      details: ['installed: 1.4.2', 'run by /usr/bin/node'],
+      summary: '@pipedai/worker 1.4.2 under PIPEDAI_HOME/runtime/worker',
+      details: ['run by /usr/bin/node'],
     });
     const failed = overview({
       versions: [],

@@ -216,8 +216,8 @@ export function workerRuntimeCheck(f: DiagnosticFacts): DiagnosticCheck {
     RUNTIME_ID,
     RUNTIME_TITLE,
     'ok',
-    `${r.package} ${versions.at(-1)} managed under PIPEDAI_HOME/runtime/worker`,
-    { details },
+    `${r.package} ${versions.join(', ')} under PIPEDAI_HOME/runtime/worker`,
+    { details: details.slice(1) },
   );
 }
 
@@ -290,7 +290,7 @@ export function workerEnvCheck(f: DiagnosticFacts): DiagnosticCheck {
       'worker-env',
       'Worker environment',
       'warn',
-      `${from}; \`node\` is not on the PATH a worker outside the managed runtime gets`,
+      `${from} environment; \`node\` is not on the PATH a worker outside the managed runtime gets`,
       {
         details,
         fix:
@@ -303,7 +303,7 @@ export function workerEnvCheck(f: DiagnosticFacts): DiagnosticCheck {
     'worker-env',
     'Worker environment',
     'ok',
-    `${from}; PATH has ${e.path.length} entries`,
+    `${from} environment; ${e.path.length} PATH ${e.path.length === 1 ? 'entry' : 'entries'}`,
     { details },
   );
 }
