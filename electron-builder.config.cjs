@@ -49,6 +49,8 @@ module.exports = {
     'out/**/*',
     '!out/**/*.map',
     'dist/cli.js',
+    // The CLI's command chunks (esbuild code splitting): cli.js imports them when a command runs.
+    'dist/chunks/*.js',
     'templates/**/*',
     'build/tray/**/*',
     'build/icon.png',

@@ -4,7 +4,8 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 // The rooms of DESIGN.md, enforced (as VS Code's lint enforces its layers): what each folder of
-// product code may import. A room reaches another only through its public face (its index.ts);
+// product code may import. A room reaches another only through its public face (its index.ts,
+// or a light face a short-lived process loads alone: boot.ts, client.ts);
 // the daemon never reaches the doors, the hosts or the shell; only the shell's adapters and the
 // preload import electron. Tests and their support may reach anything.
 const ELECTRON = {
@@ -14,8 +15,8 @@ const ELECTRON = {
 };
 const never = (room, why) => ({ regex: `(^|/)${room}/`, message: why });
 const faceOnly = (room) => ({
-  regex: `(^|/)${room}/(?!index\\.ts$)`,
-  message: `import ${room}/ through its public face, ${room}/index.ts`,
+  regex: `(^|/)${room}/(?!(index|boot|client)\\.ts$)`,
+  message: `import ${room}/ through its public face, ${room}/index.ts (or its light boot.ts, client.ts)`,
 });
 const FACES = ['daemon', 'control', 'hosts', 'service'].map(faceOnly);
 const UI = 'the renderer and the preload talk to the daemon only through the Bridge (app/shared)';

@@ -18,7 +18,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
-/** Frames sent per event-loop turn, so a push of 100 000 never blocks the server for long. */
+/** Lines per `logs` frame, one frame per event-loop turn (the daemon's bound is 1000). */
 const PUSH_BATCH = 500;
 
 export interface MockOptions {
@@ -114,12 +114,13 @@ export async function startMock(opts: MockOptions): Promise<MockServer> {
     new Promise((done) => {
       let i = from;
       const batch = (): void => {
+        // As the daemon sends them: one `logs` frame per turn, within the frame's bounds.
         const end = Math.min(opts.logLines, i + PUSH_BATCH);
-        for (; i < end; i++) {
-          const frame: EventFrame = { kind: 'log', id, ...logLine(i, start) };
-          const text = JSON.stringify(frame);
-          for (const s of sockets) s.send(text);
-        }
+        const lines = [];
+        for (; i < end; i++) lines.push(logLine(i, start));
+        const frame: EventFrame = { kind: 'logs', id, lines };
+        const text = JSON.stringify(frame);
+        for (const s of sockets) s.send(text);
         if (i < opts.logLines) setImmediate(batch);
         else done();
       };

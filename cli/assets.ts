@@ -3,7 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+// The bundle's chunks sit one level deeper (dist/chunks/), the sources and dist/cli.js one level.
+const here = new URL('.', import.meta.url);
+const root = fileURLToPath(new URL(here.pathname.endsWith('/chunks/') ? '../..' : '..', here));
 
 /** The dashboard bundle built by electron-vite, or null when it has not been built. */
 export function dashboardDir(): string | null {

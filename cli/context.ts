@@ -1,6 +1,6 @@
 // What CLI commands share: where state lives, the stores, and the running owner's control client.
 import { CommandError } from '../app/shared/index.ts';
-import { createControlClient, type ControlClient } from '../app/main/control/index.ts';
+import { createControlClient, type ControlClient } from '../app/main/control/client.ts';
 import {
   openStore,
   pathsFor,
@@ -8,12 +8,8 @@ import {
   resolveHome,
   type Paths,
   type Store,
-} from '../app/main/daemon/index.ts';
-
-/** A usage error: exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+} from '../app/main/daemon/client.ts';
+import { UsageError } from './args.ts';
 
 export interface CliContext {
   env: NodeJS.ProcessEnv;
@@ -66,22 +62,6 @@ export async function connectDaemon(
     throw e;
   }
   return client;
-}
-
-export function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`--port must be an integer 0..65535, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-export function parsePositiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
-    return n;
-  };
 }
 
 export async function readStdinIfPiped(

@@ -1,28 +1,20 @@
 // pipedai-orchestrator CLI (commander). Exit codes: 0 ok, 1 failure, 2 usage.
+// The command table loads nothing a command does not use: each action imports its module when it
+// runs (esbuild splits them into dist/chunks/), so `--help` costs commander and this file, and
+// `workers` never loads the daemon. What the table itself needs is schema-free (args.ts, the
+// shared defaults and verbs, the daemon's boot face).
 import { Command, CommanderError, Option } from 'commander';
-import {
-  errorMessage,
-  CommandError,
-  DEFAULT_API_URL,
-  commands,
-  workerVerbs,
-} from '../app/shared/index.ts';
-import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';
-import { VERSION } from '../app/main/daemon/index.ts';
-import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
+import { CommandError, errorMessage } from '../app/shared/errors.ts';
+import { DEFAULT_API_URL, DEFAULT_CONTROL_PORT } from '../app/shared/defaults.ts';
+import { VERB_SUMMARIES, workerVerbs } from '../app/shared/verbs.ts';
+import { pathsFor, resolveHome, VERSION } from '../app/main/daemon/boot.ts';
+import { CLI_VERBS, parsePort, parsePositiveInt, UsageError } from './args.ts';
+import type { CliContext } from './context.ts';
 import { createUi } from './ui.ts';
-import { connect } from './commands/connect.ts';
-import { connectivity } from './commands/connectivity.ts';
-import { dashboard } from './commands/dashboard.ts';
-import { doctor } from './commands/doctor.ts';
-import { installService, serviceStatus, uninstallService } from './commands/service.ts';
-import { start } from './commands/start.ts';
-import { upgradeSelfCommand } from './commands/upgrade-self.ts';
-import { adopt, login } from './commands/state.ts';
-import { CLI_VERBS, listWorkers, logs, upgrade, workerVerb } from './commands/workers.ts';
 
 const ui = createUi();
-const ctx = () => cliContext(process.env);
+const ctx = async (): Promise<CliContext> => (await import('./context.ts')).cliContext(process.env);
+const workersCommands = () => import('./commands/workers.ts');
 let exitCode = 0;
 
 const portOption = () =>
@@ -60,7 +52,7 @@ program
       label?: string;
       install: boolean;
       open: boolean;
-    }) => connect(ctx(), ui, o),
+    }) => (await import('./commands/connect.ts')).connect(await ctx(), ui, o),
   );
 
 program
@@ -72,32 +64,38 @@ program
       .argParser(parsePort),
   )
   .option('--host <host>', 'bind address: loopback only (127.0.0.1 or localhost)', '127.0.0.1')
-  .action(async (o: { port: number; host: string }) => start(ctx(), ui, o));
+  .action(async (o: { port: number; host: string }) =>
+    (await import('./commands/start.ts')).start(await ctx(), ui, o),
+  );
 
 program
   .command('dashboard')
   .description('print (or --open) the authenticated dashboard URL')
   .addOption(portOption())
   .option('--open', 'open it in the default browser', false)
-  .action(async (o: { port?: number; open: boolean }) => dashboard(ctx(), ui, o));
+  .action(async (o: { port?: number; open: boolean }) =>
+    (await import('./commands/dashboard.ts')).dashboard(await ctx(), ui, o),
+  );
 
 program
   .command('workers')
   .description('the workers of this host and their state (`workers <verb> <id|label>` acts on one)')
   .option('--json', 'print the fused view as JSON', false)
   .addOption(portOption())
-  .action(async (o: { json: boolean; port?: number }) => listWorkers(ctx(), ui, o));
+  .action(async (o: { json: boolean; port?: number }) =>
+    (await workersCommands()).listWorkers(await ctx(), ui, o),
+  );
 const workers = program.commands.find((c) => c.name() === 'workers') as Command;
 for (const verb of CLI_VERBS) {
   const c = workers
     .command(verb)
-    .description(commands[workerVerbs[verb].command].summary)
+    .description(VERB_SUMMARIES[workerVerbs[verb].command])
     .argument('<worker>', 'worker id or label')
     .addOption(portOption());
   if (verb === 'stop')
     c.option('--force', 'kill at once instead of waiting for the in-flight run', false);
   c.action(async (ref: string, o: { port?: number; force?: boolean }) =>
-    workerVerb(ctx(), ui, verb, ref, o),
+    (await workersCommands()).workerVerb(await ctx(), ui, verb, ref, o),
   );
 }
 
@@ -113,7 +111,7 @@ program
   )
   .addOption(portOption())
   .action(async (ref: string, o: { follow: boolean; tail: number; port?: number }) =>
-    logs(ctx(), ui, ref, o),
+    (await workersCommands()).logs(await ctx(), ui, ref, o),
   );
 
 program
@@ -127,7 +125,11 @@ program
   .option('--problems', 'only samples that were not online', false)
   .option('--json', 'print the samples as NDJSON', false)
   .action(async (o: { tail: number; problems: boolean; json: boolean }) =>
-    connectivity(ctx(), ui, o),
+    (await import('./commands/connectivity.ts')).connectivity(
+      pathsFor(resolveHome(process.env)),
+      ui,
+      o,
+    ),
   );
 
 program
@@ -135,7 +137,9 @@ program
   .description('manage legacy standalone worker configs (worker.json, worker.<name>.json) in place')
   .option('--dir <dir>', 'where to look (default: PIPEDAI_HOME)')
   .option('--disabled', 'adopt them stopped', false)
-  .action(async (o: { dir?: string; disabled: boolean }) => adopt(ctx(), ui, o));
+  .action(async (o: { dir?: string; disabled: boolean }) =>
+    (await import('./commands/state.ts')).adopt(await ctx(), ui, o),
+  );
 
 program
   .command('upgrade')
@@ -160,11 +164,12 @@ program
       if (o.self) {
         if (ref !== undefined || o.all)
           throw new UsageError('--self upgrades the orchestrator: name no worker and no --all');
-        if (!(await upgradeSelfCommand(ctx(), ui, o))) exitCode = 1;
+        const { upgradeSelfCommand } = await import('./commands/upgrade-self.ts');
+        if (!(await upgradeSelfCommand(await ctx(), ui, o))) exitCode = 1;
         return;
       }
       if (o.allowDowngrade) throw new UsageError('--allow-downgrade goes with --self');
-      if (!(await upgrade(ctx(), ui, ref, o))) exitCode = 1;
+      if (!(await (await workersCommands()).upgrade(await ctx(), ui, ref, o))) exitCode = 1;
     },
   );
 
@@ -177,7 +182,9 @@ program
     'the token; prefer stdin or PIPEDAI_OPERATOR_TOKEN (argv shows in process lists and history)',
   )
   .option('--scope <scope>', 'workspace or pool', 'workspace')
-  .action(async (o: { apiUrl: string; token?: string; scope: string }) => login(ctx(), ui, o));
+  .action(async (o: { apiUrl: string; token?: string; scope: string }) =>
+    (await import('./commands/state.ts')).login(await ctx(), ui, o),
+  );
 
 program
   .command('install')
@@ -186,17 +193,20 @@ program
     '--user <DOMAIN\\name>',
     'Windows: the account the service logs on as (default: you; never LocalSystem)',
   )
-  .action(async (o: { user?: string }) => installService(ctx(), ui, o));
+  .action(async (o: { user?: string }) =>
+    (await import('./commands/service.ts')).installService(await ctx(), ui, o),
+  );
 program
   .command('uninstall')
   .description('remove the native service (state and registrations stay)')
-  .action(async () => uninstallService(ctx(), ui));
+  .action(async () => (await import('./commands/service.ts')).uninstallService(await ctx(), ui));
 program
   .command('status')
   .description('whether the service and the daemon are running')
   .option('--json', 'print as JSON', false)
   .action(async (o: { json: boolean }) => {
-    if (!(await serviceStatus(ctx(), ui, o.json))) exitCode = 1;
+    const { serviceStatus } = await import('./commands/service.ts');
+    if (!(await serviceStatus(await ctx(), ui, o.json))) exitCode = 1;
   });
 
 program
@@ -207,7 +217,8 @@ program
   .option('--json', 'print the checks as JSON', false)
   .addOption(portOption())
   .action(async (o: { json: boolean; port?: number }) => {
-    if (!(await doctor(ctx(), ui, o))) exitCode = 1;
+    const { doctor } = await import('./commands/doctor.ts');
+    if (!(await doctor(await ctx(), ui, o))) exitCode = 1;
   });
 
 program

@@ -1,21 +1,36 @@
-// The CLI entry (`pipedai-orchestrator`, dist/cli.js). `start` runs the newest orchestrator on
-// this host: this one, or a newer one a self-upgrade installed under
-// PIPEDAI_HOME/runtime/orchestrator (app/main/daemon/self-update/managed.ts). A service unit, once
-// written, so always starts what self-upgrade put there last. Every other command runs here.
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { LAUNCHED_ENV, launchFor, resolveHome, VERSION } from '../app/main/daemon/index.ts';
+// The CLI entry (`pipedai-orchestrator`, dist/cli.js). `--version` is answered here before
+// anything else loads. `start` runs the newest orchestrator on this host: this one, or a newer
+// one a self-upgrade installed under PIPEDAI_HOME/runtime/orchestrator
+// (app/main/daemon/self-update/managed.ts). A service unit, once written, so always starts what
+// self-upgrade put there last. Every other command runs here, through the lazy command table
+// (index.ts), with Node's compile cache on (compile-cache.ts).
+import { resolveHome, VERSION } from '../app/main/daemon/boot.ts';
+import { enableCompileCache } from './compile-cache.ts';
+
+const VERSION_FLAGS = new Set(['--version', '-V']);
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'start' && !process.env[LAUNCHED_ENV]) {
-    const choice = launchFor(resolveHome(process.env), VERSION, existsSync);
-    if (choice.kind === 'managed') {
-      process.env[LAUNCHED_ENV] = choice.version;
-      process.stderr.write(`starting pipedai-orchestrator ${choice.version} (${choice.entry})\n`);
-      await import(pathToFileURL(choice.entry).href);
-      return;
+  const args = process.argv.slice(2);
+  if (args.length === 1 && VERSION_FLAGS.has(args[0] as string)) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const home = resolveHome(process.env);
+  enableCompileCache(home);
+  if (args[0] === 'start') {
+    const { LAUNCHED_ENV, launchFor } = await import('../app/main/daemon/index.ts');
+    if (!process.env[LAUNCHED_ENV]) {
+      const { existsSync } = await import('node:fs');
+      const { pathToFileURL } = await import('node:url');
+      const choice = launchFor(home, VERSION, existsSync);
+      if (choice.kind === 'managed') {
+        process.env[LAUNCHED_ENV] = choice.version;
+        process.stderr.write(`starting pipedai-orchestrator ${choice.version} (${choice.entry})\n`);
+        await import(pathToFileURL(choice.entry).href);
+        return;
+      }
+      if (choice.note) process.stderr.write(`${choice.note}\n`);
     }
-    if (choice.note) process.stderr.write(`${choice.note}\n`);
   }
   await import('./index.ts');
 }

@@ -5,7 +5,15 @@
 // electron-builder.config.cjs are read back from the packaged binary.
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +168,9 @@ if (existsSync(asar)) {
     '/out/preload/index.cjs',
     '/out/renderer/index.html',
     '/dist/cli.js',
+    ...readdirSync('dist/chunks')
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => `/dist/chunks/${f}`),
     '/templates/autostart.desktop',
     '/templates/systemd.service',
     '/templates/launchd.plist',

@@ -12,9 +12,8 @@ import {
 import { RUNTIME_INSTALL_BOUND_MS, RuntimeOverview } from './runtime.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { PathSegment } from './util.ts';
-
-/** Production pipedai-api (contract conventions). */
-export const DEFAULT_API_URL = 'https://api.pipedai.app';
+import { DEFAULT_API_URL } from './defaults.ts';
+import { VERB_SUMMARIES } from './verbs.ts';
 
 export const PairingStart = z.object({
   pairingId: z.string(),
@@ -158,7 +157,7 @@ export const commands = {
     input: byId,
     output: VerbResult('start'),
     timeoutMs: ANSWER_WITHIN.change,
-    summary: 'Keep the worker running (local only).',
+    summary: VERB_SUMMARIES.startWorker,
   }),
   stopWorker: command({
     method: 'POST',
@@ -166,8 +165,7 @@ export const commands = {
     input: byId.extend({ force: z.boolean().optional() }),
     output: VerbResult('stop'),
     timeoutMs: ANSWER_WITHIN.drain,
-    summary:
-      'Stop the worker once its run finishes, however long (local only); force kills at once.',
+    summary: VERB_SUMMARIES.stopWorker,
   }),
   restartWorker: command({
     method: 'POST',
@@ -175,7 +173,7 @@ export const commands = {
     input: byId,
     output: VerbResult('restart'),
     timeoutMs: ANSWER_WITHIN.drain,
-    summary: 'Drain, stop and start the worker again.',
+    summary: VERB_SUMMARIES.restartWorker,
   }),
   disableWorker: command({
     method: 'POST',
@@ -183,7 +181,7 @@ export const commands = {
     input: byId,
     output: VerbResult('disable'),
     timeoutMs: ANSWER_WITHIN.drain,
-    summary: 'Disable server-side, then stop locally.',
+    summary: VERB_SUMMARIES.disableWorker,
   }),
   enableWorker: command({
     method: 'POST',
@@ -191,7 +189,7 @@ export const commands = {
     input: byId,
     output: VerbResult('enable'),
     timeoutMs: ANSWER_WITHIN.change,
-    summary: 'Enable server-side, then start locally.',
+    summary: VERB_SUMMARIES.enableWorker,
   }),
   deleteWorker: command({
     method: 'DELETE',
@@ -199,7 +197,7 @@ export const commands = {
     input: byId,
     output: VerbResult('delete'),
     timeoutMs: ANSWER_WITHIN.drain,
-    summary: 'Deregister server-side (404 = already gone), stop, forget.',
+    summary: VERB_SUMMARIES.deleteWorker,
   }),
   upgradeWorker: command({
     method: 'POST',
@@ -222,7 +220,7 @@ export const commands = {
     input: byId,
     output: VerbResult('rollback').extend({ from: z.string(), to: z.string() }),
     timeoutMs: ANSWER_WITHIN.drain,
-    summary: 'Drain, switch the worker back to its previous managed runtime, respawn.',
+    summary: VERB_SUMMARIES.rollbackWorker,
   }),
   installWorkerRuntime: command({
     method: 'POST',
@@ -230,7 +228,7 @@ export const commands = {
     input: byId,
     output: VerbResult('install-runtime').extend({ version: z.string() }),
     timeoutMs: ANSWER_WITHIN.install,
-    summary: "Install the worker's managed runtime now (the Retry of a failed install).",
+    summary: VERB_SUMMARIES.installWorkerRuntime,
   }),
   getRuntime: command({
     method: 'GET',
@@ -372,45 +370,8 @@ export type CommandHandlers = {
   [N in CommandName]: (input: CommandArgs<N>) => Promise<CommandOutput<N>>;
 };
 
-/**
- * The lifecycle verbs every client offers (CLI `workers <verb>`, tray menu, dashboard buttons):
- * which command each one runs and with what fixed input besides the worker's id.
- */
-export const workerVerbs = {
-  start: { command: 'startWorker', input: {} },
-  stop: { command: 'stopWorker', input: {} },
-  'force-stop': { command: 'stopWorker', input: { force: true } },
-  restart: { command: 'restartWorker', input: {} },
-  disable: { command: 'disableWorker', input: {} },
-  enable: { command: 'enableWorker', input: {} },
-  delete: { command: 'deleteWorker', input: {} },
-  rollback: { command: 'rollbackWorker', input: {} },
-  'install-runtime': { command: 'installWorkerRuntime', input: {} },
-} as const satisfies Record<string, WorkerVerbDef>;
-
-type ByIdCommand = {
-  [N in CommandName]: CommandInput<N> extends { id: string } ? N : never;
-}[CommandName];
-export interface WorkerVerbDef<N extends ByIdCommand = ByIdCommand> {
-  readonly command: N;
-  readonly input: Omit<CommandInput<N>, 'id'>;
-}
-export type WorkerVerb = keyof typeof workerVerbs;
-export const WORKER_VERBS = Object.keys(workerVerbs) as WorkerVerb[];
-
 /** Any client's generic call (control client, Bridge, command target). */
 export type CallCommand = <N extends CommandName>(
   name: N,
   input: CommandInput<N>,
 ) => Promise<CommandOutput<N>>;
-
-/** Run a verb on one worker through `call`: the one place that turns a verb into a command. */
-export function runWorkerVerb(
-  call: CallCommand,
-  verb: WorkerVerb,
-  id: string,
-): Promise<CommandOutput<(typeof workerVerbs)[WorkerVerb]['command']>> {
-  const def: WorkerVerbDef = workerVerbs[verb];
-  const run = call as (name: CommandName, input: unknown) => Promise<never>;
-  return run(def.command, { ...def.input, id });
-}

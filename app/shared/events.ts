@@ -1,23 +1,22 @@
 // Event frames pushed to the doors (WebSocket /api/events, IPC). §7.4 plus our own kinds.
 import { z } from 'zod';
 import { PairingStatus } from './commands.ts';
+import { LOGS_FRAME_MAX_LINES } from './log-bounds.ts';
 import { RollbackEvent, RuntimeInstall } from './runtime.ts';
-import {
-  ConnectivitySample,
-  FusedWorker,
-  LogStream,
-  RunEvent,
-  SupervisorStatus,
-} from './status.ts';
+import { ConnectivitySample, FusedWorker, LogLine, RunEvent, SupervisorStatus } from './status.ts';
 
 export const StatusFrame = z.object({ kind: z.literal('status'), items: z.array(FusedWorker) });
-export const LogFrame = z.object({
-  kind: z.literal('log'),
+/**
+ * A worker's new output lines, batched: the lines one turn of the daemon's event loop captured
+ * (at most LOGS_FRAME_MAX_LINES lines and about LOGS_FRAME_MAX_BYTES of text per frame; more
+ * become several frames), oldest first. A client applies a frame as one update.
+ */
+export const LogsFrame = z.object({
+  kind: z.literal('logs'),
   id: z.string(),
-  ts: z.number().int(),
-  stream: LogStream,
-  line: z.string(),
+  lines: z.array(LogLine).min(1).max(LOGS_FRAME_MAX_LINES),
 });
+
 export const ConnectivityFrame = z.object({
   kind: z.literal('connectivity'),
   sample: ConnectivitySample,
@@ -34,7 +33,10 @@ export const RunEventsFrame = z.object({
   runId: z.string(),
   items: z.array(RunEvent),
 });
-/** Frames this client lost because it read too slowly; `dropped` counts since its connection. */
+/**
+ * What this client lost because it read too slowly, since its connection: log lines (a `logs`
+ * frame counts its lines) and other frames (one each).
+ */
 export const DroppedFrame = z.object({
   kind: z.literal('dropped'),
   dropped: z.number().int().nonnegative(),
@@ -57,7 +59,7 @@ export const EventFrame = z.discriminatedUnion('kind', [
   RollbackFrame,
   PairingFrame,
   StatusFrame,
-  LogFrame,
+  LogsFrame,
   ConnectivityFrame,
   WorkerStateFrame,
   RunEventsFrame,

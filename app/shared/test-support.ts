@@ -4,7 +4,8 @@
 // door build (a worker runtime install).
 import { COMMAND_NAMES } from './door.ts';
 import { CommandError } from './errors.ts';
-import { WORKER_VERBS, workerVerbs, type CommandHandlers } from './commands.ts';
+import type { CommandHandlers } from './commands.ts';
+import { WORKER_VERBS, workerVerbs } from './verbs.ts';
 import type { RuntimeInstall } from './runtime.ts';
 
 export function stubHandlers(

@@ -1,5 +1,6 @@
 // Pure helpers shared by every room. No Node, DOM or electron imports here.
 import { z } from 'zod';
+import { SAFE_SEGMENT } from './segment.ts';
 
 /** The key of every per-environment map (credentials, releases): the same key the state files
  * of the published orchestrator use, so a host migrates in place. */
@@ -18,11 +19,7 @@ export function slugify(input: string): string {
   return slug === '' ? 'worker' : slug;
 }
 
-/** Worker and run ids used as file-path segments (§7.3). */
-export const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
-export function isSafeSegment(s: string): boolean {
-  return SAFE_SEGMENT.test(s) && !s.includes('..');
-}
+export { SAFE_SEGMENT, isSafeSegment } from './segment.ts';
 
 /**
  * An id that becomes a file-path segment (logs/<workerId>.log, runs/<workerId>/<runId>.ndjson):

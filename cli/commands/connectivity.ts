@@ -1,8 +1,8 @@
 // `connectivity [--tail] [--problems] [--json]`: read connectivity.log directly, so it works
 // with the daemon down (contract §8.16).
 import { readFile } from 'node:fs/promises';
-import { ConnectivitySample, type Verdict } from '../../app/shared/index.ts';
-import type { CliContext } from '../context.ts';
+import { ConnectivitySample, type Verdict } from '../../app/shared/status.ts';
+import type { Paths } from '../../app/main/daemon/boot.ts';
 import type { Ui } from '../ui.ts';
 
 /** Bounded: only the last 5 MiB of the file are read (the file rotates at 5 MiB). */
@@ -27,11 +27,11 @@ async function readSamples(path: string): Promise<ConnectivitySample[] | null> {
 }
 
 export async function connectivity(
-  ctx: CliContext,
+  paths: Paths,
   ui: Ui,
   opts: { tail: number; problems: boolean; json: boolean },
 ): Promise<void> {
-  const path = ctx.paths.connectivityLog;
+  const path = paths.connectivityLog;
   const samples = await readSamples(path);
   if (samples === null) {
     ui.out(`no connectivity log yet at ${path} (the daemon writes it while it runs)`);

@@ -3,7 +3,7 @@
 // is on the operator's machine: say which tunnel brings the page there.
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { readLiveOwner } from '../../app/main/daemon/index.ts';
+import { readLiveOwner } from '../../app/main/daemon/client.ts';
 import { connectDaemon, type CliContext } from '../context.ts';
 import { openDashboard } from '../open-url.ts';
 import type { Ui } from '../ui.ts';

@@ -7,7 +7,8 @@ import {
 } from '../../app/main/daemon/index.ts';
 import { ensureRuntimeCli } from './worker-binary.ts';
 import { CommandError } from '../../app/shared/index.ts';
-import { readStdinIfPiped, UsageError, type CliContext } from '../context.ts';
+import { readStdinIfPiped, type CliContext } from '../context.ts';
+import { UsageError } from '../args.ts';
 import type { Ui } from '../ui.ts';
 
 export async function login(

@@ -3,7 +3,8 @@
 // hands its workers over to it (the service manager starts it, or the daemon re-executes in
 // place in a terminal), and wait until the daemon answers as that version.
 import { InstallVersion, compareVersions } from '../../app/shared/index.ts';
-import { connectDaemon, UsageError, type CliContext } from '../context.ts';
+import { connectDaemon, type CliContext } from '../context.ts';
+import { UsageError } from '../args.ts';
 import type { Ui } from '../ui.ts';
 
 /** How long the new daemon may take to answer after the old one exits. */

@@ -2,14 +2,14 @@
 import {
   errorMessage,
   CommandError,
-  WORKER_VERBS,
   drainingText,
   runWorkerVerb,
   type FusedWorker,
   type WorkerVerb,
 } from '../../app/shared/index.ts';
-import type { ControlClient } from '../../app/main/control/index.ts';
+import type { ControlClient } from '../../app/main/control/client.ts';
 import { connectDaemon, type CliContext } from '../context.ts';
+import type { CliVerb } from '../args.ts';
 import { ago, fitTable, outputWidth, type Column, type Ui } from '../ui.ts';
 
 export async function daemonClient(
@@ -145,10 +145,6 @@ export async function listWorkers(
   for (const line of workersTable(ui, items, { width: outputWidth() })) ui.out(line);
 }
 
-/** `workers <verb>`: every verb of the contract's table; Force stop is `stop --force`. */
-export type CliVerb = Exclude<WorkerVerb, 'force-stop'>;
-export const CLI_VERBS = WORKER_VERBS.filter((v): v is CliVerb => v !== 'force-stop');
-
 export async function workerVerb(
   ctx: CliContext,
   ui: Ui,
@@ -204,9 +200,10 @@ export async function logs(
   await new Promise<void>((resolve, reject) => {
     const close = client.events(
       (f) => {
-        if (f.kind === 'log' && f.id === w.id) ui.out(fmt(f));
+        // A batch leaves in one write.
+        if (f.kind === 'logs' && f.id === w.id) ui.out(f.lines.map(fmt).join('\n'));
         else if (f.kind === 'dropped')
-          ui.err(ui.yellow(`… ${f.dropped} frames dropped (terminal too slow)`));
+          ui.err(ui.yellow(`… ${f.dropped} lines dropped (terminal too slow)`));
       },
       (reason) => reject(new CommandError('unavailable', `lost the daemon: ${reason}`)),
     );

@@ -20,7 +20,8 @@ describe('lint enforces the rooms', () => {
     ['app/main/daemon/orchestrator/x.ts', "import '../runtime/installer.ts';"],
     ['app/main/hosts/x.ts', "import { pathsFor } from '../daemon/paths.ts';"],
     ['cli/commands/x.ts', "import { openStore } from '../../app/main/daemon/store/index.ts';"],
-    ['cli/x.ts', "import { DEFAULT_CONTROL_PORT } from '../app/main/control/server.ts';"],
+    ['cli/x.ts', "import { startControlServer } from '../app/main/control/server.ts';"],
+    ['cli/x.ts', "import { openDaemon } from '../app/main/daemon/daemon.ts';"],
     ['app/main/shell/logic/x.ts', "import { app } from 'electron';"],
     ['app/main/daemon/x.ts', "import { app } from 'electron';"],
     ['app/renderer/x.ts', "import { startControlServer } from '../main/control/index.ts';"],
@@ -31,7 +32,11 @@ describe('lint enforces the rooms', () => {
 
   it.each([
     ['app/main/hosts/x.ts', "import { pathsFor } from '../daemon/index.ts';"],
-    ['cli/x.ts', "import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';"],
+    ['cli/x.ts', "import { startControlServer } from '../app/main/control/index.ts';"],
+    // The light faces: what a command needs without loading the whole room.
+    ['cli/x.ts', "import { createControlClient } from '../app/main/control/client.ts';"],
+    ['cli/x.ts', "import { VERSION } from '../app/main/daemon/boot.ts';"],
+    ['cli/x.ts', "import { readLiveOwner } from '../app/main/daemon/client.ts';"],
     ['app/main/daemon/orchestrator/x.ts', "import '../store/index.ts';"],
     ['app/main/daemon/orchestrator/x.ts', "import '../runtime/index.ts';"],
     ['app/main/daemon/runtime/manager.ts', "import './installer.ts';"],

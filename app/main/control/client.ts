@@ -1,8 +1,7 @@
 // Typed control client (CLI, attached desktop app): commands from the contract table, errors as
 // CommandError, the owner found through its runtime record. The token leaves only after the
 // server has proven it holds the token too (proof.ts): a squatter on the port learns nothing.
-import got from 'got';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import {
   CommandError,
   EventFrame,
@@ -13,6 +12,7 @@ import {
   type CommandName,
   type CommandOutput,
 } from '../../shared/index.ts';
+import { loopbackRequest } from './loopback-http.ts';
 import { PROOF_PATH, ProofAnswer, newChallenge, proofMatches } from './proof.ts';
 
 export interface ControlClientOptions {
@@ -42,14 +42,10 @@ async function proveServer(base: string, token: string): Promise<void> {
   const challenge = newChallenge();
   let res;
   try {
-    res = await got(`${base}${PROOF_PATH}`, {
-      searchParams: { challenge },
-      headers: { accept: 'application/json' },
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      timeout: { request: PROOF_TIMEOUT_MS },
-      followRedirect: false,
-    });
+    res = await loopbackRequest(
+      `${base}${PROOF_PATH}?${new URLSearchParams({ challenge }).toString()}`,
+      { method: 'GET', headers: { accept: 'application/json' }, timeoutMs: PROOF_TIMEOUT_MS },
+    );
   } catch (e) {
     throw new CommandError(
       'unavailable',
@@ -64,7 +60,7 @@ async function proveServer(base: string, token: string): Promise<void> {
   }
   const proof = ProofAnswer.safeParse(answer);
   if (
-    res.statusCode !== 200 ||
+    res.status !== 200 ||
     !proof.success ||
     !proofMatches(proof.data.proof, token, port, challenge)
   )
@@ -96,7 +92,7 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
       const spec = httpRequestFor(name, input);
       let res;
       try {
-        res = await got(`${base}${spec.url}`, {
+        res = await loopbackRequest(`${base}${spec.url}`, {
           method: spec.method,
           body: spec.body,
           headers: {
@@ -104,11 +100,8 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
             'content-type': 'application/json',
             accept: 'application/json',
           },
-          throwHttpErrors: false,
-          retry: { limit: 0 },
           // The contract says how long each command may take (a drain: as long as the run).
-          timeout: commands[name].timeoutMs === null ? {} : { request: commands[name].timeoutMs },
-          followRedirect: false,
+          timeoutMs: commands[name].timeoutMs,
         });
       } catch (e) {
         throw new CommandError(
@@ -116,14 +109,17 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
           `can't reach the orchestrator at ${base}: ${(e as Error).message}`,
         );
       }
-      return decodeAnswer(name, res.statusCode, res.body);
+      return decodeAnswer(name, res.status, res.body);
     },
     events(onFrame, onClose) {
       let ws: WebSocket | null = null;
       let closed = false;
-      const open = (): void => {
+      // ws loads with the first subscription: a command that only calls never pays for it.
+      const open = async (): Promise<void> => {
+        const { default: WebSocketClient } = await import('ws');
+        if (closed) return;
         const url = `${base.replace(/^http/, 'ws')}/api/events`;
-        const socket = new WebSocket(url, {
+        const socket = new WebSocketClient(url, {
           headers: { authorization: `Bearer ${opts.token}` },
           maxPayload: 16 * 1024 * 1024,
         });
@@ -139,14 +135,14 @@ export function createControlClient(opts: ControlClientOptions): ControlClient {
         socket.on('close', (code) => onClose?.(`closed (${code})`));
         socket.on('error', (e) => onClose?.(e.message));
       };
-      verify().then(
-        () => {
-          if (!closed) open();
-        },
-        (e: unknown) => {
-          if (!closed) onClose?.((e as Error).message);
-        },
-      );
+      verify()
+        .then(() => (closed ? undefined : open()))
+        .then(
+          () => undefined,
+          (e: unknown) => {
+            if (!closed) onClose?.((e as Error).message);
+          },
+        );
       return () => {
         closed = true;
         ws?.close();

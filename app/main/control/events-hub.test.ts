@@ -49,13 +49,21 @@ async function connect(r: Rig): Promise<{ ws: WebSocket; socket: Socket; frames:
 
 const until = (cond: () => boolean): Promise<true> => waitFor('the condition', cond, 20_000, 10);
 
-const line = (n: number, pad: number) => ({
-  kind: 'log' as const,
+/** A `logs` frame of `size` lines numbered from n. */
+const batch = (n: number, pad: number, size = 1) => ({
+  kind: 'logs' as const,
   id: 'w1',
-  ts: n,
-  stream: 'out' as const,
-  line: `line ${n} ${'x'.repeat(pad)}`,
+  lines: Array.from({ length: size }, (_, i) => ({
+    ts: n + i,
+    stream: 'out' as const,
+    line: `line ${n + i} ${'x'.repeat(pad)}`,
+  })),
 });
+type Batch = ReturnType<typeof batch>;
+const linesOf = (frames: unknown[]): number[] =>
+  frames
+    .filter((f): f is Batch => (f as { kind: string }).kind === 'logs')
+    .flatMap((f) => f.lines.map((l) => l.ts));
 
 describe('events hub', () => {
   it('delivers a burst larger than the buffer cap, sent in one turn, whole and in order', async () => {
@@ -64,23 +72,21 @@ describe('events hub', () => {
     const r = await startRig(64 * 1024);
     const client = await connect(r);
     const count = 4000; // ~400 KB in one synchronous burst
-    for (let i = 0; i < count; i++) r.hub.broadcast(line(i, 60));
+    for (let i = 0; i < count; i++) r.hub.broadcast(batch(i, 60));
     await until(() => client.frames.length >= count);
     expect(client.frames.some((f) => (f as { kind: string }).kind === 'dropped')).toBe(false);
-    expect(client.frames.map((f) => (f as { ts: number }).ts)).toEqual(
-      Array.from({ length: count }, (_, i) => i),
-    );
+    expect(linesOf(client.frames)).toEqual(Array.from({ length: count }, (_, i) => i));
     client.ws.close();
   });
 
-  it('drops frames for a client that stops reading, then tells it how many', async () => {
+  it('drops frames for a client that stops reading, then tells it how many lines', async () => {
     const r = await startRig(64 * 1024);
     const client = await connect(r);
     client.socket.pause();
     // ~16 MB over many turns: far more than the kernel buffers plus the cap.
     const sent = 16_000;
     for (let i = 0; i < sent; i += 100) {
-      for (let j = i; j < i + 100; j++) r.hub.broadcast(line(j, 1000));
+      for (let j = i; j < i + 100; j += 4) r.hub.broadcast(batch(j, 1000, 4));
       await new Promise((resolve) => setImmediate(resolve));
     }
     client.socket.resume();
@@ -92,15 +98,15 @@ describe('events hub', () => {
       }
     };
     await quiet();
-    r.hub.broadcast(line(sent, 0)); // the next frame after the backlog carries the notice
-    await until(() => client.frames.some((f) => (f as { ts?: number }).ts === sent));
+    r.hub.broadcast(batch(sent, 0)); // the next frame after the backlog carries the notice
+    await until(() => linesOf(client.frames).includes(sent));
     const notice = client.frames.find((f) => (f as { kind: string }).kind === 'dropped') as
       { dropped: number } | undefined;
-    const logs = client.frames.filter((f) => (f as { kind: string }).kind === 'log');
+    const ts = linesOf(client.frames);
+    // Counted in lines, not frames (each frame carried 4).
     expect(notice?.dropped).toBeGreaterThan(0);
-    expect(logs.length + notice!.dropped).toBe(sent + 1);
+    expect(ts.length + notice!.dropped).toBe(sent + 1);
     // What did arrive is in order.
-    const ts = logs.map((f) => (f as { ts: number }).ts);
     expect(ts).toEqual([...ts].sort((a, b) => a - b));
     client.ws.close();
   });

@@ -1,5 +1,6 @@
 // WebSocket fan-out of event frames. Each client has a bounded send buffer: a client that reads
-// too slowly loses frames (counted and reported to it in a `dropped` frame), never daemon memory.
+// too slowly loses frames (counted in log lines, a `logs` frame for its lines, and reported to it
+// in a `dropped` frame), never daemon memory.
 // Frames produced in one turn of the event loop leave in one socket write (see cork()).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -30,6 +31,8 @@ export interface EventsHub {
   clientCount(): number;
   close(): void;
 }
+
+const dropWeight = (frame: EventFrame): number => (frame.kind === 'logs' ? frame.lines.length : 1);
 
 export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
   const maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
@@ -65,11 +68,12 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
     }
   };
 
-  const send = (c: Client, data: string): void => {
+  /** `lines`: what the frame counts for in `dropped` (a `logs` frame: its lines). */
+  const send = (c: Client, data: string, lines: number): void => {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     if (c.ws.bufferedAmount >= flushBytes) uncork(c);
     if (c.ws.bufferedAmount > maxBuffered) {
-      c.dropped++;
+      c.dropped += lines;
       c.owesDropNotice = true;
       return;
     }
@@ -108,7 +112,7 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
         if (opts.snapshot) {
           opts
             .snapshot()
-            .then((frames) => frames.forEach((f) => send(c, JSON.stringify(f))))
+            .then((frames) => frames.forEach((f) => send(c, JSON.stringify(f), dropWeight(f))))
             .catch(() => undefined);
         }
       });
@@ -116,7 +120,8 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
     broadcast(frame) {
       if (clients.size === 0) return;
       const data = JSON.stringify(frame);
-      for (const c of clients) send(c, data);
+      const lines = dropWeight(frame);
+      for (const c of clients) send(c, data, lines);
     },
     clientCount: () => clients.size,
     close() {

@@ -295,8 +295,13 @@ describe('control server events', () => {
     const got = new Promise<unknown>((resolve) =>
       ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))),
     );
-    for (const l of listeners) l({ kind: 'log', id: 'w1', ts: 1, stream: 'out', line: 'hello' });
-    expect(await got).toEqual({ kind: 'log', id: 'w1', ts: 1, stream: 'out', line: 'hello' });
+    const frame: EventFrame = {
+      kind: 'logs',
+      id: 'w1',
+      lines: [{ ts: 1, stream: 'out', line: 'hello' }],
+    };
+    for (const l of listeners) l(frame);
+    expect(await got).toEqual(frame);
     ws.close();
   });
 });

@@ -28,7 +28,6 @@ import {
 } from './security.ts';
 import { securityHeaders, serveStatic } from './static-files.ts';
 
-export const DEFAULT_CONTROL_PORT = 4599;
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Longest a client may take to send its headers, and its whole request (408 after). */
 export const HEADERS_TIMEOUT_MS = 10_000;

@@ -2,7 +2,7 @@
 // contract's layout (§4.1), so a host running the published orchestrator keeps its state.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isSafeSegment } from '../../shared/util.ts';
+import { isSafeSegment } from '../../shared/segment.ts';
 
 export interface Paths {
   readonly home: string;

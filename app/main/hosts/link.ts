@@ -6,6 +6,7 @@
 // takes the host over itself. Plain Node: no electron here.
 import {
   CommandError,
+  DEFAULT_CONTROL_PORT,
   callThroughDoor,
   errorDetail,
   errorMessage,
@@ -16,7 +17,7 @@ import {
   type LinkState,
   type WorkerEnvironment,
 } from '../../shared/index.ts';
-import { DEFAULT_CONTROL_PORT, createControlClient, type ControlClient } from '../control/index.ts';
+import { createControlClient, type ControlClient } from '../control/index.ts';
 import { startHeadless, type RunningDaemon } from './headless.ts';
 import {
   HostOwnedError,

@@ -149,11 +149,13 @@ describe('browser bridge: event stream', () => {
     await until(() => frames.length === 1, 'the snapshot');
     expect(frames[0]).toMatchObject({ kind: 'status', items: [{ id: 'w1' }] });
     expect(states).toEqual(['connecting', 'open']);
-    d.emit({ kind: 'log', id: 'w1', ts: 'not a number', stream: 'out', line: 'bad' });
+    d.emit({ kind: 'logs', id: 'w1', lines: [{ ts: 'not a number', stream: 'out', line: 'bad' }] });
     d.emit({ kind: 'mystery' });
-    d.emit({ kind: 'log', id: 'w1', ts: 5, stream: 'err', line: 'good' });
+    d.emit({ kind: 'logs', id: 'w1', lines: [] }); // a batch is never empty
+    const good = { kind: 'logs', id: 'w1', lines: [{ ts: 5, stream: 'err', line: 'good' }] };
+    d.emit(good);
     await until(() => frames.length === 2, 'the live frame');
-    expect(frames[1]).toEqual({ kind: 'log', id: 'w1', ts: 5, stream: 'err', line: 'good' });
+    expect(frames[1]).toEqual(good);
   });
 
   it('one socket for every subscriber; the last unsubscribe closes it', async () => {

@@ -103,11 +103,11 @@ export function LogsDrawer() {
           Could not load the log tail: {logs.error}
         </div>
       )}
-      {(logs.lostFrames > 0 || logs.gap) && (
+      {(logs.lostLines > 0 || logs.gap) && (
         <div className="inline-notice tone-warn" role="status">
           <span>
-            {logs.lostFrames > 0
-              ? `${logs.lostFrames} live updates were lost while the connection fell behind; some lines may be missing.`
+            {logs.lostLines > 0
+              ? `${logs.lostLines} live lines were lost while the connection fell behind; some lines may be missing.`
               : 'The connection was down for a while; some lines may be missing.'}
           </span>
           <button type="button" className="btn small" onClick={() => void reloadLogs()}>

@@ -10,12 +10,12 @@ describe('store: logs drawer', () => {
     t.emit({ kind: 'status', items: [worker('a'), worker('b')] });
     const opening = t.a().openLogs('a');
     expect(t.called('getLogs')).toEqual([{ id: 'a', tail: 2000 }]);
-    t.emit({ kind: 'log', id: 'a', ts: 2, stream: 'out', line: 'two' });
-    t.emit({ kind: 'log', id: 'a', ts: 3, stream: 'out', line: 'three' });
-    t.emit({ kind: 'log', id: 'b', ts: 3, stream: 'out', line: 'other worker' });
+    t.emit({ kind: 'logs', id: 'a', lines: [{ ts: 2, stream: 'out', line: 'two' }] });
+    t.emit({ kind: 'logs', id: 'a', lines: [{ ts: 3, stream: 'out', line: 'three' }] });
+    t.emit({ kind: 'logs', id: 'b', lines: [{ ts: 3, stream: 'out', line: 'other worker' }] });
     answer({ items: [line(1, 'one'), line(2, 'two')] });
     await opening;
-    t.emit({ kind: 'log', id: 'a', ts: 4, stream: 'err', line: 'four' });
+    t.emit({ kind: 'logs', id: 'a', lines: [{ ts: 4, stream: 'err', line: 'four' }] });
     const logs = t.s().logs!;
     expect(logs.loading).toBe(false);
     expect(logs.label).toBe('label-a');
@@ -26,7 +26,7 @@ describe('store: logs drawer', () => {
     const t = setup({ getLogs: () => ({ items: [] }) }, { logLines: 5 });
     await t.a().openLogs('a');
     for (let i = 0; i < 12; i++)
-      t.emit({ kind: 'log', id: 'a', ts: i, stream: 'out', line: `${i}` });
+      t.emit({ kind: 'logs', id: 'a', lines: [{ ts: i, stream: 'out', line: `${i}` }] });
     const ring = t.s().logs!.ring;
     expect(ring.size).toBe(5);
     expect(ring.evicted).toBe(7);

@@ -1,4 +1,4 @@
-// The Logs drawer: the worker's captured tail, then its live `log` frames, bounded; after a
+// The Logs drawer: the worker's captured tail, then its live `logs` frames, bounded; after a
 // reconnect it fetches what it missed.
 import type { LogLine } from '../../shared/index.ts';
 import { toCommandError } from '../bridge/errors.ts';
@@ -14,8 +14,8 @@ export interface LogsState {
   rev: number;
   loading: boolean;
   error: string | null;
-  /** Live updates lost because the connection fell behind (a `dropped` frame). */
-  lostFrames: number;
+  /** Live lines (and other updates) lost because the connection fell behind (a `dropped` frame). */
+  lostLines: number;
   /** Lines may be missing after a reconnect (more output than one tail holds). */
   gap: boolean;
   stream: StreamFilter;
@@ -84,7 +84,7 @@ export function logsSlice(ctx: SliceCtx): Slice<{ logs: LogsState | null }, Logs
           rev: 0,
           loading: true,
           error: null,
-          lostFrames: 0,
+          lostLines: 0,
           gap: false,
           stream: keep?.stream ?? 'all',
           search: keep?.search ?? '',
@@ -121,20 +121,21 @@ export function logsSlice(ctx: SliceCtx): Slice<{ logs: LogsState | null }, Logs
     state: { logs: null },
     actions,
     frames: {
-      log(frame) {
+      // A batch goes into the ring at once and costs at most one store update (queueFlush
+      // coalesces the batches of a frame's worth of time).
+      logs(frame) {
         const l = get().logs;
         if (!l || l.workerId !== frame.id) return;
-        const line: LogLine = { ts: frame.ts, stream: frame.stream, line: frame.line };
         if (l.loading) {
-          pending.push(line);
-          if (pending.length > limits.logLines) pending.shift();
+          pending.push(...frame.lines);
+          if (pending.length > limits.logLines) pending = pending.slice(-limits.logLines);
         } else {
-          l.ring.push(line);
+          l.ring.pushAll(frame.lines);
           queueFlush();
         }
       },
       dropped(frame) {
-        if (get().logs) patch(drawer.current(), { lostFrames: frame.dropped });
+        if (get().logs) patch(drawer.current(), { lostLines: frame.dropped });
       },
     },
     reconnected() {

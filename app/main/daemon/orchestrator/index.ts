@@ -18,6 +18,7 @@ import {
   type SupervisorStatus,
 } from '../../../shared/index.ts';
 import { createFrameBus, type FrameListener } from '../bus.ts';
+import { createLogBatches } from './log-batches.ts';
 import type { ConnectivityMonitor } from '../connectivity/monitor.ts';
 import type { Paths } from '../paths.ts';
 import type {
@@ -134,6 +135,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const timings = { ...DEFAULT_TIMINGS, ...deps.timings };
   const now = deps.now ?? Date.now;
   const bus = createFrameBus((e) => deps.onBackgroundError?.('frame listener', e));
+  const logBatches = createLogBatches((frame) => bus.emit(frame));
   const remote = createRemoteStatus(deps.api, deps.credentials);
   const lastEvents = new Map<string, LastEvent>();
   const timers: Array<ReturnType<typeof setInterval>> = [];
@@ -380,6 +382,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       deps.streams.close();
       deps.connectivity.stop();
       if (opts.drain) await deps.supervisor.stopAll();
+      logBatches.flush();
     },
 
     subscribe: (listener) => bus.subscribe(listener),
@@ -404,7 +407,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       if (install.phase === 'done' || install.phase === 'failed') statusFrames.poke();
     },
     onWorkerLog(id, line) {
-      bus.emit({ kind: 'log', id, ...line });
+      logBatches.add(id, line);
     },
     onConnectivity(sample) {
       bus.emit({ kind: 'connectivity', sample });

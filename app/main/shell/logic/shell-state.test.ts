@@ -32,7 +32,9 @@ describe('shell state', () => {
       kind: 'status',
       items: [worker('a', 'running')],
     });
-    expect(applyFrame(s, { kind: 'log', id: 'a', ts: 1, stream: 'out', line: 'hi' })).toBe(s);
+    expect(
+      applyFrame(s, { kind: 'logs', id: 'a', lines: [{ ts: 1, stream: 'out', line: 'hi' }] }),
+    ).toBe(s);
     expect(applyFrame(s, { kind: 'worker-state', status: local('stopped', { id: 'zzz' }) })).toBe(
       s,
     );

@@ -1,12 +1,15 @@
 // One watcher for every worker's output files: `fs.watch` on the capture folder wakes the
 // worker whose file changed (one inotify watch in all), and a poll catches what a watch misses
-// (network file systems, a watch that failed to start).
+// (network file systems, a watch that failed to start). The reads of all workers share one budget
+// per turn of the event loop (turnBytes): a flood is read a slice at a time, and the requests
+// waiting between two slices are answered first.
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import type { WorkerLog } from '../logs/index.ts';
 import {
   WorkerCapture,
   type CaptureLimits,
   type OutputCapture,
+  type PumpScheduler,
   type PunchHole,
 } from './worker-capture.ts';
 
@@ -17,8 +20,42 @@ export interface CaptureHubOptions {
   /** Poll interval behind the watcher (default 500 ms). */
   pollMs?: number;
   limits?: Partial<CaptureLimits>;
+  /** Bytes read per turn of the event loop, all workers together (default 256 KiB). */
+  turnBytes?: number;
   punchHole?: PunchHole;
   onError?: (err: unknown) => void;
+}
+
+export const DEFAULT_TURN_BYTES = 256 * 1024;
+
+/**
+ * Queued reads, run on later turns (setImmediate: after the turn's I/O, so requests get in
+ * between) within `turnBytes` a turn; workers take turns in the order they asked.
+ */
+export function turnScheduler(turnBytes: number): PumpScheduler {
+  const queue: Array<(budget: number) => number> = [];
+  let scheduled = false;
+  const turn = (): void => {
+    scheduled = false;
+    let budget = turnBytes;
+    // Only who was waiting when the turn began: a worker with more queues itself at the back.
+    for (let n = queue.length; n > 0 && budget > 0; n--) {
+      const pump = queue.shift() as (budget: number) => number;
+      budget -= pump(budget);
+    }
+    if (queue.length > 0) schedule();
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(turn);
+  };
+  return {
+    request(pump) {
+      queue.push(pump);
+      schedule();
+    },
+  };
 }
 
 export interface CaptureHub {
@@ -28,6 +65,7 @@ export interface CaptureHub {
 
 export function createCaptureHub(o: CaptureHubOptions): CaptureHub {
   const captures = new Map<string, WorkerCapture>();
+  const scheduler = turnScheduler(o.turnBytes ?? DEFAULT_TURN_BYTES);
   let watcher: FSWatcher | null = null;
   const startWatching = (): void => {
     if (watcher !== null) return;
@@ -63,6 +101,7 @@ export function createCaptureHub(o: CaptureHubOptions): CaptureHub {
         ...(o.limits ? { limits: o.limits } : {}),
         ...(o.punchHole ? { punchHole: o.punchHole } : {}),
         ...(o.onError ? { onError: o.onError } : {}),
+        scheduler,
         onClose: () => {
           if (captures.get(workerId) === c) captures.delete(workerId);
         },

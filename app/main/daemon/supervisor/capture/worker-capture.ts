@@ -85,6 +85,20 @@ export interface WorkerCaptureOptions {
   punchHole?: PunchHole;
   onError?: (err: unknown) => void;
   onClose?: () => void;
+  /**
+   * Who runs the reads (the capture hub: one budget per turn shared by every worker, so log
+   * relaying yields to requests). Without one, each poke reads up to pumpBytes per file on the
+   * next turn.
+   */
+  scheduler?: PumpScheduler;
+}
+
+/**
+ * Runs queued reads: `pump(budget)` reads at most `budget` bytes of a worker's files and returns
+ * how many it read; a worker with more to read queues itself again.
+ */
+export interface PumpScheduler {
+  request(pump: (budget: number) => number): void;
 }
 
 export interface SpawnStdio {
@@ -211,11 +225,14 @@ export class WorkerCapture implements OutputCapture {
   poke(): void {
     if (!this.#following || this.#pumpQueued || this.#closed) return;
     this.#pumpQueued = true;
-    setImmediate(() => {
-      this.#pumpQueued = false;
-      this.#pump();
-    });
+    if (this.#o.scheduler) this.#o.scheduler.request(this.#scheduledPump);
+    else setImmediate(() => this.#scheduledPump(this.#limits.pumpBytes));
   }
+
+  readonly #scheduledPump = (budget: number): number => {
+    this.#pumpQueued = false;
+    return this.#pump(Math.min(budget, this.#limits.pumpBytes));
+  };
 
   /** The process is gone: read what it left, end its last unterminated lines, save the cursor. */
   finish(): void {
@@ -248,15 +265,16 @@ export class WorkerCapture implements OutputCapture {
     this.#o.onClose?.();
   }
 
-  #pump(): void {
-    if (!this.#following || this.#closed) return;
+  /** Reads at most `budget` bytes per file; returns the bytes read. */
+  #pump(budget: number): number {
+    if (!this.#following || this.#closed) return 0;
     let more = false;
     let read = 0;
     for (const stream of ['out', 'err'] as const) {
       try {
-        const n = this.#files[stream].pump(this.#limits.pumpBytes);
+        const n = this.#files[stream].pump(budget);
         read += n;
-        if (n >= this.#limits.pumpBytes) more = true;
+        if (n >= budget) more = true;
         this.#maybeReclaim(stream);
       } catch (e) {
         this.#o.onError?.(e);
@@ -264,6 +282,7 @@ export class WorkerCapture implements OutputCapture {
     }
     if (read > 0) this.#saveCursorSoon();
     if (more) this.poke(); // the rest on a later turn: a flood must not block the daemon
+    return read;
   }
 
   #drainFile(stream: LogStream): void {

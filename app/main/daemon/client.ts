@@ -1,0 +1,5 @@
+// The daemon room's face for a client of a running daemon (the CLI's workers, logs, dashboard):
+// where state lives, the stores, the live owner. The Orchestrator itself stays unloaded.
+export { readLiveOwner } from './owner/index.ts';
+export { openStore, type Store } from './store/index.ts';
+export { pathsFor, resolveHome, type Paths } from './paths.ts';
