@@ -1,12 +1,13 @@
-// The two clients the bench points at a daemon's control API: a WebSocket that counts the `log`
-// frames of the simulator's numbered chatter, and a latency probe for GET /api/workers.
+// The two clients the bench points at a daemon's control API: a WebSocket that counts the lines of
+// the simulator's numbered chatter (ours sends them batched in `logs` frames, the published daemon
+// one `log` frame each), and a latency probe for GET /api/workers.
 import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { z } from 'zod';
 
 export interface LogWindow {
-  /** `log` frames carrying chatter, received inside the window. */
-  frames: number;
+  /** Chatter lines received inside the window (whatever frames carried them). */
+  lines: number;
   seconds: number;
   /** Chatter lines the workers numbered between the first and last one seen, per worker, summed. */
   offered: number;
@@ -24,6 +25,7 @@ export interface LogCounter {
 
 const ID = /"id":"([^"]+)"/;
 const SEQ = /chatter #(\d+) /;
+const SEQS = /chatter #(\d+) /g;
 const DROPPED = /"dropped":(\d+)/;
 
 interface Range {
@@ -43,7 +45,7 @@ export async function openLogCounter(wsUrl: string): Promise<LogCounter> {
   });
   let counting = false;
   let startedAt = 0;
-  let frames = 0;
+  let lines = 0;
   let droppedNotice = 0;
   const ranges = new Map<string, Range>();
   // Regexes instead of JSON.parse: tens of thousands of frames a second on a 2-core machine, and
@@ -55,24 +57,30 @@ export async function openLogCounter(wsUrl: string): Promise<LogCounter> {
       droppedNotice = Math.max(droppedNotice, Number(DROPPED.exec(text)?.[1] ?? 0));
       return;
     }
-    if (!text.includes('"kind":"log"')) return;
-    const seq = SEQ.exec(text);
+    const batched = text.includes('"kind":"logs"');
+    if (!batched && !text.includes('"kind":"log"')) return;
     const id = ID.exec(text);
-    if (!seq || !id) return;
-    frames++;
-    const n = Number(seq[1]);
-    const r = ranges.get(id[1]!);
-    if (!r) ranges.set(id[1]!, { first: n, last: n, count: 1 });
+    if (!id) return;
+    const seen = (n: number): void => {
+      lines++;
+      const r = ranges.get(id[1]!);
+      if (!r) ranges.set(id[1]!, { first: n, last: n, count: 1 });
+      else {
+        r.first = Math.min(r.first, n);
+        r.last = Math.max(r.last, n);
+        r.count++;
+      }
+    };
+    if (batched) for (const m of text.matchAll(SEQS)) seen(Number(m[1]));
     else {
-      r.first = Math.min(r.first, n);
-      r.last = Math.max(r.last, n);
-      r.count++;
+      const seq = SEQ.exec(text);
+      if (seq) seen(Number(seq[1]));
     }
   });
   ws.on('error', () => undefined);
   return {
     startWindow() {
-      frames = 0;
+      lines = 0;
       droppedNotice = 0;
       ranges.clear();
       counting = true;
@@ -88,7 +96,7 @@ export async function openLogCounter(wsUrl: string): Promise<LogCounter> {
         missing += Math.max(0, span - r.count);
       }
       return {
-        frames,
+        lines,
         seconds: (performance.now() - startedAt) / 1000,
         offered,
         missing,

@@ -12,6 +12,8 @@ export interface BenchOptions {
   logLineBytes: number;
   /** Markdown report to write, or null (quick runs only print unless --out is given). */
   out: string | null;
+  /** Every row as JSON (name, unit, ours, theirs, ratio, target, met), or null. */
+  json: string | null;
   oursCli: string;
   theirsSpec: string;
   /** Run the simulator from its TypeScript sources (sandbox/bin) instead of a built bundle. */
@@ -19,15 +21,17 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--out FILE | --no-write]
-                            [--ours-cli PATH] [--log-rate LINES_PER_S] [--theirs SPEC]
-                            [--sim-sources]
+                            [--json FILE] [--ours-cli PATH] [--log-rate LINES_PER_S]
+                            [--theirs SPEC] [--sim-sources]
 
   --quick          1 round, short windows (5 s idle CPU, 5 s log flood); prints, writes nothing
   --rounds N       rounds, alternating which daemon goes first (default 3; quick: 1)
   --out FILE       markdown report (default docs/benchmarks.md for full runs)
   --no-write       print only
+  --json FILE      every row as JSON: name, unit, ours, theirs, ratio, target, met
   --ours-cli PATH  our CLI bundle (default dist/cli.js; npm run build makes it)
-  --log-rate N     chatter per worker during the log flood, lines/s (default 2000)
+  --log-rate N     chatter per worker during the log flood, lines/s (default 2000; the
+                   saturation scenario is 20000: 20 workers offering 400 000 lines/s)
   --theirs SPEC    the published package to compare with (default @pipedai/orchestrator@0.7.1)
   --sim-sources    run the worker simulator from sandbox/bin (TypeScript sources) instead of
                    the one-file build the bench makes of it (slower worker starts)`;
@@ -40,6 +44,7 @@ const FULL: Windows = {
   logWarmupMs: 3_000,
   logMs: 30_000,
   crashes: 3,
+  cliRuns: 8,
 };
 
 const QUICK: Windows = {
@@ -50,12 +55,14 @@ const QUICK: Windows = {
   logWarmupMs: 500,
   logMs: 5_000,
   crashes: 1,
+  cliRuns: 3,
 };
 
 const Flags = z.object({
   quick: z.boolean().default(false),
   rounds: z.coerce.number().int().min(1).max(20).optional(),
   out: z.string().min(1).optional(),
+  json: z.string().min(1).optional(),
   'no-write': z.boolean().default(false),
   'ours-cli': z.string().min(1).default('dist/cli.js'),
   'log-rate': z.coerce.number().min(1).max(100_000).default(2000),
@@ -74,6 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       quick: { type: 'boolean' },
       rounds: { type: 'string' },
       out: { type: 'string' },
+      json: { type: 'string' },
       'no-write': { type: 'boolean' },
       'ours-cli': { type: 'string' },
       'log-rate': { type: 'string' },
@@ -100,6 +108,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     logRate: f['log-rate'],
     logLineBytes: 120,
     out: f['no-write'] ? null : (f.out ?? defaultOut),
+    json: f.json ?? null,
     oursCli: f['ours-cli'],
     theirsSpec: f.theirs,
     simFromSources: f['sim-sources'],

@@ -1,7 +1,7 @@
 // `npm run bench`: ours against the published @pipedai/orchestrator, side by side, on the sandbox
 // API with the worker simulator. Prints the ratio table; full runs write docs/benchmarks.md.
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +21,13 @@ import { consoleTable, machineInfo, writeReport } from './report.ts';
 import { startSandbox } from './sandbox.ts';
 import {
   bareNodeRssKiB,
+  bareNodeStart,
+  cliStart,
   flood,
   idleEmpty,
   idleFleet,
   type BenchContext,
+  type CliStart,
   type Flood,
   type IdleEmpty,
   type IdleFleet,
@@ -109,6 +112,15 @@ async function main(): Promise<void> {
     const empty = {} as Record<DaemonKind, IdleEmpty>;
     const fleetResults = {} as Record<DaemonKind, IdleFleet>;
     const floodResults = {} as Record<DaemonKind, Flood>;
+    const cli = {} as Record<DaemonKind, CliStart>;
+    const bareNode = await bareNodeStart(ctx);
+    for (const k of order) {
+      const c = (cli[k] = await cliStart(ctx, binaries[k]));
+      log(
+        `  ${k} CLI: --version ${Math.round(c.version.wallMs)} ms, --help ${Math.round(c.help.wallMs)} ms ` +
+          `(bare node ${Math.round(bareNode.wallMs)} ms)`,
+      );
+    }
     for (const k of order) {
       const t = performance.now();
       empty[k] = await idleEmpty(ctx, binaries[k]);
@@ -121,20 +133,30 @@ async function main(): Promise<void> {
       const r = (fleetResults[k] = await idleFleet(ctx, binaries[k]));
       log(
         `  ${k} idle, ${opts.workers} workers${took(t)}: running ${Math.round(r.runningMs)} ms, ${toMiB(r.rssKiB).toFixed(1)} MiB, ` +
-          `${r.cpuPer60s.toFixed(2)} CPU s/60 s, crash→running ${r.crashToRunningMs.map(Math.round).join('/')} ms`,
+          `${r.cpuPer60s.toFixed(2)} CPU s/60 s, crash→running ${r.crashToRunningMs.map(Math.round).join('/')} ms, ` +
+          `CLI workers ${Math.round(r.cli.workers.wallMs)} ms, logs ${Math.round(r.cli.logs.wallMs)} ms`,
       );
     }
     for (const k of order) {
       const t = performance.now();
       const r = (floodResults[k] = await flood(ctx, binaries[k]));
       log(
-        `  ${k} log flood${took(t)}: ${Math.round(r.window.frames / r.window.seconds)} lines/s, ` +
+        `  ${k} log flood${took(t)}: ${Math.round(r.window.lines / r.window.seconds)} lines/s, ` +
           `${r.window.missing} of ${r.window.offered} lost, peak ${toMiB(r.rss.peakKiB).toFixed(1)} MiB, ` +
           `running ${Math.round(r.runningMs)} ms, ${r.latency.samples.length} GETs (max ${Math.round(Math.max(0, ...r.latency.samples))} ms), ` +
           `stop ${Math.round(r.stop.ms)} ms`,
       );
     }
-    rounds.push({ round, order, bareNodeKiB, empty, fleet: fleetResults, flood: floodResults });
+    rounds.push({
+      round,
+      order,
+      bareNodeKiB,
+      empty,
+      fleet: fleetResults,
+      flood: floodResults,
+      bareNode,
+      cli,
+    });
   }
 
   await sandbox.close();
@@ -146,6 +168,29 @@ async function main(): Promise<void> {
   console.log(consoleTable(table));
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   console.log(`\n${Math.round(durationS)} s`);
+  if (opts.json) {
+    const file = resolve(repoRoot, opts.json);
+    const json = {
+      ours: `${binaries.ours.name}@${binaries.ours.version}`,
+      theirs: `${binaries.theirs.name}@${binaries.theirs.version}`,
+      rounds: rounds.length,
+      quick: opts.quick,
+      logRate: opts.logRate,
+      machine: machineInfo(loadBefore),
+      durationS,
+      rows: table.map((r) => ({
+        name: r.label,
+        unit: r.unit,
+        ours: r.ours,
+        theirs: r.theirs,
+        ratio: Number.isFinite(r.ratio) ? r.ratio : null,
+        target: r.target || null,
+        met: r.met,
+      })),
+    };
+    await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  }
   if (opts.out) {
     const file = resolve(repoRoot, opts.out);
     await writeReport(

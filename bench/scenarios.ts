@@ -31,6 +31,7 @@ import {
   type RssTrace,
 } from './measure.ts';
 import { pidsMentioning, processArgvs, spawnTracked, stopChild } from './procs.ts';
+import { timeCli, type CliTiming } from './cli-start.ts';
 import { workerConfigPath, writeHome, type Fleet, type FleetWorker } from './setup.ts';
 
 export interface Windows {
@@ -44,6 +45,8 @@ export interface Windows {
   logWarmupMs: number;
   logMs: number;
   crashes: number;
+  /** Runs per CLI command (median kept). */
+  cliRuns: number;
 }
 
 export interface BenchContext {
@@ -78,6 +81,9 @@ export interface IdleFleet {
   cpuPer60s: number;
   latency: LatencyResult;
   crashToRunningMs: number[];
+  /** The CLI against this daemon: ours `workers --json` and `logs <id>`; the published CLI has
+   * neither, so both rows time its `upgrade <unknown label>` (one GET /api/workers, exit 1). */
+  cli: { workers: CliTiming; logs: CliTiming };
   stop: StopReport;
 }
 
@@ -200,6 +206,21 @@ export function idleFleet(ctx: BenchContext, bin: DaemonBinary): Promise<IdleFle
     await sleep(ctx.windows.idleLatencyMs);
     const latency = await probe.stop();
 
+    const cliEnv = daemonEnv({ base: ctx.baseEnv, home, pathPrefix: ctx.pathPrefix });
+    const port = new URL(d.url).port;
+    const cliTime = (args: string[]) =>
+      timeCli(bin.node, [bin.cli, ...args], cliEnv, ctx.windows.cliRuns);
+    const cli =
+      bin.kind === 'ours'
+        ? {
+            workers: await cliTime(['workers', '--json']),
+            logs: await cliTime(['logs', workers[0]!.workerId, '--tail', '100']),
+          }
+        : await cliTime(['upgrade', 'no-such-worker', '--port', port]).then((t) => ({
+            workers: t,
+            logs: t,
+          }));
+
     const crashToRunningMs: number[] = [];
     for (let i = 0; i < ctx.windows.crashes; i++) {
       const victim = workers[(i * 7) % workers.length]!;
@@ -214,8 +235,27 @@ export function idleFleet(ctx: BenchContext, bin: DaemonBinary): Promise<IdleFle
       cpuPer60s,
       latency,
       crashToRunningMs,
+      cli,
     };
   });
+}
+
+export interface CliStart {
+  version: CliTiming;
+  help: CliTiming;
+}
+
+/** `--version` and `--help` of one CLI (no daemon needed), on the bench's root home. */
+export async function cliStart(ctx: BenchContext, bin: DaemonBinary): Promise<CliStart> {
+  const env = daemonEnv({ base: ctx.baseEnv, home: ctx.root, pathPrefix: ctx.pathPrefix });
+  const run = (args: string[]) => timeCli(bin.node, [bin.cli, ...args], env, ctx.windows.cliRuns);
+  return { version: await run(['--version']), help: await run(['--help']) };
+}
+
+/** Bare `node -e 0`: the floor of any CLI's start. */
+export function bareNodeStart(ctx: BenchContext): Promise<CliTiming> {
+  const env = daemonEnv({ base: ctx.baseEnv, home: ctx.root, pathPrefix: ctx.pathPrefix });
+  return timeCli(process.execPath, ['-e', '0'], env, ctx.windows.cliRuns);
 }
 
 /**

@@ -110,6 +110,12 @@ export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemo
     throw e;
   }
   try {
+    // Spawn first, once the port is ours (a start that fails on a taken port spawns nothing):
+    // the workers start while the owner record is written and before the monitors, the first
+    // status refresh and the API's event streams, which start() runs after waiting for this same
+    // reconcile. Their recovery ran in openDaemon, so none runs twice.
+    const spawning = daemon.orchestrator.startWorkers();
+    spawning.catch(() => undefined); // awaited (and reported) through start() below
     await daemon.ownership.setPort(server.port);
     await daemon.orchestrator.start();
   } catch (e) {

@@ -98,6 +98,13 @@ export interface OrchestratorDeps {
 }
 
 export interface Orchestrator extends CommandHandlers {
+  /**
+   * Spawn first: reconcile the manifest (the enabled workers start) before anything that waits
+   * on the network or the doors. The supervisor has adopted what a previous daemon left
+   * (openDaemon's recover) before this can spawn, so no worker runs twice. Idempotent; start()
+   * runs it too.
+   */
+  startWorkers(): Promise<void>;
   /** Reconcile, start the monitors, poll, subscribe. Idempotent. */
   start(): Promise<void>;
   /** Stop every loop; with `drain`, stop every worker gracefully (the host is going away). */
@@ -354,15 +361,25 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     timers.push(t);
   };
 
+  let workersStarted: Promise<void> | null = null;
+  const startWorkers = (): Promise<void> =>
+    (workersStarted ??= (async () => {
+      await deps.credentials.ensure();
+      await afterChange();
+    })());
+
   return {
+    startWorkers,
     async start() {
       if (started) return;
       started = true;
-      await deps.credentials.ensure();
-      await afterChange();
+      const early = workersStarted !== null;
+      await startWorkers();
+      // afterChange asks for the first release check of every environment once started; after
+      // an early startWorkers (the headless host's spawn first) it is asked here.
+      if (early) void checkReleases().catch(background('releases'));
       deps.connectivity.start();
       const entries = await deps.manifest.list();
-      // (afterChange above asked for the first release check of every environment.)
       await remote.refresh(entries).catch(background('remote status'));
       statusFrames.flush();
       void ensureMissingRuntimes().catch(background('worker runtime'));
