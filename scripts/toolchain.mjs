@@ -117,7 +117,12 @@ export function installDrift(root) {
 /** What the build reads. Tests are not built; a change to one must not force a rebuild. */
 export const BUILD_INPUTS = {
   dirs: ['app', 'cli', 'sandbox'],
-  files: ['package.json', 'electron.vite.config.ts', 'scripts/build.mjs'],
+  files: [
+    'package.json',
+    'electron.vite.config.ts',
+    'scripts/build.mjs',
+    'scripts/bundle-options.mjs',
+  ],
 };
 /** What `npm run build` writes (electron-vite: main, preload, renderer; esbuild: CLI, sandbox). */
 export const BUILD_OUTPUTS = [

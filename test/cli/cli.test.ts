@@ -8,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -137,6 +138,8 @@ describe.runIf(process.platform === 'linux')(
       expect(help.code).toBe(0);
       for (const c of ['connect', 'start', 'dashboard', 'workers', 'logs', 'upgrade'])
         expect(help.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+      // Node's compile cache for the bundle's chunks, under PIPEDAI_HOME (one folder per Node).
+      expect(readdirSync(join(home, 'cache', 'compile')).length).toBeGreaterThan(0);
     });
 
     it('exits 2 on an unknown command, flag or bad flag value', async () => {
