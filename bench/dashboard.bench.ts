@@ -298,7 +298,7 @@ function rowsOf(rounds: Round[]): Row[] {
       digits: 0,
     },
     {
-      what: 'Logs drawer: live `log` frames taken in',
+      what: 'Logs drawer: live lines taken in (`logs` frames)',
       unit: 'lines/s',
       values: each(ingest),
       kind: 'rounds',
@@ -371,7 +371,7 @@ compare runs on the same machine, not a goal. The built dashboard (\`out/rendere
 Debian's Chromium (headless, software rendering) against a mock control server
 (\`bench/dashboard-mock.ts\`): ${WORKERS} fused workers in every state, and a log of
 ${LOG_LINES.toLocaleString('en-US')} lines of ~120 characters, of which \`getLogs\` answers the
-2 000-line tail and the rest arrive as live \`log\` frames over the WebSocket, as from a busy worker.
+2 000-line tail and the rest arrive as live \`logs\` frames (500 lines each, one per turn of the mock's event loop) over the WebSocket, as from a busy worker.
 
 ${Object.entries(env)
   .map(([k, v]) => `- ${k}: ${v}`)
