@@ -385,6 +385,29 @@ describe.runIf(process.platform === 'linux')(
       await waitFor('the worker running again', async () => (await localState()) === 'running');
     });
 
+    it('logs -f prints new output as it comes (logs frames), Ctrl-C ends it', async () => {
+      const follow = startChild(process.execPath, [CLI, 'logs', label, '-f', '--tail', '1'], {
+        env,
+      });
+      const starts = () => follow.stdout().split(`starting: worker ${workerId}`).length - 1;
+      await waitFor('the tail printed', () => follow.stdout().length > 0);
+      const before = starts();
+      // A restart makes the simulator print its start line again; restarted until the follower
+      // (subscribed a moment after its tail) shows one.
+      let restartedAt = 0;
+      await waitFor('a new start line in the followed log', async () => {
+        if (starts() > before) return true;
+        if (Date.now() - restartedAt > 5_000) {
+          restartedAt = Date.now();
+          expect((await cli(['workers', 'restart', label])).code).toBe(0);
+        }
+        return false;
+      });
+      follow.proc.kill('SIGINT');
+      expect((await follow.exited).code).toBe(0);
+      await waitFor('the worker running', async () => (await localState()) === 'running');
+    });
+
     it('upgrade <label> --version installs that version beside the old one and switches', async () => {
       const r = await cli(['upgrade', label, '--version', '1.5.0']);
       expect(r.code, r.stderr).toBe(0);
