@@ -175,7 +175,8 @@ function method(input: ReportInput): string {
   list every 15 s, connectivity probes every 20 s, SSE keep-alives).
 - **Log throughput.** The workers print numbered chatter (\`PIPEDAI_SIM_LOG_RATE=${input.logRate}\`
   lines/s each, ${input.logLineBytes} bytes a line: ${offered} lines/s offered). One WebSocket
-  client on \`/api/events\` counts \`log\` frames over ${s(w.logMs)} after ${s(
+  client on \`/api/events\` counts the lines it receives (ours batches them in \`logs\` frames,
+  the published daemon sends one \`log\` frame each) over ${s(w.logMs)} after ${s(
     w.logWarmupMs,
   )} of warm-up. Lost lines are the gaps in each worker's numbering between the first and last
   line the client saw, wherever they were lost (the worker dropping chatter while its pipe was
@@ -198,6 +199,13 @@ function method(input: ReportInput): string {
   daemon did not ask for); the time runs until a new process for the same config exists and the
   API has its first heartbeat. Both daemons wait 1 s before a first restart (contract §5.2), so
   this is mostly that backoff plus a worker start.
+- **CLI start.** Spawn → exit of one CLI command (wall clock, and peak RSS from GNU \`time\`),
+  the median of ${w.cliRuns} runs after one warm-up run (so ours finds its compile cache), with
+  bare \`node -e 0\` as the floor: \`--version\` and \`--help\` on an empty home; \`workers --json\`
+  and \`logs <id> --tail 100\` against the idle ${n}-worker daemon. The published CLI has no
+  \`workers\` or \`logs\`: both rows time its \`upgrade <unknown label> --port <p>\`, the same round
+  trip (GET /api/workers, print, exit 1). Ours proves the daemon first (a challenge and an HMAC,
+  a second request) and checks its owner record, the published CLI does neither.
 - **Shutdown and clean-up.** Each daemon is stopped with SIGTERM and drains its workers; the
   time to its exit is reported for the idle ${n}-worker case, and any worker still alive after its
   daemon exited is counted (stray) and killed. On exit or Ctrl-C the bench kills every process it
@@ -267,9 +275,12 @@ source scripts/use-node22.sh     # Node 22 first on PATH
 npm run build                    # dist/cli.js and dist/sandbox.js
 npm run bench                    # full run: 3 rounds, 60 s idle CPU windows (~15 min); rewrites this file
 npm run bench -- --quick         # 1 round, short windows, under a minute; prints the table only
+npm run bench -- --quick --log-rate 20000 --json out.json   # saturation: 400 000 lines/s offered
+node bench/spawn-heap.ts         # spawning 20 workers from a small and a ~150 MiB heap
 \`\`\`
 
-Flags: \`--rounds N\`, \`--out FILE\`, \`--no-write\`, \`--log-rate N\` (lines/s per worker),
+Flags: \`--rounds N\`, \`--out FILE\`, \`--no-write\`, \`--json FILE\` (every row: name, unit, ours,
+theirs, ratio, target, met), \`--log-rate N\` (lines/s per worker),
 \`--ours-cli PATH\` (another build of ours), \`--theirs @pipedai/orchestrator@<version>\`,
 \`--sim-sources\`. The published package is installed fresh on every run with \`npm install
 --prefix <temp> --no-save --no-audit --no-fund @pipedai/orchestrator@0.7.1\`.

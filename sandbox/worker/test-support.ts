@@ -76,7 +76,9 @@ export function createTracker() {
       }
       children.clear();
       pids.clear();
-      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+      // A process just SIGKILLed may still be writing a file there: retried (ENOTEMPTY).
+      for (const dir of dirs.splice(0))
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }

@@ -140,7 +140,7 @@ describe('secrets', () => {
     const report = leakReport(suite.evidence, suite.tokens);
     expect(Object.keys(report.kinds).sort()).toEqual(['enr', 'hos', 'wkt', 'wrk']);
     expect(report.canaries).toBe(2 * suite.tokens.all().length);
-    for (const c of ['frame:connectivity', 'frame:log', 'file:connectivity.log', 'file:logs/'])
+    for (const c of ['frame:connectivity', 'frame:logs', 'file:connectivity.log', 'file:logs/'])
       expect(report.categories).toContain(c);
     expect(report.leaks).toEqual([]);
   });

@@ -173,7 +173,7 @@ describe('secrets', () => {
     const report = leakReport(suite.evidence, suite.tokens);
     expect(Object.keys(report.kinds).sort()).toEqual(['enr', 'hos', 'wkt']);
     expect(report.canaries).toBe(2 * suite.tokens.all().length);
-    for (const c of ['frame:status', 'frame:log', 'error', 'file:logs/', 'file:runs/'])
+    for (const c of ['frame:status', 'frame:logs', 'error', 'file:logs/', 'file:runs/'])
       expect(report.categories).toContain(c);
     expect(report.leaks).toEqual([]);
   });

@@ -223,7 +223,7 @@ describe('secrets', () => {
     expect(report.canaries).toBe(2 * suite.tokens.all().length);
     for (const c of [
       'frame:status',
-      'frame:log',
+      'frame:logs',
       'error',
       'file:logs/',
       'file:orchestrator/manifest.json',
