@@ -16,6 +16,7 @@ import type { LogLine } from '../../../../shared/index.ts';
 import { waitFor } from '../../../../../test/support/wait-for.ts';
 import { createWorkerLog, type WorkerLog } from '../logs/index.ts';
 import { WorkerCapture, type CaptureLimits, type PunchHole } from './worker-capture.ts';
+import { DEFAULT_TURN_BYTES, turnScheduler } from './capture-hub.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -56,6 +57,7 @@ function capture(
     platform: opts.platform ?? 'linux',
     limits: { cursorDelayMs: 20, ...opts.limits },
     ...(opts.punchHole ? { punchHole: opts.punchHole } : {}),
+    scheduler: turnScheduler(DEFAULT_TURN_BYTES),
   });
   // What the hub's watcher and poll do for every capture.
   polls.push(setInterval(() => c.poke(), 10));

@@ -86,11 +86,10 @@ export interface WorkerCaptureOptions {
   onError?: (err: unknown) => void;
   onClose?: () => void;
   /**
-   * Who runs the reads (the capture hub: one budget per turn shared by every worker, so log
-   * relaying yields to requests). Without one, each poke reads up to pumpBytes per file on the
-   * next turn.
+   * Who runs the reads: the capture hub's turnScheduler, one budget per turn shared by every
+   * worker, so log relaying yields to requests. A read never exceeds pumpBytes per file.
    */
-  scheduler?: PumpScheduler;
+  scheduler: PumpScheduler;
 }
 
 /**
@@ -225,8 +224,7 @@ export class WorkerCapture implements OutputCapture {
   poke(): void {
     if (!this.#following || this.#pumpQueued || this.#closed) return;
     this.#pumpQueued = true;
-    if (this.#o.scheduler) this.#o.scheduler.request(this.#scheduledPump);
-    else setImmediate(() => this.#scheduledPump(this.#limits.pumpBytes));
+    this.#o.scheduler.request(this.#scheduledPump);
   }
 
   readonly #scheduledPump = (budget: number): number => {
