@@ -246,8 +246,8 @@ export async function startSandboxIn(
       'WantedBy=multi-user.target',
       '',
     ].join('\n');
-  const units = [['api', API_PORT] as const];
-  if (opts.registry) units.push(['registry', REGISTRY_PORT] as const);
+  const units: Array<[kind: string, port: number]> = [['api', API_PORT]];
+  if (opts.registry) units.push(['registry', REGISTRY_PORT]);
   for (const [kind, port] of units) {
     await box.sh(
       `cat > /etc/systemd/system/pipedai-sandbox-${kind}.service <<'EOF'\n${unit(kind, port)}EOF`,

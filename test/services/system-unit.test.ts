@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addUser,
+  BOX_PATH,
   boxSkipReason,
   installCli,
   SIM_BIN,
@@ -228,6 +229,36 @@ describe.skipIf(SKIP !== null)(
       });
       expect(second.stdout).toContain(`${UNIT_FILE} was not installed`);
       // The state is still alice's after two root commands in it.
+      expect((await walk(state())).filter((e) => e.uid !== alice.uid)).toEqual([]);
+    });
+
+    it('sudo start runs the daemon as the user behind sudo, on their state', async () => {
+      await box.exec([
+        'systemd-run',
+        '--unit=sudo-start',
+        'runuser',
+        '-u',
+        'alice',
+        '--',
+        'sudo',
+        'env',
+        // sudo's secure_path would find the machine's older node for the simulator's shebang.
+        `PATH=${BOX_PATH}`,
+        `PIPEDAI_WORKER_BIN=${SIM_BIN}`,
+        'pipedai-orchestrator',
+        'start',
+        '--port',
+        '0',
+      ]);
+      const daemon = await waitFor('the daemon started with sudo', async () => {
+        const s = JSON.parse(
+          (await asAlice(['status', '--json']).catch(() => ({ stdout: '{}' }))).stdout,
+        ) as { daemon?: { pid: number } | null };
+        return s.daemon?.pid ?? null;
+      });
+      expect((await box.exec(['stat', '-c', '%U', `/proc/${daemon}`])).stdout.trim()).toBe('alice');
+      await workerRunning(box, 'alice');
+      await box.exec(['systemctl', 'stop', 'sudo-start']);
       expect((await walk(state())).filter((e) => e.uid !== alice.uid)).toEqual([]);
     });
   },
