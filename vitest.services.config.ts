@@ -12,8 +12,9 @@ export default defineConfig({
     include: ['test/services/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
-    // Each file boots its own box, and the two files run side by side: most of their time is
-    // runs that last seconds, not CPU.
+    // Each file boots its own box, and the files run side by side (even on two cores, where
+    // vitest would run one at a time): most of their time is runs that last seconds, not CPU.
+    maxWorkers: 2,
     testTimeout: 150_000,
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],

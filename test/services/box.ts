@@ -7,6 +7,8 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+import { waitFor as poll } from '../support/wait-for.ts';
 
 export const ROOT = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '../..'));
 export const BOX_TOOL = join(ROOT, 'tools/systemd-box/systemd-box');
@@ -279,24 +281,22 @@ export async function startSandboxIn(
   };
 }
 
-/** Polls `probe` until it returns something other than null/undefined/false. */
-export async function waitFor<T>(
+/**
+ * The shared poll, with a probe that throws (a command inside failing while the box settles)
+ * counting as "not yet".
+ */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false>,
   timeoutMs = 60_000,
   everyMs = 250,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== null && v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+) {
+  return poll(what, () => probe().catch(() => null), timeoutMs, everyMs);
+}
+
+/** A describe that runs where boxes can, and elsewhere reports a skip with the reason. */
+export function describeInBox(name: string, body: () => void): void {
+  const reason = boxSkipReason();
+  if (reason) console.warn(`services suite: "${name}" skipped: ${reason}`);
+  describe.skipIf(reason !== null)(reason ? `${name} (skipped: ${reason})` : name, body);
 }
