@@ -148,7 +148,7 @@ describeInBox('systemd system unit installed with sudo', () => {
   });
 
   it('(d) systemctl stop during a run drains it: the run succeeds, then the unit stops', async () => {
-    const run = await claimedRun(sandbox, workerId, 6_000);
+    const run = await claimedRun(sandbox, workerId, 4_000);
     const began = Date.now();
     await box.exec(['systemctl', 'stop', '--no-block', 'pipedai-orchestrator']);
     await waitFor(
@@ -158,21 +158,9 @@ describeInBox('systemd system unit installed with sudo', () => {
     );
     expect(await run.status()).toBe('succeeded');
     expect(await workerProcesses(box)).toEqual([]);
-    console.log(`(d) stop drained a 6 s run: inactive after ${(Date.now() - began) / 1000} s`);
+    console.log(`(d) stop drained a 4 s run: inactive after ${(Date.now() - began) / 1000} s`);
     await box.exec(['systemctl', 'start', 'pipedai-orchestrator']);
     await workerRunning(box, 'alice');
-  });
-
-  it('(e) systemctl restart during a run: handed over, adopted, the run succeeds', async () => {
-    const { pid } = await workerRunning(box, 'alice');
-    const run = await claimedRun(sandbox, workerId, 8_000);
-    const sampler = sampleWorkers(box);
-    await box.exec(['systemctl', 'restart', 'pipedai-orchestrator']);
-    expect((await workerRunning(box, 'alice')).pid).toBe(pid);
-    await waitFor('the run finished', async () => (await run.status()) !== 'running', 60_000);
-    const counts = await sampler.stop();
-    expect(await run.status()).toBe('succeeded');
-    expect(counts.filter((n) => n !== 1)).toEqual([]);
   });
 
   it('(g) the journal has the daemon’s lines and no token', async () => {
@@ -186,7 +174,7 @@ describeInBox('systemd system unit installed with sudo', () => {
   });
 
   it('(f) reboot during a run: the power-off drains it within the stop timeout, then it is back', async () => {
-    const run = await claimedRun(sandbox, workerId, 6_000);
+    const run = await claimedRun(sandbox, workerId, 4_000);
     const began = Date.now();
     // Past 60 s systemd-box kills the box: the drain must end well before.
     await box.reboot(60);
@@ -194,7 +182,7 @@ describeInBox('systemd system unit installed with sudo', () => {
     expect(await run.status()).toBe('succeeded');
     await workerRunning(box, 'alice');
     expect((await workerProcesses(box)).length).toBe(1);
-    console.log(`(f) reboot during a 6 s run: drained and booted again in ${rebootMs / 1000} s`);
+    console.log(`(f) reboot during a 4 s run: drained and booted again in ${rebootMs / 1000} s`);
   });
 
   it('(h) uninstall stops and removes the unit, keeps the state; a second one is a no-op', async () => {

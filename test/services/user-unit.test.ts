@@ -110,10 +110,22 @@ describeInBox('systemd user unit, lingering', () => {
     expect(status.service.detail).not.toContain('system unit');
   });
 
+  it('(e) systemctl --user restart during a run: handed over, adopted, the run succeeds', async () => {
+    const { pid } = await workerRunning(box, 'bob', asBob);
+    const run = await claimedRun(sandbox, workerId, 5_000);
+    const sampler = sampleWorkers(box);
+    await box.exec(['systemctl', '--user', 'restart', 'pipedai-orchestrator'], asBob);
+    expect((await workerRunning(box, 'bob', asBob)).pid).toBe(pid);
+    await waitFor('the run finished', async () => (await run.status()) !== 'running', 60_000);
+    const counts = await sampler.stop();
+    expect(await run.status()).toBe('succeeded');
+    expect(counts.filter((n) => n !== 1)).toEqual([]);
+  });
+
   it('(e) upgrade --self during a run: the new version comes up under systemd, adopts the worker, the run succeeds', async () => {
     const before = await unitState(box, ['--user'], asBob);
     const { pid } = await workerRunning(box, 'bob', asBob);
-    const run = await claimedRun(sandbox, workerId, 20_000);
+    const run = await claimedRun(sandbox, workerId, 15_000);
     const sampler = sampleWorkers(box);
     const began = Date.now();
     const upgrade = await orchestrator(box, 'bob', ['upgrade', '--self', '--version', newVersion], {
@@ -131,7 +143,7 @@ describeInBox('systemd user unit, lingering', () => {
     expect(await run.status()).toBe('succeeded');
     expect(counts.filter((n) => n !== 1)).toEqual([]);
     console.log(
-      `(e) self-upgrade to ${newVersion} during a 20 s run: new daemon answering after ${(upgradeMs / 1000).toFixed(1)} s; ${counts.length} samples, all exactly 1 worker`,
+      `(e) self-upgrade to ${newVersion} during a 15 s run: new daemon answering after ${(upgradeMs / 1000).toFixed(1)} s; ${counts.length} samples, all exactly 1 worker`,
     );
   });
 });
