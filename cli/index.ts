@@ -7,13 +7,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { CommandError, errorMessage } from '../app/shared/errors.ts';
 import { DEFAULT_API_URL, DEFAULT_CONTROL_PORT } from '../app/shared/defaults.ts';
 import { VERB_SUMMARIES, workerVerbs } from '../app/shared/verbs.ts';
-import { pathsFor, resolveHome, VERSION } from '../app/main/daemon/boot.ts';
+import { VERSION } from '../app/main/daemon/boot.ts';
 import { CLI_VERBS, parsePort, parsePositiveInt, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { createUi } from './ui.ts';
 
 const ui = createUi();
-const ctx = async (): Promise<CliContext> => (await import('./context.ts')).cliContext(process.env);
+// One context per run: after the command, what it created under sudo goes back to its user.
+const run: { ctx?: CliContext } = {};
+const ctx = async (): Promise<CliContext> =>
+  (run.ctx ??= (await import('./context.ts')).cliContext(process.env));
 const workersCommands = () => import('./commands/workers.ts');
 let exitCode = 0;
 
@@ -125,11 +128,7 @@ program
   .option('--problems', 'only samples that were not online', false)
   .option('--json', 'print the samples as NDJSON', false)
   .action(async (o: { tail: number; problems: boolean; json: boolean }) =>
-    (await import('./commands/connectivity.ts')).connectivity(
-      pathsFor(resolveHome(process.env)),
-      ui,
-      o,
-    ),
+    (await import('./commands/connectivity.ts')).connectivity((await ctx()).paths, ui, o),
   );
 
 program
@@ -242,6 +241,19 @@ try {
     exitCode = e.code === 'bad-request' ? 2 : 1;
   } else {
     ui.err(`✗ ${errorMessage(e)}`);
+    exitCode = 1;
+  }
+}
+// Under sudo, what the command created in its user's state folder goes back to them (`start` has
+// already become that user, so it finds nothing of root's there).
+const invoker = run.ctx?.invoker;
+if (run.ctx && invoker && process.getuid?.() === 0) {
+  const home = run.ctx.paths.home;
+  try {
+    const { handBack } = await import('../app/main/service/boot.ts');
+    await handBack(home, invoker);
+  } catch (e) {
+    ui.err(`✗ could not give ${home} back to ${invoker.name}: ${errorMessage(e)}`);
     exitCode = 1;
   }
 }

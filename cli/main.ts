@@ -16,7 +16,10 @@ async function main(): Promise<void> {
     return;
   }
   const home = resolveHome(process.env);
-  enableCompileCache(home);
+  // Under sudo the state is the invoking user's, handed back to them after the command; a cache
+  // Node writes as root at exit would stay behind root-owned, so there is none then.
+  const underSudo = process.getuid?.() === 0 && (process.env.SUDO_USER ?? 'root') !== 'root';
+  if (!underSudo) enableCompileCache(home);
   if (args[0] === 'start') {
     const { LAUNCHED_ENV, launchFor } = await import('../app/main/daemon/index.ts');
     if (!process.env[LAUNCHED_ENV]) {

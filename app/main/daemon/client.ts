@@ -3,3 +3,5 @@
 export { readLiveOwner } from './owner/index.ts';
 export { openStore, type Store } from './store/index.ts';
 export { pathsFor, resolveHome, type Paths } from './paths.ts';
+// The drain ceiling a service unit's stop timeout is derived from (service/spec.ts).
+export { drainCeilingMs } from './env-tuning.ts';
