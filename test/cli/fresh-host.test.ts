@@ -162,10 +162,16 @@ describe('a fresh host: nothing on PATH but ps', { timeout: 180_000 }, () => {
       60_000,
     );
     expect(back.runtime).toMatchObject({ version: '1.5.0', rolledBackAutomatically: true });
-    const rollback = frames.find((f) => f.kind === 'rollback');
+    // The frame and the log line leave with the state the answer above read; under load they
+    // may arrive a moment after it.
+    const rollback = await waitFor('the rollback frame', () =>
+      frames.find((f) => f.kind === 'rollback'),
+    );
     expect(rollback).toMatchObject({
       rollback: { from: '1.5.1', to: '1.5.0', automatic: true, label: 'fresh' },
     });
-    expect(daemon.stderr()).toMatch(/fresh: rolled back from 1\.5\.1 to 1\.5\.0/);
+    await waitFor('the rollback in the daemon log', () =>
+      /fresh: rolled back from 1\.5\.1 to 1\.5\.0/.test(daemon.stderr()),
+    );
   });
 });
