@@ -29,7 +29,12 @@ export function watchPower(o: {
       skipTaskbar: true,
       focusable: false,
       // It never loads a page: nothing to expose, everything off.
-      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false },
+      webPreferences: {
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        disableBlinkFeatures: 'Auxclick',
+      },
     });
     hidden.on('query-session-end', (event) => {
       if (o.holdSessionEnd()) event.preventDefault();

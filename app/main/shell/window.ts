@@ -46,8 +46,8 @@ export function serveDashboard(rendererDir: string): void {
 /** The system browser may refuse (no handler for the URL, a sandbox): say so, never throw. */
 function openInBrowser(url: string, log: (line: string) => void): void {
   // Callers hand over https URLs only, without credentials (logic/window.ts).
-  const opening = shell.openExternal(url); //! eng-disable OPEN_EXTERNAL_JS_CHECK
-  opening.catch((e: unknown) => log(`opening ${url} in the browser: ${errorMessage(e)}`));
+  const failed = (e: unknown): void => log(`opening ${url} in the browser: ${errorMessage(e)}`);
+  void shell.openExternal(url).catch(failed); //! eng-disable OPEN_EXTERNAL_JS_CHECK
 }
 
 function guardContents(
