@@ -278,6 +278,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     update(applyFrame(state, frame));
   });
   const stopState = link.onState((s) => {
+    toWindow.flush(); // frames from before the change arrive before it
     windows.send(IPC.connectionChanged, s);
     // The mode changes when the app takes over a host its owner left.
     update({ ...state, link: s, mode: link.mode });
