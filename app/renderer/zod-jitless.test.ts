@@ -12,8 +12,8 @@ function evalProbes(imports: string[]): number {
     });
     ${imports.map((m) => `await import(${JSON.stringify(new URL(m, import.meta.url).href)});`).join('\n')}
     const { IPC } = await import(${JSON.stringify(new URL('../shared/ipc.ts', import.meta.url).href)});
-    const { LogFrame } = await import(${JSON.stringify(new URL('../shared/events.ts', import.meta.url).href)});
-    LogFrame.parse({ kind: 'log', id: 'w', ts: 1, stream: 'out', line: IPC.frame });
+    const { LogsFrame } = await import(${JSON.stringify(new URL('../shared/events.ts', import.meta.url).href)});
+    LogsFrame.parse({ kind: 'logs', id: 'w', lines: [{ ts: 1, stream: 'out', line: IPC.frame }] });
     process.stdout.write(String(probes));
   `;
   return Number(

@@ -192,11 +192,9 @@ describe('IPC door sender check and errors', () => {
 
 describe('frames to the window', () => {
   const log = (n: number): EventFrame => ({
-    kind: 'log',
+    kind: 'logs',
     id: 'w',
-    ts: n,
-    stream: 'out',
-    line: `line ${n}`,
+    lines: [{ ts: n, stream: 'out', line: `line ${n}` }],
   });
   const setup = () => {
     const sent: EventFrame[][] = [];
@@ -220,7 +218,7 @@ describe('frames to the window', () => {
     expect(timers[0]!.ms).toBe(FRAME_BATCH_MS);
     timers[0]!.fn();
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.map((f) => (f.kind === 'log' ? f.ts : -1))).toEqual(
+    expect(sent[0]!.map((f) => (f.kind === 'logs' ? f.lines[0]!.ts : -1))).toEqual(
       Array.from({ length: 300 }, (_, i) => i),
     );
   });
