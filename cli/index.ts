@@ -8,6 +8,7 @@ import {
   workerVerbs,
 } from '../app/shared/index.ts';
 import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';
+import { LOG_FORMATS, type LogFormat } from '../app/shared/log.ts';
 import { VERSION } from '../app/main/daemon/index.ts';
 import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
 import { createUi } from './ui.ts';
@@ -72,7 +73,15 @@ program
       .argParser(parsePort),
   )
   .option('--host <host>', 'bind address: loopback only (127.0.0.1 or localhost)', '127.0.0.1')
-  .action(async (o: { port: number; host: string }) => start(ctx(), ui, o));
+  .addOption(
+    new Option(
+      '--log-format <format>',
+      "the daemon's own log: text, or json (one object a line: level, time, event, worker) for journald, Loki or Vector",
+    )
+      .choices(LOG_FORMATS)
+      .default('text'),
+  )
+  .action(async (o: { port: number; host: string; logFormat: LogFormat }) => start(ctx(), ui, o));
 
 program
   .command('dashboard')

@@ -6,6 +6,7 @@ import {
   ConnectivitySample,
   FusedWorker,
   LogStream,
+  ResourceSample,
   RunEvent,
   SupervisorStatus,
 } from './status.ts';
@@ -52,7 +53,11 @@ export const RuntimeFrame = z.object({ kind: z.literal('runtime'), install: Runt
 /** A worker went back to its previous runtime (by itself after a crash loop, or on request). */
 export const RollbackFrame = z.object({ kind: z.literal('rollback'), rollback: RollbackEvent });
 
+/** The resource sampler's latest tick (every few seconds while any worker runs). */
+export const ResourcesFrame = z.object({ kind: z.literal('resources'), sample: ResourceSample });
+
 export const EventFrame = z.discriminatedUnion('kind', [
+  ResourcesFrame,
   RuntimeFrame,
   RollbackFrame,
   PairingFrame,

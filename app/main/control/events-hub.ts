@@ -13,6 +13,8 @@ export interface EventsHubOptions {
   pingIntervalMs?: number;
   /** Frames sent to a client right after it connects, so it draws the present at once. */
   snapshot?: () => Promise<EventFrame[]>;
+  /** A frame a slow client lost (the metrics count the log lines). */
+  onDropped?: (frame: EventFrame) => void;
 }
 
 interface Client {
@@ -65,13 +67,14 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
     }
   };
 
-  const send = (c: Client, data: string): void => {
-    if (c.ws.readyState !== WebSocket.OPEN) return;
+  /** False when the client lost the frame (too much waits in its buffer). */
+  const send = (c: Client, data: string): boolean => {
+    if (c.ws.readyState !== WebSocket.OPEN) return true;
     if (c.ws.bufferedAmount >= flushBytes) uncork(c);
     if (c.ws.bufferedAmount > maxBuffered) {
       c.dropped++;
       c.owesDropNotice = true;
-      return;
+      return false;
     }
     cork(c);
     if (c.owesDropNotice) {
@@ -79,6 +82,7 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
       c.ws.send(JSON.stringify({ kind: 'dropped', dropped: c.dropped } satisfies EventFrame));
     }
     c.ws.send(data);
+    return true;
   };
 
   const ping = setInterval(() => {
@@ -116,7 +120,7 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
     broadcast(frame) {
       if (clients.size === 0) return;
       const data = JSON.stringify(frame);
-      for (const c of clients) send(c, data);
+      for (const c of clients) if (!send(c, data)) opts.onDropped?.(frame);
     },
     clientCount: () => clients.size,
     close() {

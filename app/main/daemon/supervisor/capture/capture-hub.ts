@@ -5,6 +5,7 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import type { WorkerLog } from '../logs/index.ts';
 import {
   WorkerCapture,
+  type CaptureCounters,
   type CaptureLimits,
   type OutputCapture,
   type PunchHole,
@@ -19,6 +20,8 @@ export interface CaptureHubOptions {
   limits?: Partial<CaptureLimits>;
   punchHole?: PunchHole;
   onError?: (err: unknown) => void;
+  /** Told what every capture reads and skips. */
+  counters?: CaptureCounters;
 }
 
 export interface CaptureHub {
@@ -63,6 +66,7 @@ export function createCaptureHub(o: CaptureHubOptions): CaptureHub {
         ...(o.limits ? { limits: o.limits } : {}),
         ...(o.punchHole ? { punchHole: o.punchHole } : {}),
         ...(o.onError ? { onError: o.onError } : {}),
+        ...(o.counters ? { counters: o.counters } : {}),
         onClose: () => {
           if (captures.get(workerId) === c) captures.delete(workerId);
         },

@@ -76,6 +76,19 @@ export interface CaptureStats {
   reclaimMode: 'punch' | 'truncate';
 }
 
+/** Told what the capture read and skipped, as it happens (the daemon's metrics). */
+export interface CaptureCounters {
+  output(workerId: string, stream: LogStream, bytes: number, lines: number): void;
+  skipped(workerId: string, bytes: number): void;
+}
+
+/** Line ends in a chunk (what a line count needs without splitting). */
+function countLines(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
 export interface WorkerCaptureOptions {
   workerId: string;
   dir: string;
@@ -85,6 +98,7 @@ export interface WorkerCaptureOptions {
   punchHole?: PunchHole;
   onError?: (err: unknown) => void;
   onClose?: () => void;
+  counters?: CaptureCounters;
 }
 
 export interface SpawnStdio {
@@ -153,10 +167,12 @@ export class WorkerCapture implements OutputCapture {
           maxBacklogBytes: this.#limits.maxBacklogBytes,
           onData: (chunk) => {
             this.#stats.bytesRead += chunk.length;
+            o.counters?.output(o.workerId, stream, chunk.length, countLines(chunk));
             o.log.push(stream, chunk);
           },
           onSkip: (bytes, why) => {
             this.#stats.bytesSkipped += bytes;
+            o.counters?.skipped(o.workerId, bytes);
             const what =
               why === 'backlog'
                 ? `${bytes} bytes of older output skipped (more than ${this.#limits.maxBacklogBytes} waiting)`
