@@ -92,6 +92,7 @@ export default tseslint.config(
       'out/**',
       'dist/**',
       '.tools/**',
+      '.cache/**',
       'coverage/**',
       'test-results/**',
     ],

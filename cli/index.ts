@@ -79,6 +79,7 @@ program
       "the daemon's own log: text, or json (one object a line: level, time, event, worker) for journald, Loki or Vector",
     )
       .choices(LOG_FORMATS)
+      .env('PIPEDAI_LOG_FORMAT')
       .default('text'),
   )
   .action(async (o: { port: number; host: string; logFormat: LogFormat }) => start(ctx(), ui, o));
@@ -195,7 +196,12 @@ program
     '--user <DOMAIN\\name>',
     'Windows: the account the service logs on as (default: you; never LocalSystem)',
   )
-  .action(async (o: { user?: string }) => installService(ctx(), ui, o));
+  .addOption(
+    new Option('--log-format <format>', "the daemon's log in the unit: text or json")
+      .choices(LOG_FORMATS)
+      .env('PIPEDAI_LOG_FORMAT'),
+  )
+  .action(async (o: { user?: string; logFormat?: LogFormat }) => installService(ctx(), ui, o));
 program
   .command('uninstall')
   .description('remove the native service (state and registrations stay)')

@@ -45,6 +45,21 @@ if (!prometheus)
     'metrics.test: prometheus not found (apt-get install prometheus): the scrape test is skipped',
   );
 
+describe.runIf(promtool)('deploy/prometheus', () => {
+  it('alert rules pass promtool check rules (crash loop, host offline, stale version)', () => {
+    const file = join(ROOT, 'deploy/prometheus/pipedai-orchestrator.rules.yml');
+    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('SUCCESS: 3 rules found');
+    for (const alert of [
+      'PipedaiWorkerCrashLooping',
+      'PipedaiHostOffline',
+      'PipedaiWorkerVersionStale',
+    ])
+      expect(readFileSync(file, 'utf8')).toContain(`alert: ${alert}`);
+  });
+});
+
 interface WorkerJson {
   id: string;
   label: string;
@@ -110,7 +125,9 @@ describe.runIf(process.platform === 'linux')(
           const r = await run(process.execPath, [CLI, 'workers', '--json'], { env });
           const w = (JSON.parse(r.stdout || '{"items":[]}') as { items: WorkerJson[] }).items[0];
           // The first sample may catch the process while it starts (no pages yet).
-        return w?.local?.state === 'running' && (w.resources?.rssBytes ?? 0) > 1024 * 1024 ? w : null;
+          return w?.local?.state === 'running' && (w.resources?.rssBytes ?? 0) > 1024 * 1024
+            ? w
+            : null;
         },
         60_000,
         500,
@@ -118,6 +135,11 @@ describe.runIf(process.platform === 'linux')(
     });
 
     afterAll(async () => {
+      // A drain: the worker stops with the daemon (a SIGKILL would leave it running, by design).
+      if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) {
+        daemon.proc.kill('SIGTERM');
+        await daemon.exited;
+      }
       await killChildren();
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });

@@ -5,6 +5,7 @@ import { posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from '../../shared/index.ts';
 import { drainCeilingMs } from '../daemon/index.ts';
+import { LOG_FORMATS } from '../../shared/index.ts';
 import { hasControlCharacter } from './escape.ts';
 import { stopTimeouts, type StopTimeouts } from './stop-timeouts.ts';
 import { SERVICE_MANAGER_ENV, type ServiceManagerKind } from './manager-kind.ts';
@@ -32,6 +33,8 @@ const InstallerEnvSchema = z.object({
   PIPEDAI_HOME: text,
   PIPEDAI_WORKER_BIN: text,
   PIPEDAI_DRAIN_CEILING_MS: text,
+  // `start`'s log format (text or json, for journald/Loki/Vector): a stray value is an error.
+  PIPEDAI_LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(LOG_FORMATS).optional()),
   // Goes into `User=`: a malformed one is an error, not a guess.
   SUDO_USER: z.preprocess(
     blankToUndefined,
@@ -172,6 +175,8 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
     environment.push(['PIPEDAI_WORKER_BIN', input.env.PIPEDAI_WORKER_BIN]);
   const ceiling = drainCeilingMs({ PIPEDAI_DRAIN_CEILING_MS: input.env.PIPEDAI_DRAIN_CEILING_MS });
   if (ceiling !== null) environment.push(['PIPEDAI_DRAIN_CEILING_MS', String(ceiling)]);
+  if (input.env.PIPEDAI_LOG_FORMAT)
+    environment.push(['PIPEDAI_LOG_FORMAT', input.env.PIPEDAI_LOG_FORMAT]);
   environment.push([SERVICE_MANAGER_ENV, input.manager]);
   return {
     nodePath: input.nodePath,
