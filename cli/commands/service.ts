@@ -11,6 +11,8 @@ function manager(ctx: CliContext, opts: { user?: string; logFormat?: LogFormat }
     ...hostServiceOptions(cliEntry()),
     // The unit's `start` logs in this format (PIPEDAI_LOG_FORMAT baked into it).
     env: opts.logFormat ? { ...ctx.env, PIPEDAI_LOG_FORMAT: opts.logFormat } : ctx.env,
+    // The unit pins the state folder this command works on (the user's, under sudo).
+    stateHome: ctx.paths.home,
     // Windows: the service logs on as this account, with its password (never kept).
     ...(opts.user === undefined ? {} : { serviceAccount: opts.user }),
     servicePassword: (account) =>

@@ -221,24 +221,47 @@ describe('systemd user unit (not root)', () => {
         },
       ],
     ];
+    const userProbe = [
+      ['systemctl', '--user', 'is-active', 'pipedai-orchestrator'],
+      ['systemctl', '--user', 'is-enabled', 'pipedai-orchestrator'],
+    ];
+    const systemProbe = [
+      ['systemctl', 'is-active', 'pipedai-orchestrator'],
+      ['systemctl', 'is-enabled', 'pipedai-orchestrator'],
+    ];
     for (const [answers, expected] of cases) {
       const { rec, manager } = setup({
         isRoot: false,
-        answer: (l) => answers[l.split(' ')[2] ?? ''],
+        // No system unit either.
+        answer: (l) =>
+          l.includes('--user') ? answers[l.split(' ')[2] ?? ''] : { code: 1, stdout: 'disabled\n' },
       });
       expect(await manager.status()).toEqual(expected);
-      expect(rec.calls).toEqual([
-        ['systemctl', '--user', 'is-active', 'pipedai-orchestrator'],
-        ['systemctl', '--user', 'is-enabled', 'pipedai-orchestrator'],
-      ]);
+      expect(rec.calls).toEqual(expected.installed ? userProbe : [...userProbe, ...systemProbe]);
     }
+  });
+
+  it('status: a user without a user unit finds the system unit sudo installed', async () => {
+    const { rec, manager } = setup({
+      isRoot: false,
+      answer: (l) =>
+        l.includes('--user')
+          ? { code: 1, stdout: 'disabled\n' }
+          : { stdout: l.includes('is-active') ? 'active\n' : 'enabled\n' },
+    });
+    expect(await manager.status()).toEqual({
+      installed: true,
+      running: true,
+      detail: 'pipedai-orchestrator (system unit): active, enabled',
+    });
+    expect(rec.calls).toHaveLength(4);
   });
 });
 
 describe('systemd system unit (root)', () => {
   const rootPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-  it('through sudo: runs as SUDO_USER with that user’s home in PATH; a drain ceiling bounds the stop', async () => {
+  it('through sudo: runs as SUDO_USER with that user’s home in PATH; a drain ceiling bounds the stop; the log format is baked', async () => {
     const { fs, rec, manager } = setup({
       isRoot: true,
       env: {
@@ -246,6 +269,8 @@ describe('systemd system unit (root)', () => {
         SUDO_USER: 'alice',
         USER: 'root',
         PIPEDAI_DRAIN_CEILING_MS: '7200000',
+        // `install --log-format json`: the unit's `start` logs JSON for journald.
+        PIPEDAI_LOG_FORMAT: 'json',
       },
       answer: (l) =>
         l.startsWith('getent')
@@ -260,7 +285,10 @@ describe('systemd system unit (root)', () => {
         'User=alice',
         'ExecStart="/home/op/.nvm/versions/node/v22.12.0/bin/node" "/home/op/My Apps/100%% $$pipe&dai/dist/cli.js" "start"',
         'Environment="PATH=/home/op/.nvm/versions/node/v22.12.0/bin:/home/alice/.local/bin:/opt/homebrew/bin:/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"',
+        // Pinned to alice's state folder: never root's, nor whatever HOME the service gets.
+        'Environment="PIPEDAI_HOME=/home/alice/.pipedai"',
         'Environment="PIPEDAI_DRAIN_CEILING_MS=7200000"',
+        'Environment="PIPEDAI_LOG_FORMAT=json"',
         'Environment="PIPEDAI_SERVICE_MANAGER=systemd-system"',
         ...unitTail('7260s'), // two hours, plus a minute for the daemon to exit
         'WantedBy=multi-user.target',
@@ -341,6 +369,7 @@ describe.skipIf(analyzeMissing !== undefined)('systemd-analyze verify', () => {
       nodePath: process.execPath,
       cliPath: cli,
       serviceHome: dir,
+      stateHome: `${dir}/state 100% $HOME & q" \\`,
       manager: 'systemd-user',
     });
     const template = await loadTemplate('systemd.service');
