@@ -93,6 +93,7 @@ export default tseslint.config(
       'out/**',
       'dist/**',
       '.tools/**',
+      '.cache/**',
       'coverage/**',
       'test-results/**',
     ],

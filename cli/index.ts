@@ -10,6 +10,7 @@ import { VERB_SUMMARIES, workerVerbs } from '../app/shared/verbs.ts';
 import { VERSION } from '../app/main/daemon/boot.ts';
 import { CLI_VERBS, parsePort, parsePositiveInt, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
+import { LOG_FORMATS, type LogFormat } from '../app/shared/log.ts';
 import { createUi } from './ui.ts';
 
 const ui = createUi();
@@ -67,7 +68,16 @@ program
       .argParser(parsePort),
   )
   .option('--host <host>', 'bind address: loopback only (127.0.0.1 or localhost)', '127.0.0.1')
-  .action(async (o: { port: number; host: string }) =>
+  .addOption(
+    new Option(
+      '--log-format <format>',
+      "the daemon's own log: text, or json (one object a line: level, time, event, worker) for journald, Loki or Vector",
+    )
+      .choices(LOG_FORMATS)
+      .env('PIPEDAI_LOG_FORMAT')
+      .default('text'),
+  )
+  .action(async (o: { port: number; host: string; logFormat: LogFormat }) =>
     (await import('./commands/start.ts')).start(await ctx(), ui, o),
   );
 
@@ -192,7 +202,12 @@ program
     '--user <DOMAIN\\name>',
     'Windows: the account the service logs on as (default: you; never LocalSystem)',
   )
-  .action(async (o: { user?: string }) =>
+  .addOption(
+    new Option('--log-format <format>', "the daemon's log in the unit: text or json")
+      .choices(LOG_FORMATS)
+      .env('PIPEDAI_LOG_FORMAT'),
+  )
+  .action(async (o: { user?: string; logFormat?: LogFormat }) =>
     (await import('./commands/service.ts')).installService(await ctx(), ui, o),
   );
 program

@@ -298,7 +298,22 @@ test("opens a run's events, live", async ({ dashboard: page, demo }) => {
   // While it runs, the row says so.
   await expect(remoteCell(second)).toContainText('busy', SLOW);
   await expect(remoteCell(second)).toContainText(`run ${runId.slice(0, 8)}`);
+  // CPU and memory of the worker's process tree, each with its last minutes drawn under it,
+  // and the host's totals in the header.
+  const cpu = second.locator('td.resource').first();
+  await expect(cpu).toContainText(/\d+\.\d%|\d+%/, SLOW);
+  await expect(second.locator('td.resource').nth(1)).toContainText(/\d+(\.\d)? (KiB|MiB|GiB)/);
+  await expect(cpu.locator('svg.spark polyline')).toBeVisible(SLOW);
+  await expect(page.locator('.host-totals')).toContainText(/workers: CPU \d/);
+  // The table fits the 1280 px window: nothing scrolls sideways.
+  const overflow = await page
+    .locator('table.workers')
+    .evaluate((t) => t.scrollWidth - (t.parentElement?.clientWidth ?? t.scrollWidth));
+  expect(overflow).toBeLessThanOrEqual(0);
   await shot(page, 'workers-busy');
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await shot(page, 'workers-narrow');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Open it while it runs: the drawer marks it live and its events come in as they happen.
   await second.getByRole('button', { name: `Runs of ${SECOND}`, exact: true }).click();
@@ -320,6 +335,10 @@ test("opens a run's events, live", async ({ dashboard: page, demo }) => {
     .toBe('succeeded');
   await expect(remoteCell(second)).not.toContainText('busy', SLOW);
   await expect(item.getByText('live', { exact: true })).toBeHidden(SLOW);
+  // The run history as a timeline: this run ended well.
+  await expect(
+    drawer.getByRole('button', { name: `Run ${runId.slice(0, 12)}…, succeeded` }),
+  ).toBeVisible(SLOW);
 
   // The daemon kept every event of the run, and the drawer shows them all, ending with the result.
   const readEvents = async () =>

@@ -7,6 +7,7 @@ import {
   RunEvent,
   RunSummary,
   ConnectivitySample,
+  ResourcesView,
   SelfStatus,
 } from './status.ts';
 import { RUNTIME_INSTALL_BOUND_MS, RuntimeOverview } from './runtime.ts';
@@ -281,6 +282,14 @@ export const commands = {
     timeoutMs: ANSWER_WITHIN.read,
     summary:
       'Checks of this host (runtime, daemon, service, workers, API, secrets, disk), with fixes.',
+  }),
+  getResources: command({
+    method: 'GET',
+    path: '/api/resources',
+    input: z.object({}),
+    output: ResourcesView,
+    timeoutMs: ANSWER_WITHIN.read,
+    summary: "CPU and memory of each worker's process tree over the last ten minutes, with totals.",
   }),
   getLogs: command({
     method: 'GET',

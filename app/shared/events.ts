@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { PairingStatus } from './commands.ts';
 import { LOGS_FRAME_MAX_LINES } from './log-bounds.ts';
 import { RollbackEvent, RuntimeInstall } from './runtime.ts';
-import { ConnectivitySample, FusedWorker, LogLine, RunEvent, SupervisorStatus } from './status.ts';
+import {
+  ConnectivitySample,
+  FusedWorker,
+  LogLine,
+  ResourceSample,
+  RunEvent,
+  SupervisorStatus,
+} from './status.ts';
 
 export const StatusFrame = z.object({ kind: z.literal('status'), items: z.array(FusedWorker) });
 /**
@@ -54,7 +61,11 @@ export const RuntimeFrame = z.object({ kind: z.literal('runtime'), install: Runt
 /** A worker went back to its previous runtime (by itself after a crash loop, or on request). */
 export const RollbackFrame = z.object({ kind: z.literal('rollback'), rollback: RollbackEvent });
 
+/** The resource sampler's latest tick (every few seconds while any worker runs). */
+export const ResourcesFrame = z.object({ kind: z.literal('resources'), sample: ResourceSample });
+
 export const EventFrame = z.discriminatedUnion('kind', [
+  ResourcesFrame,
   RuntimeFrame,
   RollbackFrame,
   PairingFrame,

@@ -16,4 +16,5 @@ export * from './http.ts';
 export * from './backoff.ts';
 export * from './door.ts';
 export * from './ipc.ts';
+export * from './log.ts';
 export type * from './bridge.ts';

@@ -60,6 +60,44 @@ export type RemoteView = z.infer<typeof RemoteView>;
 export const LastEvent = z.object({ type: z.string(), at: z.string() });
 export type LastEvent = z.infer<typeof LastEvent>;
 
+/**
+ * What a worker's whole process tree (the worker and its children, where the runs happen) uses,
+ * from the daemon's one sampler (ours).
+ */
+export const ResourceUse = z.object({
+  /** CPU over the last sampling interval, in % of one core (200 = two cores busy). */
+  cpuPercent: z.number().nonnegative(),
+  /** Resident memory of the tree, in bytes. */
+  rssBytes: z.number().int().nonnegative(),
+  /** Processes in the tree. */
+  processes: z.number().int().nonnegative(),
+  /** When it was sampled (epoch ms). */
+  at: z.number().int(),
+});
+export type ResourceUse = z.infer<typeof ResourceUse>;
+
+/** One sampler tick: each running worker's figures and the host's totals over them. */
+export const ResourceSample = z.object({
+  at: z.number().int(),
+  totals: z.object({
+    cpuPercent: z.number().nonnegative(),
+    rssBytes: z.number().int().nonnegative(),
+  }),
+  workers: z.record(z.string(), ResourceUse),
+});
+export type ResourceSample = z.infer<typeof ResourceSample>;
+
+/** GET /api/resources: the last ten minutes of samples, oldest first (ours). */
+export const ResourcesView = z.object({
+  /** False where this OS gives the sampler nothing (the figures read n/a); `reason` says why. */
+  available: z.boolean(),
+  reason: z.string().optional(),
+  intervalMs: z.number().int().positive(),
+  windowMs: z.number().int().positive(),
+  samples: z.array(ResourceSample),
+});
+export type ResourcesView = z.infer<typeof ResourcesView>;
+
 /** §6 fused worker (what GET /api/workers and `status` frames carry). */
 export const FusedWorker = z.object({
   id: z.string(),
@@ -77,6 +115,8 @@ export const FusedWorker = z.object({
   versionStale: z.boolean(),
   /** Which pipedai-worker runs it (absent from older orchestrators: optional). */
   runtime: WorkerRuntimeView.nullable().optional(),
+  /** Its process tree's CPU and memory; null when not running or not measurable here (n/a). */
+  resources: ResourceUse.nullable().optional(),
 });
 export type FusedWorker = z.infer<typeof FusedWorker>;
 
@@ -89,10 +129,32 @@ export const RunEvent = z.looseObject({
 });
 export type RunEvent = z.infer<typeof RunEvent>;
 
+/** How a run ended, read from its file: its `result` event, or none (ours). */
+export const RunOutcome = z.enum(['succeeded', 'failed', 'cancelled', 'running']);
+export type RunOutcome = z.infer<typeof RunOutcome>;
+
+/**
+ * How a run's `result` event says it ended: `is_error` or an `error…` subtype failed, a
+ * cancel or interrupt subtype was cancelled; null when the event is not a result.
+ */
+export function runOutcomeOf(event: RunEvent): RunOutcome | null {
+  if (event.type !== 'result') return null;
+  const p = (typeof event.payload === 'object' && event.payload !== null ? event.payload : {}) as {
+    subtype?: unknown;
+    is_error?: unknown;
+  };
+  const subtype = typeof p.subtype === 'string' ? p.subtype : '';
+  if (/cancel|interrupt|abort/i.test(subtype)) return 'cancelled';
+  if (p.is_error === true || subtype.startsWith('error')) return 'failed';
+  return 'succeeded';
+}
+
 export const RunSummary = z.object({
   runId: z.string(),
   updatedAt: z.number().int(),
   bytes: z.number().int().nonnegative(),
+  /** Absent from older orchestrators. */
+  outcome: RunOutcome.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -97,3 +97,33 @@ export function duration(ms: number): string {
 export function shortId(id: string, n = 8): string {
   return id.length > n ? `${id.slice(0, n)}…` : id;
 }
+
+/** CPU as people read it: `0.4%`, `12.5%`, `140%` (past 100: more than one core busy). */
+export function cpuText(percent: number): string {
+  return percent >= 100 ? `${Math.round(percent)}%` : `${percent.toFixed(1)}%`;
+}
+
+/** Bytes in binary units: `512 B`, `48.2 MiB`, `1.3 GiB`. */
+export function bytesText(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.max(0, bytes);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
+
+/**
+ * A worker's CPU and memory cells (CLI, dashboard): the figures; `n/a` for a process this OS
+ * gives no figures for; `—` when nothing runs.
+ */
+export function resourceCells(w: {
+  local: { pid: number | null } | null;
+  resources?: { cpuPercent: number; rssBytes: number } | null;
+}): { cpu: string; mem: string } {
+  if (w.resources)
+    return { cpu: cpuText(w.resources.cpuPercent), mem: bytesText(w.resources.rssBytes) };
+  return w.local?.pid != null ? { cpu: 'n/a', mem: 'n/a' } : { cpu: '—', mem: '—' };
+}

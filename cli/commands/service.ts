@@ -4,11 +4,13 @@ import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/in
 import { cliEntry } from '../assets.ts';
 import { readSecret, type CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
+import type { LogFormat } from '../../app/shared/log.ts';
 
-function manager(ctx: CliContext, opts: { user?: string } = {}) {
+function manager(ctx: CliContext, opts: { user?: string; logFormat?: LogFormat } = {}) {
   return serviceManagerFor({
     ...hostServiceOptions(cliEntry()),
-    env: ctx.env,
+    // The unit's `start` logs in this format (PIPEDAI_LOG_FORMAT baked into it).
+    env: opts.logFormat ? { ...ctx.env, PIPEDAI_LOG_FORMAT: opts.logFormat } : ctx.env,
     // The unit pins the state folder this command works on (the user's, under sudo).
     stateHome: ctx.paths.home,
     // Windows: the service logs on as this account, with its password (never kept).
@@ -21,7 +23,7 @@ function manager(ctx: CliContext, opts: { user?: string } = {}) {
 export async function installService(
   ctx: CliContext,
   ui: Ui,
-  opts: { user?: string } = {},
+  opts: { user?: string; logFormat?: LogFormat } = {},
 ): Promise<void> {
   const report = await manager(ctx, opts).install();
   ui.out(`${ui.green('✓')} wrote ${report.unitPath}`);
@@ -48,8 +50,21 @@ export async function serviceStatus(ctx: CliContext, ui: Ui, json: boolean): Pro
   const owner = await readLiveOwner(ctx.paths);
   // What the state folder's logs and runs take: read from disk, so it works with no daemon.
   const disk = await measureDisk(ctx.paths);
+  // Enrolled: the workers this host runs (what provisioning checks before it enrolls again).
+  const workers = (await ctx.store.manifest.list().catch(() => [])).map((e) => ({
+    id: e.id,
+    label: e.label,
+    apiUrl: e.apiUrl,
+    desiredState: e.desiredState,
+  }));
   if (json) {
-    ui.out(JSON.stringify({ service: status, daemon: owner, disk }, null, 2));
+    ui.out(
+      JSON.stringify(
+        { service: status, daemon: owner, enrolled: workers.length > 0, workers, disk },
+        null,
+        2,
+      ),
+    );
   } else {
     ui.out(
       `service: ${status.running ? ui.green('running') : status.installed ? ui.yellow('installed, not running') : 'not installed'}${status.detail ? ui.dim(` (${status.detail.split('\n')[0]})`) : ''}`,
@@ -58,6 +73,9 @@ export async function serviceStatus(ctx: CliContext, ui: Ui, json: boolean): Pro
       owner
         ? `daemon: pid ${owner.pid} (${owner.host}) on 127.0.0.1:${owner.port ?? '?'} since ${new Date(owner.startedAt).toISOString()}`
         : 'daemon: not running',
+    );
+    ui.out(
+      `workers: ${workers.length === 0 ? 'none (not enrolled)' : workers.map((w) => w.label).join(', ')}`,
     );
     ui.out(
       `disk: logs ${mb(disk.logsBytes)}, worker output ${mb(disk.captureBytes)}, runs ${mb(disk.runsBytes)}, connectivity log ${mb(disk.connectivityBytes)}`,

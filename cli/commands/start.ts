@@ -17,7 +17,14 @@ import {
   signalIntent,
   type ServiceManagerKind,
 } from '../../app/main/service/index.ts';
-import { CommandError, errorMessage } from '../../app/shared/index.ts';
+import {
+  CommandError,
+  errorMessage,
+  logRecord,
+  scrubTokens,
+  type DaemonLog,
+  type LogFormat,
+} from '../../app/shared/index.ts';
 import { cliEntry, dashboardDir } from '../assets.ts';
 import type { CliContext } from '../context.ts';
 import type { Ui } from '../ui.ts';
@@ -25,7 +32,7 @@ import type { Ui } from '../ui.ts';
 export async function start(
   ctx: CliContext,
   ui: Ui,
-  opts: { port: number; host: string },
+  opts: { port: number; host: string; logFormat?: LogFormat },
 ): Promise<void> {
   if (ctx.invoker) {
     // `sudo … start`: the daemon runs as the user whose state it is, as the unit would.
@@ -35,7 +42,13 @@ export async function start(
   }
   const platform = process.platform;
   const manager = runningUnder(ctx.env, process.getuid?.() === 0, LAUNCHD_LABEL);
-  const log = (line: string): void => ui.err(line);
+  const json = opts.logFormat === 'json';
+  const log: DaemonLog = json
+    ? (line, fields) => ui.err(jsonLogLine(line, fields))
+    : (line) => ui.err(line);
+  /** What a person at the terminal reads on stdout; in JSON, one more record of the log. */
+  const say = (line: string, event: string): void =>
+    json ? ui.err(jsonLogLine(line, { event })) : ui.out(line);
   let running;
   try {
     running = await startHeadless({
@@ -46,7 +59,7 @@ export async function start(
       serviceStatus: () => probeService({ ...hostServiceOptions(cliEntry()), env: ctx.env }),
       log,
       signalIntent: () => signalIntent(manager, createServiceRunner(platform)),
-      replaceProcess: (listening) => giveWay(manager, listening, log),
+      replaceProcess: (listening) => giveWay(manager, listening, log, opts.logFormat ?? 'text'),
     });
   } catch (e) {
     if (e instanceof HostOwnedError) {
@@ -63,16 +76,26 @@ export async function start(
   } catch (e) {
     log(`could not record that ${VERSION} started: ${errorMessage(e)}`);
   }
-  ui.out(`pipedai-orchestrator daemon listening on ${running.server.url}`);
-  ui.out(
-    ui.dim(
-      'run `pipedai-orchestrator dashboard --open` for the dashboard; Ctrl-C stops the workers once their runs finish',
-    ),
-  );
-  if (!dashboardDir())
-    ui.err(ui.yellow('! the dashboard bundle is not built (npm run build); the API still answers'));
+  say(`pipedai-orchestrator daemon listening on ${running.server.url}`, 'listening');
+  if (!json)
+    ui.out(
+      ui.dim(
+        'run `pipedai-orchestrator dashboard --open` for the dashboard; Ctrl-C stops the workers once their runs finish',
+      ),
+    );
+  if (!dashboardDir()) {
+    const missing = 'the dashboard bundle is not built (npm run build); the API still answers';
+    if (json) log(missing, { level: 'warn', event: 'no_dashboard' });
+    else ui.err(ui.yellow(`! ${missing}`));
+  }
   await running.done;
-  ui.out('stopped');
+  say('stopped', 'stopped');
+}
+
+/** One JSON object for a log shipper, its text scrubbed of tokens as everywhere. */
+export function jsonLogLine(line: string, fields?: Parameters<DaemonLog>[1]): string {
+  const record = logRecord(scrubTokens(line), fields);
+  return JSON.stringify(record);
 }
 
 /**
@@ -85,7 +108,8 @@ export async function start(
 function giveWay(
   manager: ServiceManagerKind | null,
   listening: { host: string; port: number },
-  log: (line: string) => void,
+  log: DaemonLog,
+  logFormat: LogFormat,
 ): void {
   const entry = process.argv[1];
   if (manager === null && typeof process.execve === 'function' && entry) {
@@ -93,6 +117,7 @@ function giveWay(
     delete env[LAUNCHED_ENV];
     log('re-executing the daemon to run the new version');
     const args = ['start', '--port', String(listening.port), '--host', listening.host];
+    args.push('--log-format', logFormat);
     process.execve(process.execPath, [process.execPath, ...process.execArgv, entry, ...args], env);
   }
   if (manager === null)

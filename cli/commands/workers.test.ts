@@ -51,7 +51,9 @@ function worker(id: string, label: string, over: Partial<FusedWorker> = {}): Fus
 }
 
 const items = [
-  worker('942ebdeb-3d60-4d01-87c7-f3302ab2408d', 'build-box-1'),
+  worker('942ebdeb-3d60-4d01-87c7-f3302ab2408d', 'build-box-1', {
+    resources: { cpuPercent: 12.5, rssBytes: 50 * 1024 * 1024, processes: 3, at: 60_000 },
+  }),
   worker('942ebdec-0000-4d01-87c7-f3302ab2408d', 'a-rather-long-label-for-the-gpu-box-in-rack-7', {
     currentRunId: 'run_0123456789abcdef',
     busy: true,
@@ -72,15 +74,19 @@ describe('workers table', () => {
       'RUN',
       'VERSION',
       'RUNTIME',
+      'CPU',
+      'MEM',
     ]);
     expect(lines[1]).toMatch(
-      /^build-box-1\s+942ebdeb\s+workspace\s+running 1m\s+online\s+—\s+v1\.4\.2 → v1\.5\.0\s+managed 1\.4\.2$/,
+      /^build-box-1\s+942ebdeb\s+workspace\s+running 1m\s+online\s+—\s+v1\.4\.2 → v1\.5\.0\s+managed 1\.4\.2\s+12\.5%\s+50\.0 MiB$/,
     );
+    // Running without figures (this OS gives none): n/a, never an empty cell.
+    expect(lines[2]).toMatch(/\s+n\/a\s+n\/a$/);
     expect(lines[3]).toMatch(/^second\s+d151e729\s+pool/);
     expect(lines.join('\n')).not.toContain('942ebdeb-3d60');
   });
 
-  it('cuts labels first, then drops RUN, MODE, RUNTIME, VERSION and ID to fit the terminal', () => {
+  it('cuts labels first, then drops RUN, MODE, RUNTIME, VERSION, CPU, MEM and ID to fit', () => {
     for (const width of [120, 100, 80, 60, 50, 40]) {
       const lines = table(width);
       for (const l of lines) expect(visibleWidth(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
@@ -89,11 +95,22 @@ describe('workers table', () => {
     }
     const h = (w: number) => table(w)[0]?.split(/\s{2,}/);
     const all = ['LABEL', 'ID', 'MODE', 'LOCAL', 'REMOTE', 'RUN', 'VERSION', 'RUNTIME'];
-    expect(h(110)).toEqual(all);
-    expect(table(110)[2]).toMatch(/^a-rather-long-label-\S+… {2}942ebdec/);
-    expect(h(90)).toEqual(['LABEL', 'ID', 'MODE', 'LOCAL', 'REMOTE', 'VERSION', 'RUNTIME']);
-    expect(h(80)).toEqual(['LABEL', 'ID', 'LOCAL', 'REMOTE', 'VERSION', 'RUNTIME']);
-    expect(h(70)).toEqual(['LABEL', 'ID', 'LOCAL', 'REMOTE', 'VERSION']);
+    expect(h(120)).toEqual([...all, 'CPU', 'MEM']);
+    expect(table(130)[2]).toMatch(/^a-rather-long-label-\S+… {2}942ebdec/);
+    expect(h(110)).toEqual([
+      'LABEL',
+      'ID',
+      'MODE',
+      'LOCAL',
+      'REMOTE',
+      'VERSION',
+      'RUNTIME',
+      'CPU',
+      'MEM',
+    ]);
+    expect(h(100)).toEqual(['LABEL', 'ID', 'LOCAL', 'REMOTE', 'VERSION', 'RUNTIME', 'CPU', 'MEM']);
+    expect(h(80)).toEqual(['LABEL', 'ID', 'LOCAL', 'REMOTE', 'VERSION', 'CPU', 'MEM']);
+    expect(h(60)).toEqual(['LABEL', 'ID', 'LOCAL', 'REMOTE', 'CPU', 'MEM']);
     expect(h(50)).toEqual(['LABEL', 'ID', 'LOCAL', 'REMOTE']);
     expect(h(40)).toEqual(['LABEL', 'LOCAL', 'REMOTE']);
   });

@@ -3,6 +3,7 @@ import {
   errorMessage,
   CommandError,
   drainingText,
+  resourceCells,
   runWorkerVerb,
   type FusedWorker,
   type WorkerVerb,
@@ -96,7 +97,8 @@ export function runtimeCell(ui: Ui, w: FusedWorker): string {
 
 /**
  * The workers as a person reads them: the label first, then a short id, cut to the terminal's
- * width (labels are shortened first; then RUN, MODE, RUNTIME, VERSION and ID go, in that order).
+ * width (labels are shortened first; then RUN, MODE, RUNTIME, VERSION, CPU, MEM and ID go, in
+ * that order). CPU and MEM are the worker's whole process tree; `n/a` where this OS gives none.
  * `--json` keeps the full ids.
  */
 export function workersTable(
@@ -114,7 +116,7 @@ export function workersTable(
   return fitTable(
     [
       col('LABEL', (w) => w.label, { shrinkTo: 12 }),
-      col('ID', (w) => ui.dim(short.get(w.id) ?? w.id), { drop: 5 }),
+      col('ID', (w) => ui.dim(short.get(w.id) ?? w.id), { drop: 7 }),
       col('MODE', (w) => w.mode, { drop: 2 }),
       col('LOCAL', (w) => localCell(ui, w, now)),
       col('REMOTE', (w) => remoteCell(ui, w)),
@@ -128,10 +130,15 @@ export function workersTable(
         { drop: 4 },
       ),
       col('RUNTIME', (w) => runtimeCell(ui, w), { drop: 3 }),
+      col('CPU', (w) => dimDash(ui, resourceCells(w).cpu), { drop: 5 }),
+      col('MEM', (w) => dimDash(ui, resourceCells(w).mem), { drop: 6 }),
     ],
     opts.width === undefined ? null : opts.width,
   );
 }
+
+const dimDash = (ui: Ui, cell: string): string =>
+  cell === '—' || cell === 'n/a' ? ui.dim(cell) : cell;
 
 export async function listWorkers(
   ctx: CliContext,

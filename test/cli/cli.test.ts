@@ -494,7 +494,10 @@ describe.runIf(process.platform === 'linux')(
           );
         const wide = await inTerminal(160);
         const lines = wide.stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
-        expect(lines[0]).toMatch(/^LABEL\s+ID\s+MODE\s+LOCAL\s+REMOTE\s+RUN\s+VERSION\s+RUNTIME$/);
+        expect(lines[0]).toMatch(
+          /^LABEL\s+ID\s+MODE\s+LOCAL\s+REMOTE\s+RUN\s+VERSION\s+RUNTIME\s+CPU\s+MEM$/,
+        );
+        expect(lines[1]).toMatch(/\s\d+\.\d%\s+\d+(?:\.\d)? MiB$/);
         expect(lines[1]?.startsWith(`${label} `)).toBe(true);
         expect(lines[1]).toContain(` ${workerId.slice(0, 8)} `);
         expect(wide.stdout).not.toContain(workerId);

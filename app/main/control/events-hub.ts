@@ -14,6 +14,8 @@ export interface EventsHubOptions {
   pingIntervalMs?: number;
   /** Frames sent to a client right after it connects, so it draws the present at once. */
   snapshot?: () => Promise<EventFrame[]>;
+  /** A frame a slow client lost (the metrics count the log lines). */
+  onDropped?: (frame: EventFrame) => void;
 }
 
 interface Client {
@@ -68,14 +70,17 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
     }
   };
 
-  /** `lines`: what the frame counts for in `dropped` (a `logs` frame: its lines). */
-  const send = (c: Client, data: string, lines: number): void => {
-    if (c.ws.readyState !== WebSocket.OPEN) return;
+  /**
+   * `lines`: what the frame counts for in `dropped` (a `logs` frame: its lines). False when the
+   * client lost the frame (too much waits in its buffer).
+   */
+  const send = (c: Client, data: string, lines: number): boolean => {
+    if (c.ws.readyState !== WebSocket.OPEN) return true;
     if (c.ws.bufferedAmount >= flushBytes) uncork(c);
     if (c.ws.bufferedAmount > maxBuffered) {
       c.dropped += lines;
       c.owesDropNotice = true;
-      return;
+      return false;
     }
     cork(c);
     if (c.owesDropNotice) {
@@ -83,6 +88,7 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
       c.ws.send(JSON.stringify({ kind: 'dropped', dropped: c.dropped } satisfies EventFrame));
     }
     c.ws.send(data);
+    return true;
   };
 
   const ping = setInterval(() => {
@@ -121,7 +127,7 @@ export function createEventsHub(opts: EventsHubOptions = {}): EventsHub {
       if (clients.size === 0) return;
       const data = JSON.stringify(frame);
       const lines = dropWeight(frame);
-      for (const c of clients) send(c, data, lines);
+      for (const c of clients) if (!send(c, data, lines)) opts.onDropped?.(frame);
     },
     clientCount: () => clients.size,
     close() {

@@ -28,6 +28,8 @@ import {
 } from './security.ts';
 import { securityHeaders, serveStatic } from './static-files.ts';
 
+/** Prometheus's scrape path (text exposition, not a JSON command of the table). */
+export const METRICS_PATH = '/metrics';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Longest a client may take to send its headers, and its whole request (408 after). */
 export const HEADERS_TIMEOUT_MS = 10_000;
@@ -46,6 +48,10 @@ export interface ControlServerOptions {
   staticDir: string | null;
   maxBodyBytes?: number;
   wsMaxBufferedBytes?: number;
+  /** What GET /metrics serves (Prometheus text), behind the same bearer token; absent: 404. */
+  metrics?: { readonly contentType: string; text(): Promise<string> };
+  /** A frame a slow WebSocket client lost. */
+  onFrameDropped?: (frame: EventFrame) => void;
   /** Internal errors (bugs) are reported here, never to the client. */
   onInternalError?: (error: unknown, command: string) => void;
 }
@@ -110,6 +116,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const hub = createEventsHub({
     maxBufferedBytes: opts.wsMaxBufferedBytes,
     snapshot: opts.snapshot,
+    ...(opts.onFrameDropped ? { onDropped: opts.onFrameDropped } : {}),
   });
   const unsubscribe = opts.subscribe((frame) => hub.broadcast(frame));
   let port = opts.port;
@@ -186,6 +193,28 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     sendJson(res, status, body);
   }
 
+  /** Prometheus's scrape: the bearer token as for the API (a `credentials_file`), GET only. */
+  async function handleMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!tokenMatches(bearerOf(req.headers.authorization), opts.token()))
+      throw fail(401, 'unauthorized', 'Unauthorized');
+    if (!opts.metrics) throw fail(404, 'not-found', 'Not found');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(
+        res,
+        405,
+        { error: 'Method not allowed', code: 'bad-request' },
+        { allow: 'GET' },
+      );
+    const text = await opts.metrics.text();
+    res.writeHead(200, {
+      'content-type': opts.metrics.contentType,
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(text),
+      ...securityHeaders(authorityOf(req)),
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+
   // Timeouts are checked every second, so a half-sent request is cut off near its deadline
   // (Node's default check runs every 30 s).
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
@@ -195,6 +224,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
         if (url.pathname === '/api' || url.pathname.startsWith('/api/'))
           await handleApi(req, res, url);
+        else if (url.pathname === METRICS_PATH) await handleMetrics(req, res);
         else
           await serveStatic(req, res, url.pathname, opts.staticDir, authorityOf(req), (s, b) =>
             sendJson(res, s, b),

@@ -13,6 +13,9 @@ import { acquireOwnership, readLiveOwner, type Ownership } from './owner/index.t
 import { pathsFor, resolveHome, type Paths } from './paths.ts';
 import type { DesktopUpdatePort, WorkerConfigPort } from './deps.ts';
 import { createRunEventsReader } from './runs/run-events.ts';
+import { createDaemonMetrics, type DaemonMetrics } from './metrics/metrics.ts';
+import { createResourceSampler } from './resources/sampler.ts';
+import { processTableFor, type ProcessTable } from './resources/process-table.ts';
 import { createRunTail } from './runs/run-tail.ts';
 import { createReleaseTracker } from './status/releases.ts';
 import { openStore, readWorkerConfig, writeWorkerConfig } from './store/index.ts';
@@ -37,7 +40,12 @@ import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
 import { createWorkerCli, WORKER_PACKAGE } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
 import { tuningFromEnv } from './env-tuning.ts';
-import type { ConnectivitySample, HostKind, WorkerEnvironment } from '../../shared/index.ts';
+import type {
+  ConnectivitySample,
+  DaemonLog,
+  HostKind,
+  WorkerEnvironment,
+} from '../../shared/index.ts';
 import { errorMessage } from '../../shared/index.ts';
 
 export const DEFAULT_INTERNET_PROBE_URL = 'https://www.google.com/generate_204';
@@ -67,9 +75,13 @@ export interface DaemonOptions {
   exitForRestart?: () => void;
   /** The desktop host's own updates (electron-updater); absent on servers. */
   desktopUpdate?: DesktopUpdatePort;
+  /** The process table the resource sampler reads (default: this OS's; tests inject). */
+  processTable?: ProcessTable;
+  /** How often the resource sampler reads it (default 5 s). */
+  resourceIntervalMs?: number;
   /** The native service as the host's service module sees it, for `doctor`. */
   serviceStatus?: () => Promise<ServiceFacts | null>;
-  log?: (line: string) => void;
+  log?: DaemonLog;
 }
 
 export interface Daemon {
@@ -80,6 +92,8 @@ export interface Daemon {
   readonly ownership: Ownership;
   readonly recovered: RecoverReport;
   readonly localToken: string;
+  /** What GET /metrics serves (Prometheus). */
+  readonly metrics: DaemonMetrics;
   /**
    * Stop the loops and release ownership. `drain`: stop every worker, each after its run (the
    * host is going away). Otherwise hand them over: they keep running for the next daemon, which
@@ -108,7 +122,7 @@ export { workerConfigs };
 export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log: DaemonLog = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const paths = pathsFor(resolveHome(env));
   // Explicit options win over the environment's tuning.
   const tuning = tuningFromEnv(env);
@@ -136,7 +150,14 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
     // A damaged manifest refuses the start here, before a worker is adopted or a port is taken:
     // the error names the file and field, and the file is kept as it is (§4.2).
     await store.manifest.list();
-    const api = new ApiClient();
+    const metrics = createDaemonMetrics({
+      version: VERSION,
+      node: process.versions.node,
+      platform,
+    });
+    const api = new ApiClient({
+      onCallFailed: (endpoint, kind) => metrics.apiError(endpoint, kind),
+    });
     const tools = createToolRunner(platform);
     const node = opts.node ?? plainNode();
     const npmCli = opts.npmCli ?? bundledNpmCli();
@@ -171,11 +192,15 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       // Windows drains wait until the worker holds no run (there is no drain signal).
       isIdle: (id) => orchestrator.workerIdle(id),
       ...(opts.timings?.drainPollMs ? { idlePollMs: opts.timings.drainPollMs } : {}),
-      onError: (e) => log(`supervisor: ${errorMessage(e)}`),
+      onError: (e) => log(`supervisor: ${errorMessage(e)}`, { level: 'warn' }),
+      captureCounters: { output: metrics.captured, skipped: metrics.skipped },
     });
     const recovered = await supervisor.recover();
     for (const a of recovered.adopted)
-      log(`adopted worker ${a.workerId} (pid ${a.pid}) left running by a previous daemon`);
+      log(`adopted worker ${a.workerId} (pid ${a.pid}) left running by a previous daemon`, {
+        event: 'adopted',
+        worker: a.workerId,
+      });
 
     // Streams back off further with every failed reconnect during an outage (up to a minute);
     // once the monitor sees an API answer again they retry at once instead of waiting it out.
@@ -184,7 +209,8 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       got: api.http,
       sleep: backoff.sleep,
       onEvent: (id, ev) => orchestrator.onWorkerEvent(id, ev),
-      onProblem: (id, message) => log(`event stream ${id}: ${message}`),
+      onProblem: (id, message) =>
+        log(`event stream ${id}: ${message}`, { level: 'warn', event: 'event_stream', worker: id }),
     });
     let lastSample: ConnectivitySample | null = null;
     const connectivity = createConnectivityMonitor({
@@ -204,7 +230,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       runsDir: paths.runsDir,
       reader: runs,
       emit: (id, runId, items) => orchestrator.onRunEvents(id, runId, items),
-      onError: (e) => log(`run events: ${errorMessage(e)}`),
+      onError: (e) => log(`run events: ${errorMessage(e)}`, { level: 'warn' }),
     });
     // The orchestrator's own npm on the daemon's Node (inside Electron too: a self-upgrade installs
     // into a folder of ours, never npm's global prefix), unless the operator names one.
@@ -221,6 +247,15 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       env,
     );
     const doctor = sharedDiagnostics(paths.home);
+    // Adopted workers have no child handle: the sampler goes by the pid the supervisor knows.
+    const resources = createResourceSampler({
+      table: opts.processTable ?? processTableFor(platform),
+      roots: () =>
+        supervisor.statuses().flatMap((s) => (s.pid !== null ? [{ id: s.id, pid: s.pid }] : [])),
+      ...(opts.resourceIntervalMs ? { intervalMs: opts.resourceIntervalMs } : {}),
+      onSample: (sample) => orchestrator.onResources(sample),
+      onError: (e) => log(`resource sampler: ${errorMessage(e)}`, { level: 'warn' }),
+    });
     orchestrator = createOrchestrator({
       paths,
       version: VERSION,
@@ -273,13 +308,19 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
             }),
           cliVersion,
         ),
+      resources,
+      onRunEnded: (id, outcome) => metrics.runEnded(id, outcome),
       timings: opts.timings,
       runsLimits: tuning.runsLimits,
-      onBackgroundError: (what, e) => log(`${what}: ${errorMessage(e)}`),
+      onBackgroundError: (what, e) => log(`${what}: ${errorMessage(e)}`, { level: 'warn' }),
       log,
     });
     supervisor.events.on('state', (s) => orchestrator.onWorkerState(s));
     supervisor.events.on('log', ({ id, ...line }) => orchestrator.onWorkerLog(id, line));
+    metrics.attach({
+      workers: async () => (await orchestrator.listWorkers({})).items,
+      connectivity: () => connectivity.current(),
+    });
 
     return {
       paths,
@@ -289,6 +330,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       ownership,
       recovered,
       localToken,
+      metrics,
       async close({ drain }) {
         await orchestrator.shutdown({ drain: false });
         await streams.close();

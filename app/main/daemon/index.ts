@@ -9,6 +9,7 @@ export { openStore, writeFileAtomic, type Store } from './store/index.ts';
 export { VERSION } from './version.ts';
 export { drainCeilingMs } from './env-tuning.ts';
 export { measureDisk } from './disk-usage.ts';
+export type { DaemonMetrics } from './metrics/metrics.ts';
 export { collectDiagnostics } from './diagnostics/collect.ts';
 export { confirmRunning, LAUNCHED_ENV, launchFor } from './self-update/managed.ts';
 export { ApiClient, redeemEnrollmentCode, startDevicePairing } from './api/index.ts';

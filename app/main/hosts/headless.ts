@@ -9,7 +9,13 @@
 //   workers keep running, their output files keep filling, and the next daemon adopts them and
 //   reads on where this one stopped. The process then gives way (exit for the service manager,
 //   or re-exec in place: replaceProcess).
-import { CommandError, errorDetail, errorMessage, type HostKind } from '../../shared/index.ts';
+import {
+  CommandError,
+  errorDetail,
+  errorMessage,
+  type DaemonLog,
+  type HostKind,
+} from '../../shared/index.ts';
 import { assertLoopbackBind, startControlServer, type ControlServer } from '../control/index.ts';
 import { openDaemon, type Daemon, type DaemonOptions } from '../daemon/index.ts';
 
@@ -47,7 +53,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemo
   const host = opts.host ?? '127.0.0.1';
   // Refused before anything is owned or spawned.
   assertLoopbackBind(host);
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log: DaemonLog = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Signals that arrive while starting are remembered and honoured once the start completes.
   let signalled: NodeJS.Signals | null = null;
   let stopNow: (() => void) | null = null;
@@ -71,7 +77,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemo
     (() =>
       void (handOffNow?.() ?? Promise.resolve()).then(
         () => replaceProcess(listening),
-        (e: unknown) => log(`hand-off failed: ${errorMessage(e)}`),
+        (e: unknown) => log(`hand-off failed: ${errorMessage(e)}`, { level: 'error' }),
       ));
   let daemon: Daemon;
   try {
@@ -95,7 +101,15 @@ export async function startHeadless(opts: HeadlessOptions): Promise<RunningDaemo
       subscribe: (l) => daemon.orchestrator.subscribe(l),
       snapshot: () => daemon.orchestrator.snapshot(),
       staticDir: opts.staticDir,
-      onInternalError: (e, what) => log(`internal error in ${what}: ${errorDetail(e)}`),
+      metrics: daemon.metrics,
+      onFrameDropped: (frame) => {
+        if (frame.kind === 'logs') daemon.metrics.logLinesDropped(frame.id, frame.lines.length);
+      },
+      onInternalError: (e, what) =>
+        log(`internal error in ${what}: ${errorDetail(e)}`, {
+          level: 'error',
+          event: 'internal_error',
+        }),
     });
   } catch (e) {
     await daemon.close({ drain: false });

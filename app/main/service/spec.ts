@@ -3,7 +3,7 @@
 // PIPEDAI_HOME / PIPEDAI_WORKER_BIN so the service uses the operator's state.
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
-import { describeZodError } from '../../shared/index.ts';
+import { describeZodError, LOG_FORMATS } from '../../shared/index.ts';
 import { drainCeilingMs } from '../daemon/client.ts';
 import { hasControlCharacter } from './escape.ts';
 import { stopTimeouts, type StopTimeouts } from './stop-timeouts.ts';
@@ -37,6 +37,8 @@ const InstallerEnvSchema = z.object({
   PIPEDAI_HOME: text,
   PIPEDAI_WORKER_BIN: text,
   PIPEDAI_DRAIN_CEILING_MS: text,
+  // `start`'s log format (text or json, for journald/Loki/Vector): a stray value is an error.
+  PIPEDAI_LOG_FORMAT: z.preprocess(blankToUndefined, z.enum(LOG_FORMATS).optional()),
   SUDO_USER: SudoUserSchema,
   // Only named in the lingering hint: a strange value falls back to the uid.
   USER: z.preprocess(blankToUndefined, z.string().regex(POSIX_USER).optional().catch(undefined)),
@@ -177,6 +179,8 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
     environment.push(['PIPEDAI_WORKER_BIN', input.env.PIPEDAI_WORKER_BIN]);
   const ceiling = drainCeilingMs({ PIPEDAI_DRAIN_CEILING_MS: input.env.PIPEDAI_DRAIN_CEILING_MS });
   if (ceiling !== null) environment.push(['PIPEDAI_DRAIN_CEILING_MS', String(ceiling)]);
+  if (input.env.PIPEDAI_LOG_FORMAT)
+    environment.push(['PIPEDAI_LOG_FORMAT', input.env.PIPEDAI_LOG_FORMAT]);
   environment.push([SERVICE_MANAGER_ENV, input.manager]);
   return {
     nodePath: input.nodePath,

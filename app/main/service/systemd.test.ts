@@ -261,7 +261,7 @@ describe('systemd user unit (not root)', () => {
 describe('systemd system unit (root)', () => {
   const rootPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-  it('through sudo: runs as SUDO_USER with that user’s home in PATH; a drain ceiling bounds the stop', async () => {
+  it('through sudo: runs as SUDO_USER with that user’s home in PATH; a drain ceiling bounds the stop; the log format is baked', async () => {
     const { fs, rec, manager } = setup({
       isRoot: true,
       env: {
@@ -269,6 +269,8 @@ describe('systemd system unit (root)', () => {
         SUDO_USER: 'alice',
         USER: 'root',
         PIPEDAI_DRAIN_CEILING_MS: '7200000',
+        // `install --log-format json`: the unit's `start` logs JSON for journald.
+        PIPEDAI_LOG_FORMAT: 'json',
       },
       answer: (l) =>
         l.startsWith('getent')
@@ -286,6 +288,7 @@ describe('systemd system unit (root)', () => {
         // Pinned to alice's state folder: never root's, nor whatever HOME the service gets.
         'Environment="PIPEDAI_HOME=/home/alice/.pipedai"',
         'Environment="PIPEDAI_DRAIN_CEILING_MS=7200000"',
+        'Environment="PIPEDAI_LOG_FORMAT=json"',
         'Environment="PIPEDAI_SERVICE_MANAGER=systemd-system"',
         ...unitTail('7260s'), // two hours, plus a minute for the daemon to exit
         'WantedBy=multi-user.target',

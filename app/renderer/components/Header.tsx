@@ -1,5 +1,6 @@
 import { useActions, useApp } from '../store-context.tsx';
 import { ConnectivityPill } from './ConnectivityPill.tsx';
+import { HostTotals } from './ResourceCell.tsx';
 import { VersionPill } from './VersionPill.tsx';
 
 export function Header() {
@@ -14,6 +15,7 @@ export function Header() {
         <span className="host" title="The machine this orchestrator runs on">
           {hostname ?? 'This host'}
         </span>
+        {!unauthorized && <HostTotals />}
       </div>
       {!unauthorized && (
         <div className="top-tools">

@@ -1,5 +1,7 @@
 // Runs of one worker: the run picker and the selected run's events, updated as the run goes on.
+import type { RunSummary } from '../../shared/index.ts';
 import { ago, shortId } from '../model/format.ts';
+import { runTimeline } from '../model/resources.ts';
 import { useActions, useApp } from '../store-context.tsx';
 import { Modal } from './Modal.tsx';
 import { RunEvents } from './RunEvents.tsx';
@@ -31,6 +33,14 @@ export function RunsDrawer() {
         </label>
       }
     >
+      {runs.list && runs.list.length > 0 && (
+        <RunTimeline
+          runs={runs.list}
+          now={now}
+          selected={runs.selectedRunId}
+          onSelect={(id) => void selectRun(id)}
+        />
+      )}
       <div className="runs">
         <nav className="run-list" aria-label="Runs">
           {runs.list === null && !runs.listError && (
@@ -57,6 +67,9 @@ export function RunsDrawer() {
               title={r.runId}
             >
               <span className="mono">{shortId(r.runId, 12)}</span>
+              {r.outcome && r.outcome !== 'running' && (
+                <span className={`outcome outcome-${r.outcome}`}>{r.outcome}</span>
+              )}
               {r.runId === currentRunId && <span className="badge tone-busy">live</span>}
               <span className="muted small">
                 {ago(r.updatedAt, now)} · {Math.max(1, Math.round(r.bytes / 1024))} KB
@@ -67,5 +80,47 @@ export function RunsDrawer() {
         <RunEvents key={runs.selectedRunId ?? ''} />
       </div>
     </Modal>
+  );
+}
+
+/** The worker's runs on one line, oldest left: succeeded, failed, cancelled, running. */
+function RunTimeline({
+  runs,
+  now,
+  selected,
+  onSelect,
+}: {
+  runs: RunSummary[];
+  now: number;
+  selected: string | null;
+  onSelect: (runId: string) => void;
+}) {
+  const marks = runTimeline(runs, now);
+  const oldest = runs.reduce((m, r) => Math.min(m, r.updatedAt), now);
+  return (
+    <div className="run-timeline" aria-label="Run history">
+      <div className="run-timeline-track">
+        {marks.map((m) => (
+          <button
+            key={m.runId}
+            type="button"
+            className={`run-mark outcome-${m.outcome}${m.runId === selected ? ' selected' : ''}`}
+            style={{ left: `${m.left}%` }}
+            title={`${shortId(m.runId, 12)}: ${m.outcome}`}
+            aria-label={`Run ${shortId(m.runId, 12)}, ${m.outcome}`}
+            onClick={() => onSelect(m.runId)}
+          />
+        ))}
+      </div>
+      <div className="run-timeline-axis muted small">
+        <span>{ago(oldest, now)}</span>
+        <span className="run-timeline-legend">
+          <span className="outcome-succeeded">succeeded</span>
+          <span className="outcome-failed">failed</span>
+          <span className="outcome-cancelled">cancelled</span>
+        </span>
+        <span>now</span>
+      </div>
+    </div>
   );
 }

@@ -6,6 +6,7 @@ import { localState, remoteState, upgradeTarget } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
 import { Badge } from './Badge.tsx';
 import { RowActions } from './RowActions.tsx';
+import { ResourceCell } from './ResourceCell.tsx';
 import { RuntimeCell } from './RuntimeCell.tsx';
 import { useNow } from './useNow.ts';
 
@@ -140,6 +141,8 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
       <RemoteCell w={w} now={now} />
       <VersionCell w={w} />
       <RuntimeCell w={w} />
+      <ResourceCell w={w} metric="cpuPercent" now={now} />
+      <ResourceCell w={w} metric="rssBytes" now={now} />
       <td>
         {w.lastEvent ? (
           <span title={w.lastEvent.at}>{w.lastEvent.type}</span>

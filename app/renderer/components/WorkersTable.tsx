@@ -13,6 +13,8 @@ export function WorkersTable({ workers }: { workers: FusedWorker[] }) {
             <th scope="col">Remote</th>
             <th scope="col">Version</th>
             <th scope="col">Runtime</th>
+            <th scope="col">CPU</th>
+            <th scope="col">Memory</th>
             <th scope="col">Last event</th>
             <th scope="col" className="actions-col">
               Actions

@@ -1,5 +1,5 @@
 // The dashboard's state (zustand), in slices (zustand's slices pattern): workers, logs, runs,
-// pairing, connectivity, diagnostics, self-upgrade, the worker runtime and the page around them. Event frames
+// pairing, connectivity, diagnostics, self-upgrade, resources, the worker runtime and the page around them. Event frames
 // drive it through a kind → slices table; on every (re)connect each slice reloads what frames do
 // not carry (the daemon's snapshot brings the workers and the latest runtime install). Commands go
 // through the Bridge; nothing here knows whether that is IPC or HTTP.
@@ -22,6 +22,7 @@ import { diagnosticsSlice, type DiagnosticsActions, type DiagnosticsState } from
 import { logsSlice, type LogsActions, type LogsState } from './logs.ts';
 import { pairingSlice, type PairingActions, type PairingView } from './pairing.ts';
 import { runsSlice, type RunsActions, type RunsState } from './runs.ts';
+import { resourcesSlice, type ResourcesActions, type ResourcesState } from './resources.ts';
 import { runtimeSlice, type RuntimeState } from './runtime.ts';
 import {
   selfUpgradeSlice,
@@ -37,6 +38,7 @@ export type { DiagnosticsState } from './diagnostics.ts';
 export type { LogsState } from './logs.ts';
 export { PAIRING_POLL_MS, type PairingPhase, type PairingView } from './pairing.ts';
 export type { RunsState } from './runs.ts';
+export type { ResourcesState } from './resources.ts';
 export { SELF_RECHECK_MS } from './self-upgrade.ts';
 export type { Dialog, Drawer, Notice, NoticeTone } from './ui.ts';
 export type { BuildResult, RowState } from './workers.ts';
@@ -56,6 +58,7 @@ export type Actions = StoreActions &
   DiagnosticsActions &
   LogsActions &
   RunsActions &
+  ResourcesActions &
   PairingActions;
 
 export type AppState = UiState &
@@ -66,6 +69,7 @@ export type AppState = UiState &
     diagnostics: DiagnosticsState;
     logs: LogsState | null;
     runs: RunsState | null;
+    resources: ResourcesState;
     pairing: PairingView;
     actions: Actions;
   };
@@ -106,6 +110,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
       diagnosticsSlice(ctx),
       logsSlice(ctx),
       runsSlice(ctx),
+      resourcesSlice(ctx),
       pairingSlice(ctx),
       runtimeSlice(ctx),
     ] as AnySlice[];

@@ -195,7 +195,10 @@ export function runsSlice(ctx: SliceCtx): Slice<{ runs: RunsState | null }, Runs
     frames: {
       'run-events'(frame) {
         const r = get().runs;
-        if (!r || r.workerId !== frame.id || r.selectedRunId !== frame.runId) return;
+        if (!r || r.workerId !== frame.id) return;
+        // A run ended: the list (and its timeline) shows how.
+        if (frame.items.some((e) => e.type === 'result')) void actions.refreshRunsList();
+        if (r.selectedRunId !== frame.runId) return;
         if (!r.eventsLoading) return append(frame.items);
         pending.push(...frame.items);
         if (pending.length > limits.runEvents) pending.splice(0, pending.length - limits.runEvents);

@@ -90,7 +90,8 @@ describe('store: row actions', () => {
     void t.a().runVerb('a', 'restart');
     void t.a().runVerb('a', 'force-stop');
     await settle();
-    expect(t.calls.filter(([n]) => n !== 'listWorkers' && n !== 'getSelf')).toEqual([
+    const loads = new Set(['listWorkers', 'getSelf', 'getResources']);
+    expect(t.calls.filter(([n]) => !loads.has(n))).toEqual([
       ['stopWorker', { id: 'a' }],
       ['stopWorker', { id: 'a', force: true }],
     ]);

@@ -47,6 +47,21 @@ export interface ApiClientOptions {
   sleep?: Sleep;
   /** Monotonic milliseconds, for probe latency. */
   now?: () => number;
+  /** Told each failed JSON call: its endpoint class (never its path) and the failure kind. */
+  onCallFailed?: (endpoint: EndpointClass, kind: string) => void;
+}
+
+/** What a call is for, in a word: the metrics' label (a path would carry ids). */
+export type EndpointClass =
+  'enrollment' | 'registration' | 'workers' | 'lifecycle' | 'releases' | 'other';
+
+export function endpointClass(method: HttpMethod, path: string): EndpointClass {
+  if (path.includes('/enrollments')) return 'enrollment';
+  if (path.includes('/registration-token')) return 'registration';
+  if (path.includes('/releases')) return 'releases';
+  if (method === 'DELETE' || /\/(?:disable|enable)$/.test(path)) return 'lifecycle';
+  if (path.includes('/workers')) return 'workers';
+  return 'other';
 }
 
 /** Which lifecycle endpoints a worker uses: workspace ones, or the platform-admin pool ones. */
@@ -72,6 +87,7 @@ export class ApiClient {
   private readonly maxPages: number;
   private readonly now: () => number;
   private readonly ownAgents: { http: http.Agent; https: https.Agent } | null;
+  private readonly onCallFailed: ApiClientOptions['onCallFailed'];
 
   constructor(opts: ApiClientOptions = {}) {
     let instance = opts.got;
@@ -93,6 +109,7 @@ export class ApiClient {
     this.getRetryDelaysMs = opts.getRetryDelaysMs ?? [500, 2_000];
     this.maxPages = opts.maxPages ?? 20;
     this.now = opts.now ?? (() => performance.now());
+    this.onCallFailed = opts.onCallFailed;
   }
 
   /** The got instance, shared with the event streams so they use the same agents. */
@@ -297,16 +314,20 @@ export class ApiClient {
       timeoutMs?: number;
     },
   ): Promise<T> {
-    return callJson(this.transport, {
-      method: 'GET',
-      baseUrl: normalizeApiUrl(apiUrl),
+    return this.counted(
+      'GET',
       path,
-      token: o.token,
-      schema: o.schema,
-      query: o.query,
-      timeoutMs: o.timeoutMs ?? this.timeouts.jsonMs,
-      retryDelaysMs: this.getRetryDelaysMs,
-    });
+      callJson(this.transport, {
+        method: 'GET',
+        baseUrl: normalizeApiUrl(apiUrl),
+        path,
+        token: o.token,
+        schema: o.schema,
+        query: o.query,
+        timeoutMs: o.timeoutMs ?? this.timeouts.jsonMs,
+        retryDelaysMs: this.getRetryDelaysMs,
+      }),
+    );
   }
 
   private post<T>(apiUrl: string, path: string, o: SendOptions<T>): Promise<T> {
@@ -315,18 +336,32 @@ export class ApiClient {
 
   /** Non-idempotent calls: never retried. */
   private send<T>(method: HttpMethod, apiUrl: string, path: string, o: SendOptions<T>): Promise<T> {
-    return callJson(this.transport, {
+    return this.counted(
       method,
-      baseUrl: normalizeApiUrl(apiUrl),
       path,
-      token: o.token,
-      body: o.body,
-      schema: o.schema,
-      secrets: o.secrets,
-      signal: o.signal,
-      timeoutMs: this.timeouts.jsonMs,
-      retryDelaysMs: [],
-    });
+      callJson(this.transport, {
+        method,
+        baseUrl: normalizeApiUrl(apiUrl),
+        path,
+        token: o.token,
+        body: o.body,
+        schema: o.schema,
+        secrets: o.secrets,
+        signal: o.signal,
+        timeoutMs: this.timeouts.jsonMs,
+        retryDelaysMs: [],
+      }),
+    );
+  }
+
+  private async counted<T>(method: HttpMethod, path: string, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (e) {
+      const kind = e instanceof ApiError ? e.kind : 'internal';
+      this.onCallFailed?.(endpointClass(method, path), kind);
+      throw e;
+    }
   }
 }
 

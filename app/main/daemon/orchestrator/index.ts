@@ -3,6 +3,7 @@
 import {
   CommandError,
   normalizeApiUrl,
+  runOutcomeOf,
   type CommandHandlers,
   type ConnectivitySample,
   type Diagnostics,
@@ -12,8 +13,10 @@ import {
   type LastEvent,
   type LogLine,
   type ManifestEntry,
+  type ResourceSample,
   type RollbackEvent,
   type RunEvent,
+  type RunOutcome,
   type RuntimeInstall,
   type SupervisorStatus,
 } from '../../../shared/index.ts';
@@ -31,7 +34,12 @@ import type {
 } from '../deps.ts';
 import { measureDisk } from '../disk-usage.ts';
 import { DEFAULT_RUNS_LIMITS, pruneRuns, type RunsLimits } from '../runs/prune.ts';
-import type { RunEventsReader } from '../runs/run-events.ts';
+import { RUN_FILE_LIVE_MS, type RunEventsReader } from '../runs/run-events.ts';
+import {
+  RESOURCE_INTERVAL_MS,
+  RESOURCE_WINDOW_MS,
+  type ResourceSampler,
+} from '../resources/sampler.ts';
 import type { SelfUpdater } from '../self-update/install.ts';
 import { createCoalescer } from '../status/coalesce.ts';
 import { fuseWorkers } from '../status/fuse.ts';
@@ -87,6 +95,10 @@ export interface OrchestratorDeps {
   desktopUpdate?: DesktopUpdatePort;
   /** `doctor` as the daemon sees the host (its environment is the one workers get). */
   diagnose?: (workers: FusedWorker[], cliVersion?: string) => Promise<Diagnostics>;
+  /** CPU and memory of each worker's process tree (absent: the figures read n/a). */
+  resources?: ResourceSampler;
+  /** Told each run that ends (a `result` event), for the metrics. */
+  onRunEnded?: (workerId: string, outcome: RunOutcome) => void;
   timings?: Partial<Timings>;
   /** How much of runs/ is kept (default 30 days, 512 MiB, the newest first). */
   runsLimits?: Partial<RunsLimits>;
@@ -123,6 +135,8 @@ export interface Orchestrator extends CommandHandlers {
   onConnectivity(sample: ConnectivitySample): void;
   /** Wire-up for the run tail: events a worker appended to a run file. */
   onRunEvents(id: string, runId: string, items: RunEvent[]): void;
+  /** Wire-up for the resource sampler: each tick's figures. */
+  onResources(sample: ResourceSample): void;
   /** Wire-up for the worker runtime's install progress. */
   onRuntimeInstall(install: RuntimeInstall): void;
   /** Distinct environments of the manifest as last read (for the connectivity probes). */
@@ -136,9 +150,6 @@ export interface Orchestrator extends CommandHandlers {
 
 /** Disk use in /api/self is measured again when older than this. */
 const DISK_MEASURE_MS = 60_000;
-
-/** A run file whose last event is not the `result` and that changed this recently is live. */
-const RUN_FILE_LIVE_MS = 15 * 60_000;
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const timings = { ...DEFAULT_TIMINGS, ...deps.timings };
@@ -179,6 +190,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       lastEvent: (id) => lastEvents.get(id) ?? null,
       latestWorkerVersion: (url) => deps.releases.latestWorkerVersion(url),
       runtime: (id) => deps.runtime.view(id),
+      resources: (id) => deps.resources?.latest(id) ?? null,
     });
   }
 
@@ -390,11 +402,13 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       every(timings.releasesRetryMs, 'releases', checkReleases);
       void housekeep().catch(background('housekeeping'));
       every(timings.housekeepingMs, 'housekeeping', housekeep);
+      deps.resources?.start();
     },
 
     async shutdown(opts) {
       stopping = true;
       for (const t of timers.splice(0)) clearInterval(t);
+      deps.resources?.stop();
       statusFrames.close();
       pairings.close();
       deps.runTail?.close();
@@ -439,6 +453,13 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     },
     onRunEvents(id, runId, items) {
       bus.emit({ kind: 'run-events', id, runId, items });
+      for (const item of items) {
+        const outcome = runOutcomeOf(item);
+        if (outcome) deps.onRunEnded?.(id, outcome);
+      }
+    },
+    onResources(sample) {
+      bus.emit({ kind: 'resources', sample });
     },
     knownApiUrls: () => knownApiUrls,
     async workerIdle(id) {
@@ -544,6 +565,14 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       if (!deps.diagnose) throw new CommandError('unavailable', 'diagnostics are not wired here');
       return deps.diagnose(await fused(), cliVersion);
     },
+    getResources: async () =>
+      deps.resources?.view() ?? {
+        available: false,
+        reason: 'no resource sampler here',
+        intervalMs: RESOURCE_INTERVAL_MS,
+        windowMs: RESOURCE_WINDOW_MS,
+        samples: [],
+      },
     getLogs: async ({ id, tail }) => ({ items: deps.supervisor.logs(id, tail) }),
     listRuns: async ({ id }) => ({ items: await deps.runs.listRuns(id) }),
     getRunEvents: async ({ id, runId, after, tail }) => ({

@@ -4,7 +4,13 @@
 // and cap every answer.
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSafeSegment, RunEvent, type RunSummary } from '../../../shared/index.ts';
+import {
+  isSafeSegment,
+  RunEvent,
+  runOutcomeOf,
+  type RunOutcome,
+  type RunSummary,
+} from '../../../shared/index.ts';
 
 export const MAX_RUNS_LISTED = 50;
 export const MAX_EVENTS_PER_READ = 5000;
@@ -12,6 +18,10 @@ const MAX_INDEXED_FILES = 16;
 const CHUNK = 64 * 1024;
 /** A single event line longer than this is skipped rather than held in memory. */
 const MAX_LINE_BYTES = 1024 * 1024;
+/** How much of a run file's end is read for its outcome (the `result` event is its last line). */
+const OUTCOME_TAIL_BYTES = 16 * 1024;
+/** A run file with no `result` that changed this recently is still running; older, it was cut short. */
+export const RUN_FILE_LIVE_MS = 15 * 60_000;
 
 interface FileIndex {
   size: number;
@@ -33,7 +43,32 @@ export interface RunEventsReader {
   ): Promise<RunEvent[]>;
 }
 
-export function createRunEventsReader(runsDir: string): RunEventsReader {
+/** How the run in `path` ended, from its last complete line. */
+async function outcomeOf(
+  path: string,
+  size: number,
+  updatedAt: number,
+  now: number,
+): Promise<RunOutcome> {
+  const fh = await open(path, 'r');
+  try {
+    const length = Math.min(size, OUTCOME_TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, size - length);
+    const lines = buf.subarray(0, bytesRead).toString('utf8').trimEnd().split('\n');
+    const last = parseLine(lines.at(-1) ?? '');
+    const outcome = last ? runOutcomeOf(last) : null;
+    if (outcome) return outcome;
+  } finally {
+    await fh.close();
+  }
+  return now - updatedAt < RUN_FILE_LIVE_MS ? 'running' : 'cancelled';
+}
+
+export function createRunEventsReader(
+  runsDir: string,
+  now: () => number = Date.now,
+): RunEventsReader {
   const indexes = new Map<string, FileIndex>();
 
   function remember(path: string, idx: FileIndex): void {
@@ -96,7 +131,17 @@ export function createRunEventsReader(runsDir: string): RunEventsReader {
         }
       }
       runs.sort((a, b) => b.updatedAt - a.updatedAt || (a.runId < b.runId ? 1 : -1));
-      return runs.slice(0, MAX_RUNS_LISTED);
+      const listed = runs.slice(0, MAX_RUNS_LISTED);
+      const at = now();
+      for (const run of listed) {
+        run.outcome = await outcomeOf(
+          join(dir, `${run.runId}.ndjson`),
+          run.bytes,
+          run.updatedAt,
+          at,
+        ).catch((): RunOutcome => 'cancelled');
+      }
+      return listed;
     },
 
     async read(workerId, runId, query) {

@@ -8,6 +8,7 @@ import {
   type ManifestEntry,
   type RemoteView,
   type RemoteWorker,
+  type ResourceUse,
   type SupervisorStatus,
   type WorkerRuntimeView,
 } from '../../../shared/index.ts';
@@ -21,6 +22,8 @@ export interface FusionInputs {
   latestWorkerVersion: (apiUrl: string) => string | null;
   /** Which pipedai-worker each worker runs (managed version, PATH, override). */
   runtime?: (id: string) => WorkerRuntimeView | null;
+  /** Its process tree's CPU and memory, while it runs. */
+  resources?: (id: string) => ResourceUse | null;
 }
 
 export function toRemoteView(row: RemoteWorker): RemoteView {
@@ -72,6 +75,7 @@ export function fuseWorkers(inputs: FusionInputs): FusedWorker[] {
       latestWorkerVersion: latest,
       versionStale: isVersionStale(workerVersion, latest),
       runtime: inputs.runtime?.(entry.id) ?? null,
+      resources: inputs.resources?.(entry.id) ?? null,
     };
   });
 }

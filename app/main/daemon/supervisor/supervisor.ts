@@ -14,6 +14,7 @@ import {
 } from './child-registry.ts';
 import { createCaptureHub } from './capture/capture-hub.ts';
 import type {
+  CaptureCounters,
   CaptureLimits,
   OutputCapture,
   PunchHole,
@@ -90,6 +91,8 @@ export interface SupervisorOptions {
   /** How often the output files are checked behind the file watcher (default 500 ms). */
   capturePollMs?: number;
   punchHole?: PunchHole;
+  /** Told what the capture reads and skips of every worker's output (the metrics). */
+  captureCounters?: CaptureCounters;
   /** Failures that do not stop supervision (a child-registry write). */
   onError?: (err: unknown) => void;
 }
@@ -166,6 +169,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
         ...(opts.capturePollMs ? { pollMs: opts.capturePollMs } : {}),
         ...(opts.captureLimits ? { limits: opts.captureLimits } : {}),
         ...(opts.punchHole ? { punchHole: opts.punchHole } : {}),
+        ...(opts.captureCounters ? { counters: opts.captureCounters } : {}),
       });
   const createCapture =
     opts.createCapture ?? ((workerId: string, log: WorkerLog) => hub!.capture(workerId, log));

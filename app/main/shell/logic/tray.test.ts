@@ -3,6 +3,7 @@ import { HOST_STATES, type HostState } from './host-state.ts';
 import type { ShellState } from './shell-state.ts';
 import { shell, worker } from './test-support.ts';
 import {
+  resourceTotals,
   statusLine,
   trayClickOpensWindow,
   trayModel,
@@ -227,5 +228,25 @@ describe('tray menu', () => {
     expect(trayClickOpensWindow('win32')).toBe(true);
     expect(trayClickOpensWindow('darwin')).toBe(false);
     expect(trayClickOpensWindow('linux')).toBe(false);
+  });
+
+  it('adds what the workers use to the tooltip: CPU and memory together, none without figures', () => {
+    const use = (cpuPercent: number, mib: number) => ({
+      resources: { cpuPercent, rssBytes: mib * 1024 * 1024, processes: 2, at: 1 },
+    });
+    const workers = [
+      worker('a', 'running', use(12.5, 100)),
+      worker('b', 'running', use(30, 50.5)),
+      worker('c', 'stopped'),
+    ];
+    expect(resourceTotals(workers)).toBe('CPU 42.5% · 151 MiB');
+    expect(trayModel(shell(workers)).tooltip).toBe(
+      'PipedAI Orchestrator — 2 of 3 workers running · CPU 42.5% · 151 MiB',
+    );
+    // Running, but this OS gives no figures: the tooltip says nothing rather than n/a.
+    expect(resourceTotals([worker('a', 'running')])).toBeNull();
+    expect(trayModel(shell([worker('a', 'running')])).tooltip).toBe(
+      'PipedAI Orchestrator — 1 worker running',
+    );
   });
 });

@@ -1,6 +1,8 @@
 // The tray, as data: icon state, tooltip and menu built from the shell's view. The tray adapter
 // turns this into Electron's Menu; every label and enabled flag is decided here.
 import {
+  bytesText,
+  cpuText,
   drainingText,
   type FusedWorker,
   type RuntimeInstall,
@@ -178,9 +180,32 @@ export function trayModel(s: ShellState, now = Date.now()): TrayModel {
           enabled: true,
         },
   );
-  // The tooltip also tells an install in progress (connect, build, upgrade), phase by phase.
+  // The tooltip also tells what the workers use, and an install in progress (connect, build,
+  // upgrade), phase by phase.
+  const totals = resourceTotals(workers);
   const install = s.install ? ` · ${installTooltip(s.install)}` : '';
-  return { icon: aggregateHostState(s), tooltip: `${PRODUCT_NAME} — ${line}${install}`, items };
+  return {
+    icon: aggregateHostState(s),
+    tooltip: `${PRODUCT_NAME} — ${line}${totals ? ` · ${totals}` : ''}${install}`,
+    items,
+  };
+}
+
+/**
+ * "CPU 12.5% · 150.2 MiB": the workers' process trees together, from their latest samples; null
+ * when none has figures (none runs, or this OS gives none).
+ */
+export function resourceTotals(workers: readonly FusedWorker[]): string | null {
+  let cpu = 0;
+  let rss = 0;
+  let measured = 0;
+  for (const w of workers) {
+    if (!w.resources) continue;
+    measured++;
+    cpu += w.resources.cpuPercent;
+    rss += w.resources.rssBytes;
+  }
+  return measured === 0 ? null : `CPU ${cpuText(cpu)} · ${bytesText(rss)}`;
 }
 
 const PHASE: Record<RuntimeInstall['phase'], string> = {

@@ -7,6 +7,7 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import type { WorkerLog } from '../logs/index.ts';
 import {
   WorkerCapture,
+  type CaptureCounters,
   type CaptureLimits,
   type OutputCapture,
   type PumpScheduler,
@@ -24,6 +25,8 @@ export interface CaptureHubOptions {
   turnBytes?: number;
   punchHole?: PunchHole;
   onError?: (err: unknown) => void;
+  /** Told what every capture reads and skips. */
+  counters?: CaptureCounters;
 }
 
 export const DEFAULT_TURN_BYTES = 256 * 1024;
@@ -102,6 +105,7 @@ export function createCaptureHub(o: CaptureHubOptions): CaptureHub {
         ...(o.punchHole ? { punchHole: o.punchHole } : {}),
         ...(o.onError ? { onError: o.onError } : {}),
         scheduler,
+        ...(o.counters ? { counters: o.counters } : {}),
         onClose: () => {
           if (captures.get(workerId) === c) captures.delete(workerId);
         },

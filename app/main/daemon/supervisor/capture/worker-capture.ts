@@ -76,6 +76,19 @@ export interface CaptureStats {
   reclaimMode: 'punch' | 'truncate';
 }
 
+/** Told what the capture read and skipped, as it happens (the daemon's metrics). */
+export interface CaptureCounters {
+  output(workerId: string, stream: LogStream, bytes: number, lines: number): void;
+  skipped(workerId: string, bytes: number): void;
+}
+
+/** Line ends in a chunk (what a line count needs without splitting). */
+function countLines(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
 export interface WorkerCaptureOptions {
   workerId: string;
   dir: string;
@@ -90,6 +103,7 @@ export interface WorkerCaptureOptions {
    * worker, so log relaying yields to requests. A read never exceeds pumpBytes per file.
    */
   scheduler: PumpScheduler;
+  counters?: CaptureCounters;
 }
 
 /**
@@ -166,10 +180,12 @@ export class WorkerCapture implements OutputCapture {
           maxBacklogBytes: this.#limits.maxBacklogBytes,
           onData: (chunk) => {
             this.#stats.bytesRead += chunk.length;
+            o.counters?.output(o.workerId, stream, chunk.length, countLines(chunk));
             o.log.push(stream, chunk);
           },
           onSkip: (bytes, why) => {
             this.#stats.bytesSkipped += bytes;
+            o.counters?.skipped(o.workerId, bytes);
             const what =
               why === 'backlog'
                 ? `${bytes} bytes of older output skipped (more than ${this.#limits.maxBacklogBytes} waiting)`
