@@ -2,6 +2,7 @@
 import { CommandError } from '../app/shared/index.ts';
 import { createControlClient, type ControlClient } from '../app/main/control/index.ts';
 import {
+  childEnv,
   openStore,
   pathsFor,
   readLiveOwner,
@@ -23,7 +24,8 @@ export interface CliContext {
 
 export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const paths = pathsFor(resolveHome(env));
-  return { env, paths, store: openStore(paths) };
+  // What the CLI's children inherit: never the launcher's ELECTRON_RUN_AS_NODE.
+  return { env: childEnv(env), paths, store: openStore(paths) };
 }
 
 /**

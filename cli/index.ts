@@ -10,6 +10,7 @@ import {
 import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';
 import { VERSION } from '../app/main/daemon/index.ts';
 import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
+import { commanderParseOptions } from './launch.ts';
 import { createUi } from './ui.ts';
 import { connect } from './commands/connect.ts';
 import { connectivity } from './commands/connectivity.ts';
@@ -216,7 +217,7 @@ program
   .action(() => ui.out(VERSION));
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(process.argv, commanderParseOptions());
 } catch (e) {
   if (e instanceof CommanderError) {
     exitCode =

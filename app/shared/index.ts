@@ -14,3 +14,4 @@ export * from './backoff.ts';
 export * from './door.ts';
 export * from './ipc.ts';
 export type * from './bridge.ts';
+export * from './launch-route.ts';

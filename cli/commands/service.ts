@@ -1,13 +1,19 @@
 // `install`, `uninstall`, `status`: the native service that keeps the daemon alive (§8.13).
-import { measureDisk, readLiveOwner } from '../../app/main/daemon/index.ts';
+import { existsSync } from 'node:fs';
+import { measureDisk, readLiveOwner, selfNodeRuntime } from '../../app/main/daemon/index.ts';
 import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/index.ts';
 import { cliEntry } from '../assets.ts';
 import { readSecret, type CliContext } from '../context.ts';
+import { packagedLauncher } from '../launch.ts';
 import type { Ui } from '../ui.ts';
 
 function manager(ctx: CliContext, opts: { user?: string } = {}) {
+  // The CLI of a desktop package: units run its launcher (its binary as Node), never a system node.
+  const launcher = packagedLauncher(process.platform, cliEntry());
   return serviceManagerFor({
     ...hostServiceOptions(cliEntry()),
+    ...(launcher !== null && existsSync(launcher) ? { launcher } : {}),
+    nodeEnv: selfNodeRuntime().env,
     env: ctx.env,
     // Windows: the service logs on as this account, with its password (never kept).
     ...(opts.user === undefined ? {} : { serviceAccount: opts.user }),

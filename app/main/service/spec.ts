@@ -1,4 +1,5 @@
-// What every unit runs and with which environment, whatever the OS: `<node> <cli realpath> start`,
+// What every unit runs and with which environment, whatever the OS: `<node> <cli realpath> start`
+// (or, from a desktop package, its launcher: `<launcher realpath> start`),
 // a PATH that finds node, npm and pipedai-worker without a login shell, and the installer's
 // PIPEDAI_HOME / PIPEDAI_WORKER_BIN so the service uses the operator's state.
 import { posix, win32 } from 'node:path';
@@ -128,7 +129,8 @@ export interface UnitSpec {
   nodePath: string;
   /** Realpath of the CLI script: the npm bin symlink may point elsewhere after an upgrade. */
   cliPath: string;
-  args: readonly [string, string, 'start'];
+  /** `<node> <cli> start`, or `<launcher> start` from a desktop package (POSIX). */
+  args: readonly string[];
   environment: ReadonlyArray<readonly [string, string]>;
   /** The manager's stop timeouts, aligned with the operator's drain ceiling (none by default). */
   stop: StopTimeouts;
@@ -140,6 +142,10 @@ export interface SpecInput {
   fs: ServiceFs;
   nodePath: string;
   cliPath: string;
+  /** The desktop package's launcher: POSIX units run it (ServiceOptions.launcher). */
+  launcher?: string;
+  /** Variables nodePath needs to run as Node, for units that run it directly. */
+  nodeEnv?: Readonly<Record<string, string>>;
   serviceHome: string;
   /** Always bake this PIPEDAI_HOME (a Windows service account has its own home). */
   stateHome?: string;
@@ -153,6 +159,12 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
     throw new Error(`node path must be absolute: ${input.nodePath}`);
   const cliPath = await input.fs.realpath(input.cliPath);
   if (!p.isAbsolute(cliPath)) throw new Error(`CLI path must be absolute: ${cliPath}`);
+  const launcher =
+    input.launcher === undefined || input.platform === 'win32'
+      ? null
+      : await input.fs.realpath(input.launcher);
+  if (launcher !== null && !p.isAbsolute(launcher))
+    throw new Error(`launcher path must be absolute: ${launcher}`);
   const environment: Array<readonly [string, string]> = [
     [
       'PATH',
@@ -173,10 +185,12 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
   const ceiling = drainCeilingMs({ PIPEDAI_DRAIN_CEILING_MS: input.env.PIPEDAI_DRAIN_CEILING_MS });
   if (ceiling !== null) environment.push(['PIPEDAI_DRAIN_CEILING_MS', String(ceiling)]);
   environment.push([SERVICE_MANAGER_ENV, input.manager]);
+  // The launcher sets these itself; a unit that runs the binary directly sets them here.
+  if (launcher === null) environment.push(...Object.entries(input.nodeEnv ?? {}));
   return {
     nodePath: input.nodePath,
     cliPath,
-    args: [input.nodePath, cliPath, 'start'],
+    args: launcher === null ? [input.nodePath, cliPath, 'start'] : [launcher, 'start'],
     environment,
     stop: stopTimeouts(ceiling),
   };
@@ -193,6 +207,8 @@ export interface ManagerContext {
   homedir: string;
   nodePath: string;
   cliPath: string;
+  launcher?: string;
+  nodeEnv: Readonly<Record<string, string>>;
   template(name: TemplateName): Promise<string>;
   serviceAccount?: string;
   servicePassword?: (account: string) => Promise<string>;

@@ -19,9 +19,15 @@ import {
   serviceManagerFor,
 } from '../service/index.ts';
 import { registerIpcDoor } from './ipc.ts';
-import { bundledNpmCli, openDaemonLink, type CloseHow, type DaemonLink } from '../hosts/index.ts';
+import {
+  bundledNpmCli,
+  electronNodeRuntime,
+  openDaemonLink,
+  type CloseHow,
+  type DaemonLink,
+} from '../hosts/index.ts';
 import { resolveLoginEnv } from './login-env.ts';
-import { electronNodeRuntime, electronNpmCli } from './logic/worker-node.ts';
+import { electronNpmCli } from './logic/worker-node.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../service/render.ts';
 import { renderAutostartEntry } from '../../service/index.ts';
-import {
-  HIDDEN_ARG,
-  loginItemPlan,
-  loginItemQuery,
-  startsHidden,
-  type AppLaunch,
-} from './login-item.ts';
+import { HIDDEN_ARG } from '../../../shared/index.ts';
+import { loginItemPlan, loginItemQuery, startsHidden, type AppLaunch } from './login-item.ts';
 
 const packaged = (execPath: string, appImagePath?: string): AppLaunch => ({
   execPath,
