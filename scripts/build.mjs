@@ -17,19 +17,24 @@ const common = {
   platform: 'node',
   target: 'node22',
   format: 'esm',
-  packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
   define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
 };
+// The CLI is self-contained (its dependencies bundled in): the desktop app runs it from
+// app.asar.unpacked, where no node_modules is beside it. npm stays a separate script it runs.
 await build({
   ...common,
   entryPoints: { cli: 'cli/main.ts' },
   outdir: 'dist',
-  banner: { js: '#!/usr/bin/env node' },
+  // The CommonJS dependencies bundled into this ES module (tree-kill, ws) call require().
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __cjsRequire } from 'node:module';\nconst require = __cjsRequire(import.meta.url);",
+  },
 });
 await build({
   ...common,
+  packages: 'external',
   entryPoints: { sandbox: 'sandbox/index.ts' },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },

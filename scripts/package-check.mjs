@@ -2,13 +2,24 @@
 // checks what app.asar ships: the built app, the CLI bundle, the templates, the tray icons and
 // the production dependencies — never sources, tests, the sandbox or dev tooling. The stub carries
 // Electron's fuse wire (sentinel and default states), so the fuses electron-builder flips from
-// electron-builder.config.cjs are read back from the packaged binary.
+// electron-builder.config.cjs are read back from the packaged binary. The stub also stands in for
+// Electron as Node, so the bundled CLI runs through its launcher (package-check-cli.mjs), and in a
+// real systemd installs the service from it.
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkBundledCli, stubElectronScript } from './package-check-cli.mjs';
 
 const require = createRequire(import.meta.url);
 const { extractFile, listPackage } = require('@electron/asar');
@@ -104,7 +115,7 @@ spawnSync('mkdir', ['-p', stub]);
 writeFileSync(
   join(stub, 'electron'),
   Buffer.concat([
-    Buffer.from('#!/bin/sh\necho "stub electron: packaging check only" >&2\nexit 1\n# '),
+    Buffer.from(stubElectronScript(realpathSync(process.execPath))),
     Buffer.from(FUSE_SENTINEL),
     Buffer.from([1, FUSES.length]),
     Buffer.from(FUSES.map(([, stock]) => stock).join('')),
@@ -244,6 +255,20 @@ if (existsSync(asar)) {
     `node_modules: ${[...new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/')[2]))].join(', ')}\n`,
   );
 } else if (build.status === 0) problems.push(`no app.asar at ${asar}`);
+
+// The bundled CLI through its launcher, with the stub standing in for Electron as Node.
+if (build.status === 0 && existsSync(asar)) {
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  process.stdout.write('\n');
+  problems.push(
+    ...(await checkBundledCli({
+      unpacked: join(output, 'linux-unpacked'),
+      work,
+      version,
+      repoRoot: process.cwd(),
+    })),
+  );
+}
 
 if (process.argv.includes('--keep')) process.stdout.write(`kept: ${work}\n`);
 else rmSync(work, { recursive: true, force: true });
