@@ -18,6 +18,7 @@ import {
   probeService,
   serviceManagerFor,
 } from '../service/index.ts';
+import { installCliLink, readCliLink } from './cli-tool.ts';
 import { registerIpcDoor } from './ipc.ts';
 import {
   bundledNpmCli,
@@ -272,6 +273,9 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   });
 
   state = { ...state, launchAtLogin: await login.get().catch(() => null) };
+  // macOS: the tray offers to link the CLI launcher into /usr/local/bin (a packaged app only).
+  const cliTool = platform === 'darwin' && app.isPackaged;
+  if (cliTool) state = { ...state, cliTool: await readCliLink(process.resourcesPath) };
   render();
 
   async function act(a: TrayAction): Promise<void> {
@@ -313,6 +317,24 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
             opens: { kind: 'dashboard' },
           }),
         );
+      case 'install-cli':
+        if (!cliTool) return;
+        return installCliLink(process.resourcesPath)
+          .then((linked) => {
+            update({ ...state, cliTool: linked });
+            notify({
+              title: 'Command line tool',
+              body: 'pipedai-orchestrator is on your PATH: open a new terminal to use it.',
+              opens: { kind: 'dashboard' },
+            });
+          })
+          .catch((e: unknown) =>
+            notify({
+              title: 'Install command line tool',
+              body: errorMessage(e),
+              opens: { kind: 'dashboard' },
+            }),
+          );
       case 'quit':
         return void app.quit();
     }
