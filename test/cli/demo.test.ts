@@ -5,7 +5,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../../scripts/toolchain.mjs';
 import {
   ANSI,
   childEnv,
@@ -19,6 +21,31 @@ import {
 interface WorkerRow {
   label: string;
   local: { state: string } | null;
+}
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** The printed URL opened as a user would: the workers table shows the demo's workers running. */
+async function expectRunningRowsInChromium(url: string, labels: string[]): Promise<void> {
+  const found = findChromium(ROOT);
+  // `npm test` brings Chromium (apt on Debian, else Playwright's) before this suite runs.
+  if (!found.path) throw new Error(`the demo's page needs a browser: ${found.reason}`);
+  const browser = await chromium.launch({
+    executablePath: found.path,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(url);
+    const table = tab.getByRole('region', { name: 'Workers' });
+    for (const label of labels) {
+      const row = table.getByRole('row').filter({ hasText: label });
+      await row.getByText('running').first().waitFor({ timeout: 60_000 });
+    }
+    expect(await table.getByRole('row').filter({ hasText: 'running' }).count()).toBe(2);
+  } finally {
+    await browser.close();
+  }
 }
 
 // Generous: a loaded 2-core machine runs other suites' children at the same time.
@@ -68,6 +95,7 @@ describe.runIf(process.platform === 'linux')('npm run demo', { timeout: 180_000 
     const page = await fetch(dashboard);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
+    await expectRunningRowsInChromium(url, ['second']);
 
     // The scan sees the demo, the sandbox, the daemon and both workers.
     expect(ours().length).toBeGreaterThanOrEqual(5);
