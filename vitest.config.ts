@@ -13,8 +13,9 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    // The fault suite runs on its own: `npm run test:faults` (vitest.faults.config.ts).
-    exclude: [...configDefaults.exclude, 'test/faults/**'],
+    // The fault and services suites run on their own: `npm run test:faults`, `npm run
+    // test:services` (vitest.faults.config.ts, vitest.services.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**', 'test/services/**'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,

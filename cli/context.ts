@@ -10,6 +10,7 @@ import {
   type Paths,
   type Store,
 } from '../app/main/daemon/index.ts';
+import { sudoInvoker, type Invoker } from '../app/main/service/index.ts';
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {
@@ -20,12 +21,21 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   paths: Paths;
   store: Store;
+  /**
+   * The user behind `sudo`, whose state this is: their home's `.pipedai` (unless PIPEDAI_HOME says
+   * otherwise), and what the command creates there is handed back to them (`handBack`).
+   */
+  invoker: Invoker | null;
 }
 
-export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
-  const paths = pathsFor(resolveHome(env));
+export function cliContext(
+  env: NodeJS.ProcessEnv = process.env,
+  isRoot: boolean = process.getuid?.() === 0,
+): CliContext {
+  const invoker = sudoInvoker(env, isRoot);
+  const paths = pathsFor(resolveHome(env, invoker ? () => invoker.home : undefined));
   // What the CLI's children inherit: never the launcher's ELECTRON_RUN_AS_NODE.
-  return { env: childEnv(env), paths, store: openStore(paths) };
+  return { env: childEnv(env), paths, store: openStore(paths), invoker };
 }
 
 /**

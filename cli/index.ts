@@ -9,7 +9,8 @@ import {
 } from '../app/shared/index.ts';
 import { DEFAULT_CONTROL_PORT } from '../app/main/control/index.ts';
 import { VERSION } from '../app/main/daemon/index.ts';
-import { cliContext, parsePort, parsePositiveInt, UsageError } from './context.ts';
+import { handBack } from '../app/main/service/index.ts';
+import { cliContext, parsePort, parsePositiveInt, UsageError, type CliContext } from './context.ts';
 import { commanderParseOptions } from './launch.ts';
 import { createUi } from './ui.ts';
 import { connect } from './commands/connect.ts';
@@ -23,7 +24,9 @@ import { adopt, login } from './commands/state.ts';
 import { CLI_VERBS, listWorkers, logs, upgrade, workerVerb } from './commands/workers.ts';
 
 const ui = createUi();
-const ctx = () => cliContext(process.env);
+// One context per run: after the command, what it created under sudo goes back to its user.
+const run: { ctx?: CliContext } = {};
+const ctx = (): CliContext => (run.ctx ??= cliContext(process.env));
 let exitCode = 0;
 
 const portOption = () =>
@@ -232,6 +235,18 @@ try {
     exitCode = e.code === 'bad-request' ? 2 : 1;
   } else {
     ui.err(`✗ ${errorMessage(e)}`);
+    exitCode = 1;
+  }
+}
+// Under sudo, what the command created in its user's state folder goes back to them (`start` has
+// already become that user, so it finds nothing of root's there).
+const invoker = run.ctx?.invoker;
+if (run.ctx && invoker && process.getuid?.() === 0) {
+  const home = run.ctx.paths.home;
+  try {
+    await handBack(home, invoker);
+  } catch (e) {
+    ui.err(`✗ could not give ${home} back to ${invoker.name}: ${errorMessage(e)}`);
     exitCode = 1;
   }
 }

@@ -1,12 +1,11 @@
 // The bundled CLI of the packed Linux app, run as a user runs it: through its launcher
 // (resources/bin/pipedai-orchestrator) on the app's binary as Node. The binary is the packaging
 // check's stub Electron: under ELECTRON_RUN_AS_NODE it execs this Node by absolute path, otherwise
-// it records how it was started (the GUI). No other Node is on PATH for any of it. Then, inside a
-// real systemd (tools/systemd-box), `install` from the launcher writes a unit whose ExecStart is
-// the launcher, and the service it starts answers `workers --json`.
+// it records how it was started (the GUI). No other Node is on PATH for any of it. The service
+// installed from the launcher, under a real systemd, is test/services/launcher.test.ts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,11 +23,11 @@ export function stubElectronScript(node) {
   ].join('\n');
 }
 
-/** A PATH folder with only what the launcher and `install` need: no node. */
+/** A PATH folder with only what the launcher needs: no node. */
 function toolsDir(work) {
   const dir = join(work, 'tools-no-node');
   mkdirSync(dir, { recursive: true });
-  for (const tool of ['readlink', 'dirname', 'systemctl']) {
+  for (const tool of ['readlink', 'dirname']) {
     const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
     if (found && !existsSync(join(dir, tool))) symlinkSync(found, join(dir, tool));
   }
@@ -50,7 +49,7 @@ async function waitFor(what, deadlineMs, probe) {
  * Checks the unpacked app at `unpacked` (linux-unpacked). Returns problems; prints what it saw.
  * `version` is package.json's.
  */
-export async function checkBundledCli({ unpacked, work, version, repoRoot }) {
+export async function checkBundledCli({ unpacked, work, version }) {
   const problems = [];
   const say = (line) => process.stdout.write(`${line}\n`);
   const launcher = join(unpacked, 'resources', 'bin', 'pipedai-orchestrator');
@@ -117,89 +116,5 @@ export async function checkBundledCli({ unpacked, work, version, repoRoot }) {
     }
   }
 
-  problems.push(...(await checkServiceInBox({ launcher, work, repoRoot, tools, say })));
-  return problems;
-}
-
-/** Why the systemd case cannot run here, or null. */
-function boxUnavailable() {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'systemd-box needs root';
-  for (const tool of ['unshare', 'nsenter', 'systemctl'])
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing`;
-  if (!existsSync('/lib/systemd/systemd')) return 'systemd is not installed';
-  return null;
-}
-
-async function checkServiceInBox({ launcher, work, repoRoot, tools, say }) {
-  const why = boxUnavailable();
-  if (why) {
-    say(`skipping the service from the launcher in a real systemd: ${why}`);
-    return [];
-  }
-  const box = resolve(repoRoot, 'tools', 'systemd-box', 'systemd-box');
-  const name = `issue-22-pkg-${process.pid}`;
-  // The box has its own /tmp: what lives there (this check's folder, a checkout, Node) is bound in.
-  const binds = new Set([work]);
-  for (const p of [realpathSync(process.execPath), repoRoot])
-    if (/^\/(tmp|var\/tmp|run)\//.test(p))
-      binds.add(p.startsWith(repoRoot) ? repoRoot : dirname(p));
-  const problems = [];
-  const started = spawnSync(box, ['start', name, ...[...binds].flatMap((b) => ['--bind', b])], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (started.status !== 0) return [`systemd-box did not start: ${started.stderr.trim()}`];
-  const inBox = (args, timeout = 60_000) =>
-    spawnSync(
-      box,
-      [
-        'exec',
-        name,
-        'env',
-        '-i',
-        `PATH=${tools}`,
-        'HOME=/root',
-        'PIPEDAI_HOME=/var/lib/pipedai-check',
-        ...args,
-      ],
-      { encoding: 'utf8', timeout },
-    );
-  try {
-    const install = inBox([launcher, 'install'], 120_000);
-    if (install.status !== 0)
-      return [
-        `\`pipedai-orchestrator install\` from the launcher failed in systemd: ${install.stdout}${install.stderr}`.trim(),
-      ];
-    const unit = inBox(['/bin/cat', '/etc/systemd/system/pipedai-orchestrator.service']).stdout;
-    const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-    const expected = `"${realpathSync(launcher)}" "start"`;
-    if (execStart !== expected) problems.push(`the unit runs ${execStart}, expected ${expected}`);
-    else say(`installed from the launcher: ExecStart=${execStart}`);
-    try {
-      const listed = await waitFor('the service to answer `workers --json`', 60_000, async () => {
-        const r = inBox([launcher, 'workers', '--json'], 30_000);
-        return r.status === 0 ? r.stdout : null;
-      });
-      const active = inBox(['/bin/systemctl', 'is-active', 'pipedai-orchestrator']).stdout.trim();
-      if (active !== 'active') problems.push(`the service is ${active}, not active`);
-      else
-        say(
-          `the service runs (systemctl: ${active}); workers --json through the launcher: ${JSON.stringify(JSON.parse(listed)).slice(0, 80)}`,
-        );
-    } catch (e) {
-      const journal = inBox([
-        '/bin/journalctl',
-        '-u',
-        'pipedai-orchestrator',
-        '--no-pager',
-        '-n',
-        '20',
-      ]).stdout;
-      problems.push(`the service from the launcher does not answer: ${e.message}\n${journal}`);
-    }
-  } finally {
-    spawnSync(box, ['stop', name], { timeout: 60_000 });
-  }
   return problems;
 }

@@ -3,8 +3,7 @@
 // the production dependencies — never sources, tests, the sandbox or dev tooling. The stub carries
 // Electron's fuse wire (sentinel and default states), so the fuses electron-builder flips from
 // electron-builder.config.cjs are read back from the packaged binary. The stub also stands in for
-// Electron as Node, so the bundled CLI runs through its launcher (package-check-cli.mjs), and in a
-// real systemd installs the service from it.
+// Electron as Node, so the bundled CLI runs through its launcher (package-check-cli.mjs).
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
 import {
@@ -265,7 +264,6 @@ if (build.status === 0 && existsSync(asar)) {
       unpacked: join(output, 'linux-unpacked'),
       work,
       version,
-      repoRoot: process.cwd(),
     })),
   );
 }

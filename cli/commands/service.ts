@@ -15,6 +15,8 @@ function manager(ctx: CliContext, opts: { user?: string } = {}) {
     ...(launcher !== null && existsSync(launcher) ? { launcher } : {}),
     nodeEnv: selfNodeRuntime().env,
     env: ctx.env,
+    // The unit pins the state folder this command works on (the user's, under sudo).
+    stateHome: ctx.paths.home,
     // Windows: the service logs on as this account, with its password (never kept).
     ...(opts.user === undefined ? {} : { serviceAccount: opts.user }),
     servicePassword: (account) =>

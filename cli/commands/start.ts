@@ -7,7 +7,9 @@ import {
 } from '../../app/main/daemon/index.ts';
 import { startHeadless } from '../../app/main/hosts/index.ts';
 import {
+  becomeInvoker,
   createServiceRunner,
+  handBack,
   hostServiceOptions,
   LAUNCHD_LABEL,
   probeService,
@@ -25,6 +27,12 @@ export async function start(
   ui: Ui,
   opts: { port: number; host: string },
 ): Promise<void> {
+  if (ctx.invoker) {
+    // `sudo … start`: the daemon runs as the user whose state it is, as the unit would.
+    await handBack(ctx.paths.home, ctx.invoker);
+    becomeInvoker(ctx.invoker, ctx.env);
+    ctx.env.PIPEDAI_HOME = ctx.paths.home;
+  }
   const platform = process.platform;
   const manager = runningUnder(ctx.env, process.getuid?.() === 0, LAUNCHD_LABEL);
   const log = (line: string): void => ui.err(line);

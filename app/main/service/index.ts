@@ -30,6 +30,7 @@ export function serviceManagerFor(options: ServiceOptions): ServiceManager {
     uid: options.uid,
     isRoot: options.isRoot,
     homedir: options.homedir,
+    ...(options.stateHome === undefined ? {} : { stateHome: options.stateHome }),
     nodePath: options.nodePath,
     cliPath: options.cliPath,
     ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
@@ -70,6 +71,7 @@ export {
   type AutostartDeps,
   type AutostartLaunch,
 } from './autostart.ts';
+export { becomeInvoker, handBack, sudoInvoker, type Invoker } from './invoker.ts';
 export { LAUNCHD_LABEL } from './launchd.ts';
 export { runningUnder, signalIntent, type ServiceManagerKind } from './under-service.ts';
 export { NSSM_SERVICE } from './nssm.ts';

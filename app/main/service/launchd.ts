@@ -4,7 +4,13 @@
 import { CommandSequence, removeUnitFile } from './commands.ts';
 import { escapeXml } from './escape.ts';
 import { renderTemplate } from './render.ts';
-import { buildUnitSpec, pathApi, type ManagerContext, type UnitSpec } from './spec.ts';
+import {
+  buildUnitSpec,
+  pathApi,
+  stateHomeFor,
+  type ManagerContext,
+  type UnitSpec,
+} from './spec.ts';
 import type {
   InstallReport,
   ServiceDescription,
@@ -77,7 +83,12 @@ export function createLaunchdManager(ctx: ManagerContext): ServiceManager {
         );
       }
       if (!Number.isInteger(ctx.uid) || ctx.uid < 0) throw new Error(`invalid uid: ${ctx.uid}`);
-      const spec = await buildUnitSpec({ ...ctx, serviceHome: ctx.homedir, manager: 'launchd' });
+      const spec = await buildUnitSpec({
+        ...ctx,
+        serviceHome: ctx.homedir,
+        stateHome: ctx.stateHome ?? stateHomeFor('darwin', ctx.env, ctx.homedir),
+        manager: 'launchd',
+      });
       const plist = renderLaunchdPlist(await ctx.template('launchd.plist'), {
         spec,
         stdoutPath: paths.stdout,

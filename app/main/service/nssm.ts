@@ -42,9 +42,12 @@ export interface NssmPaths {
   stderr: string;
 }
 
-export function nssmPaths(env: InstallerEnv, homedir: string): NssmPaths {
+export function nssmPaths(
+  env: InstallerEnv,
+  homedir: string,
+  stateHome: string = stateHomeFor('win32', env, homedir),
+): NssmPaths {
   const p = pathApi('win32');
-  const stateHome = stateHomeFor('win32', env, homedir);
   const logsDir = p.join(stateHome, 'logs');
   return {
     stateHome,
@@ -170,7 +173,7 @@ function recordText(account: string, records: readonly CommandRecord[]): string 
 }
 
 export function createNssmManager(ctx: ManagerContext): ServiceManager {
-  const paths = nssmPaths(ctx.env, ctx.homedir);
+  const paths = nssmPaths(ctx.env, ctx.homedir, ctx.stateHome);
   const description: ServiceDescription = {
     kind: 'nssm',
     unitPath: paths.record,

@@ -26,6 +26,11 @@ const text = z.preprocess(
     .optional(),
 );
 const POSIX_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$/;
+/** SUDO_USER goes into `User=` and names a state folder: a malformed one is an error, not a guess. */
+export const SudoUserSchema = z.preprocess(
+  blankToUndefined,
+  z.string().regex(POSIX_USER, 'not a valid user name').optional(),
+);
 
 /** The knobs of the installer's environment that reach a unit, parsed (they come from outside). */
 const InstallerEnvSchema = z.object({
@@ -33,11 +38,7 @@ const InstallerEnvSchema = z.object({
   PIPEDAI_HOME: text,
   PIPEDAI_WORKER_BIN: text,
   PIPEDAI_DRAIN_CEILING_MS: text,
-  // Goes into `User=`: a malformed one is an error, not a guess.
-  SUDO_USER: z.preprocess(
-    blankToUndefined,
-    z.string().regex(POSIX_USER, 'not a valid user name').optional(),
-  ),
+  SUDO_USER: SudoUserSchema,
   // Only named in the lingering hint: a strange value falls back to the uid.
   USER: z.preprocess(blankToUndefined, z.string().regex(POSIX_USER).optional().catch(undefined)),
   LOGNAME: z.preprocess(blankToUndefined, z.string().regex(POSIX_USER).optional().catch(undefined)),
@@ -147,8 +148,12 @@ export interface SpecInput {
   /** Variables nodePath needs to run as Node, for units that run it directly. */
   nodeEnv?: Readonly<Record<string, string>>;
   serviceHome: string;
-  /** Always bake this PIPEDAI_HOME (a Windows service account has its own home). */
-  stateHome?: string;
+  /**
+   * The state folder the unit is installed for, always baked in as PIPEDAI_HOME: the service
+   * never falls back to its account's HOME, which may not be the installer's (sudo, a Windows
+   * service account).
+   */
+  stateHome: string;
   /** Which manager runs the unit: the daemon reads it (PIPEDAI_SERVICE_MANAGER). */
   manager: ServiceManagerKind;
 }
@@ -177,9 +182,9 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
       }),
     ],
   ];
-  const stateHome =
-    input.stateHome ?? (input.env.PIPEDAI_HOME ? p.resolve(input.env.PIPEDAI_HOME) : undefined);
-  if (stateHome) environment.push(['PIPEDAI_HOME', stateHome]);
+  if (!p.isAbsolute(input.stateHome))
+    throw new Error(`state folder must be absolute: ${input.stateHome}`);
+  environment.push(['PIPEDAI_HOME', input.stateHome]);
   if (input.env.PIPEDAI_WORKER_BIN)
     environment.push(['PIPEDAI_WORKER_BIN', input.env.PIPEDAI_WORKER_BIN]);
   const ceiling = drainCeilingMs({ PIPEDAI_DRAIN_CEILING_MS: input.env.PIPEDAI_DRAIN_CEILING_MS });
@@ -205,6 +210,8 @@ export interface ManagerContext {
   uid: number;
   isRoot: boolean;
   homedir: string;
+  /** The state folder the CLI works on (resolved for the user behind sudo); see SpecInput. */
+  stateHome?: string;
   nodePath: string;
   cliPath: string;
   launcher?: string;

@@ -248,17 +248,40 @@ describe('systemd user unit (not root)', () => {
         },
       ],
     ];
+    const userProbe = [
+      ['systemctl', '--user', 'is-active', 'pipedai-orchestrator'],
+      ['systemctl', '--user', 'is-enabled', 'pipedai-orchestrator'],
+    ];
+    const systemProbe = [
+      ['systemctl', 'is-active', 'pipedai-orchestrator'],
+      ['systemctl', 'is-enabled', 'pipedai-orchestrator'],
+    ];
     for (const [answers, expected] of cases) {
       const { rec, manager } = setup({
         isRoot: false,
-        answer: (l) => answers[l.split(' ')[2] ?? ''],
+        // No system unit either.
+        answer: (l) =>
+          l.includes('--user') ? answers[l.split(' ')[2] ?? ''] : { code: 1, stdout: 'disabled\n' },
       });
       expect(await manager.status()).toEqual(expected);
-      expect(rec.calls).toEqual([
-        ['systemctl', '--user', 'is-active', 'pipedai-orchestrator'],
-        ['systemctl', '--user', 'is-enabled', 'pipedai-orchestrator'],
-      ]);
+      expect(rec.calls).toEqual(expected.installed ? userProbe : [...userProbe, ...systemProbe]);
     }
+  });
+
+  it('status: a user without a user unit finds the system unit sudo installed', async () => {
+    const { rec, manager } = setup({
+      isRoot: false,
+      answer: (l) =>
+        l.includes('--user')
+          ? { code: 1, stdout: 'disabled\n' }
+          : { stdout: l.includes('is-active') ? 'active\n' : 'enabled\n' },
+    });
+    expect(await manager.status()).toEqual({
+      installed: true,
+      running: true,
+      detail: 'pipedai-orchestrator (system unit): active, enabled',
+    });
+    expect(rec.calls).toHaveLength(4);
   });
 });
 
@@ -287,6 +310,8 @@ describe('systemd system unit (root)', () => {
         'User=alice',
         'ExecStart="/home/op/.nvm/versions/node/v22.12.0/bin/node" "/home/op/My Apps/100%% $$pipe&dai/dist/cli.js" "start"',
         'Environment="PATH=/home/op/.nvm/versions/node/v22.12.0/bin:/home/alice/.local/bin:/opt/homebrew/bin:/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"',
+        // Pinned to alice's state folder: never root's, nor whatever HOME the service gets.
+        'Environment="PIPEDAI_HOME=/home/alice/.pipedai"',
         'Environment="PIPEDAI_DRAIN_CEILING_MS=7200000"',
         'Environment="PIPEDAI_SERVICE_MANAGER=systemd-system"',
         ...unitTail('7260s'), // two hours, plus a minute for the daemon to exit
@@ -374,6 +399,7 @@ describe.skipIf(analyzeMissing !== undefined)('systemd-analyze verify', () => {
         cliPath: cli,
         ...(bundled ? { launcher } : {}),
         serviceHome: dir,
+        stateHome: `${dir}/state 100% $HOME & q" \\`,
         manager: 'systemd-user',
       });
     const template = await loadTemplate('systemd.service');

@@ -3,8 +3,15 @@
 // to run without a login session.
 import { CommandSequence, removeUnitFile } from './commands.ts';
 import { systemdEnvironment, systemdExecArgs, systemdPlain } from './escape.ts';
+import { parsePasswdEntry } from './invoker.ts';
 import { renderTemplate } from './render.ts';
-import { buildUnitSpec, pathApi, type ManagerContext, type UnitSpec } from './spec.ts';
+import {
+  buildUnitSpec,
+  pathApi,
+  stateHomeFor,
+  type ManagerContext,
+  type UnitSpec,
+} from './spec.ts';
 import type {
   InstallReport,
   ServiceDescription,
@@ -67,13 +74,7 @@ export function createSystemdManager(ctx: ManagerContext): ServiceManager {
     const sudoUser = ctx.env.SUDO_USER;
     if (!sudoUser || sudoUser === 'root') return { user: 'root', home: ctx.homedir };
     const entry = await seq.require('getent', ['passwd', sudoUser]);
-    const home = firstLine(entry.stdout).split(':')[5];
-    if (!home || !pathApi('linux').isAbsolute(home)) {
-      throw new Error(
-        `cannot find the home folder of ${sudoUser} in \`getent passwd ${sudoUser}\``,
-      );
-    }
-    return { user: sudoUser, home };
+    return { user: sudoUser, home: parsePasswdEntry(entry.stdout).home };
   }
 
   return {
@@ -85,6 +86,7 @@ export function createSystemdManager(ctx: ManagerContext): ServiceManager {
       const spec = await buildUnitSpec({
         ...ctx,
         serviceHome: home,
+        stateHome: ctx.stateHome ?? stateHomeFor('linux', ctx.env, home),
         manager: ctx.isRoot ? 'systemd-system' : 'systemd-user',
       });
       const unit = renderSystemdUnit(await ctx.template('systemd.service'), {
@@ -130,15 +132,22 @@ export function createSystemdManager(ctx: ManagerContext): ServiceManager {
 
     async status(): Promise<ServiceStatus> {
       const seq = new CommandSequence(ctx.runner);
-      const active = await seq.run('systemctl', [...scope, 'is-active', SYSTEMD_UNIT]);
-      const enabled = await seq.run('systemctl', [...scope, 'is-enabled', SYSTEMD_UNIT]);
-      const activeState = firstLine(active.stdout) || 'unknown';
-      const enabledState = firstLine(enabled.stdout) || 'not installed';
-      return {
-        installed: enabled.code === 0,
-        running: active.code === 0 && activeState === 'active',
-        detail: `${SYSTEMD_UNIT}: ${activeState}, ${enabledState}`,
+      const probe = async (s: readonly string[], what: string): Promise<ServiceStatus> => {
+        const active = await seq.run('systemctl', [...s, 'is-active', SYSTEMD_UNIT]);
+        const enabled = await seq.run('systemctl', [...s, 'is-enabled', SYSTEMD_UNIT]);
+        const activeState = firstLine(active.stdout) || 'unknown';
+        const enabledState = firstLine(enabled.stdout) || 'not installed';
+        return {
+          installed: enabled.code === 0,
+          running: active.code === 0 && activeState === 'active',
+          detail: `${SYSTEMD_UNIT}${what}: ${activeState}, ${enabledState}`,
+        };
       };
+      const own = await probe(scope, '');
+      // A user without a user unit may have installed the system one with sudo: that is theirs too.
+      if (ctx.isRoot || own.installed) return own;
+      const system = await probe([], ' (system unit)');
+      return system.installed ? system : own;
     },
   };
 }

@@ -40,6 +40,11 @@ export interface ServiceOptions {
   uid: number;
   isRoot: boolean;
   homedir: string;
+  /**
+   * The state folder the unit is installed for (the CLI's, resolved for the user behind sudo).
+   * Default: PIPEDAI_HOME, else `.pipedai` in the home of the account the service runs as.
+   */
+  stateHome?: string;
   /** Absolute path of the node binary the unit runs (process.execPath). */
   nodePath: string;
   /** Path of the CLI script; the unit runs its realpath. */
