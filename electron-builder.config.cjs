@@ -1,9 +1,11 @@
-// Desktop installers: AppImage and deb (Linux), dmg (macOS, a menu-bar agent), NSIS (Windows).
+// Desktop installers: deb and AppImage (Linux), dmg (macOS, a menu-bar agent), NSIS (Windows).
 // `npm run dist` builds them where Electron's download host is reachable;
 // `npm run package:check` packs the Linux app against a stub Electron and lists what ships.
 // JavaScript, not YAML, for one computed list: what npm alone needs (see npmOnlyModules).
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
+// Who signs, and how, comes from the build's environment (scripts/signing.cjs; README "Desktop").
+const signing = require('./scripts/signing.cjs').signingConfig(process.env);
 
 const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
@@ -103,7 +105,9 @@ module.exports = {
     loadBrowserProcessSpecificV8Snapshot: false,
   },
   linux: {
-    target: ['AppImage', 'deb'],
+    // deb first: the primary artifact. The AppImage's Chromium sandbox aborts at launch where
+    // AppArmor restricts unprivileged user namespaces (Ubuntu 24.04+): README "Desktop".
+    target: ['deb', 'AppImage'],
     // The CLI launcher, resources/bin/pipedai-orchestrator (copied with its run bits).
     extraResources: [{ from: 'build/bin/linux', to: 'bin' }],
     category: 'Utility',
@@ -128,12 +132,15 @@ module.exports = {
     // The CLI launcher, Contents/Resources/bin/pipedai-orchestrator ("Install command line tool"
     // links it into /usr/local/bin).
     extraResources: [{ from: 'build/bin/mac', to: 'bin' }],
+    // Developer ID + hardened runtime + notarization, or ad-hoc (scripts/signing.cjs).
+    ...signing.mac,
   },
   win: {
     target: 'nsis',
     icon: 'build/icon.png',
     // The CLI launcher, resources\bin\pipedai-orchestrator.cmd.
     extraResources: [{ from: 'build/bin/win', to: 'bin' }],
+    ...signing.win,
   },
   nsis: {
     oneClick: false,

@@ -23,6 +23,10 @@ const cspMeta = (): Plugin => ({
 export default defineConfig({
   main: {
     define: { __PIPEDAI_VERSION__: JSON.stringify(version) },
+    // electron-store's atomically hooks a dozen process signals at load through when-exit and
+    // re-raises them, which can end the app before its drain: app/main/shell/exit-only.ts keeps
+    // its exit callback and hooks no signal (package:check asserts the bundle hooks none).
+    resolve: { alias: { 'when-exit': resolve('app/main/shell/exit-only.ts') } },
     build: {
       outDir: 'out/main',
       // Runtime dependencies stay external (node_modules ships in the app) except the ESM-only

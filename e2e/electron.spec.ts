@@ -1,7 +1,9 @@
 // The desktop app end to end: the built app (out/) in a real Electron, owning a temp
-// PIPEDAI_HOME with one worker (the sandbox simulator, enrolled with the sandbox API). Runs where
-// an Electron binary is installed (a desktop after `npm ci`; Linux CI under xvfb-run); elsewhere
-// it reports a skip with the reason.
+// PIPEDAI_HOME with one worker (the sandbox simulator, enrolled with the sandbox API): the window,
+// IPC, closing and relaunching, the clipboard the "Copy code" button writes, waking from sleep,
+// quitting, and the OS shutting down (through the app's own powerMonitor handler). Runs where an
+// Electron binary is installed (a desktop after `npm ci`; Linux CI under xvfb-run); elsewhere it
+// reports a skip with the reason.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -52,6 +54,17 @@ let env: Record<string, string>;
 let workerId: string;
 let app: ElectronApplication;
 let page: Page;
+
+/** The dashboard windows (Windows also has a hidden one that receives session-end messages). */
+const dashboardWindows = (a: ElectronApplication): Promise<boolean[]> =>
+  a.evaluate(({ BrowserWindow }) =>
+    BrowserWindow.getAllWindows()
+      .filter((w) => w.webContents.getURL().startsWith('app://'))
+      .map((w) => w.isVisible()),
+  );
+
+const launch = (): Promise<ElectronApplication> =>
+  electron.launch({ executablePath: executablePath!, args: [ROOT], env, cwd: ROOT });
 
 /** The worker as the window sees it, through window.pipedai (the preload bridge). */
 const viaBridge = (p: Page): Promise<FusedWorker | undefined> =>
@@ -114,7 +127,7 @@ test.afterAll(async () => {
 });
 
 test('the window shows the dashboard', async () => {
-  app = await electron.launch({ executablePath: executablePath!, args: [ROOT], env, cwd: ROOT });
+  app = await launch();
   page = await app.firstWindow();
   await expect(page).toHaveTitle('PipedAI Orchestrator');
   expect(page.url()).toMatch(/^app:\/\/dashboard\//);
@@ -157,10 +170,12 @@ test("an IPC round trip changes a worker's state", async () => {
 });
 
 test('closing the window keeps the app and its workers alive', async () => {
-  await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
-  await expect
-    .poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length))
-    .toBe(0);
+  await app.evaluate(({ BrowserWindow }) =>
+    BrowserWindow.getAllWindows()
+      .find((w) => w.webContents.getURL().startsWith('app://'))
+      ?.close(),
+  );
+  await expect.poll(async () => (await dashboardWindows(app)).length).toBe(0);
   expect(await app.evaluate(() => process.pid)).toBeGreaterThan(0);
   // The desktop owns the host and serves the CLI: the worker still runs.
   const owner = await readLiveOwner(pathsFor(home));
@@ -180,11 +195,40 @@ test('a second launch focuses the first', async () => {
   expect(exitCode).toBe(0);
   page = await windowShown;
   await expect(page).toHaveTitle('PipedAI Orchestrator');
-  await expect
-    .poll(() =>
-      app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible())),
-    )
-    .toEqual([true]);
+  await expect.poll(() => dashboardWindows(app)).toEqual([true]);
+});
+
+test('copy code: the page may write the clipboard, and only write it', async () => {
+  await page.bringToFront();
+  // What PairingCode's "Copy code" does; the permission handler grants it to app://dashboard.
+  const wrote = await page.evaluate(() =>
+    navigator.clipboard.writeText('WDJB-MJHT').then(
+      () => 'ok',
+      (e: unknown) => String(e),
+    ),
+  );
+  expect(wrote).toBe('ok');
+  expect(await app.evaluate(({ clipboard }) => clipboard.readText())).toBe('WDJB-MJHT');
+  const read = await page.evaluate(() =>
+    navigator.clipboard.readText().then(
+      () => 'read',
+      () => 'denied',
+    ),
+  );
+  expect(read).toBe('denied');
+});
+
+test('waking from sleep probes connectivity at once', async () => {
+  const last = (): Promise<number> =>
+    page.evaluate(async () => {
+      const c = await window.pipedai!.invoke('getConnectivity', { tail: 1 });
+      return c.current?.ts ?? 0;
+    });
+  await expect.poll(last).toBeGreaterThan(0);
+  const before = await last();
+  // The monitor probes every 20 s: a newer sample within 10 s is the resume handler's doing.
+  await app.evaluate(({ powerMonitor }) => void powerMonitor.emit('resume'));
+  await expect.poll(last, { timeout: 10_000 }).toBeGreaterThan(before);
 });
 
 test('quit drains the workers and releases the host', async () => {
@@ -193,5 +237,25 @@ test('quit drains the workers and releases the host', async () => {
   // Drained, not handed over: no worker process is left in the child registry.
   expect((await childRegistryFile(pathsFor(home).children).read()).children).toEqual([]);
   // The worker stays wanted: the next owner starts it again.
+  expect((await openStore(pathsFor(home)).manifest.get(workerId))?.desiredState).toBe('enabled');
+});
+
+test("the OS shutting down quits through the app's shutdown handler, within its deadline", async () => {
+  app = await launch();
+  page = await app.firstWindow();
+  await expect.poll(async () => (await viaBridge(page))?.local?.state).toBe('running');
+  const exited = new Promise<void>((r) => app.process().once('exit', () => r()));
+  const began = Date.now();
+  // What Electron does when logind (Linux) or macOS announces the shutdown. Emitted after this
+  // evaluate has answered: the app quits under it.
+  await app.evaluate(({ powerMonitor }) => {
+    setTimeout(() => powerMonitor.emit('shutdown', { preventDefault: () => undefined }), 0);
+  });
+  await exited;
+  // No question asked (nobody is there), and the watchdog's deadline (4 s) with room to spare.
+  expect(Date.now() - began).toBeLessThan(15_000);
+  expect(await readLiveOwner(pathsFor(home))).toBeNull();
+  // No service here: the idle worker drained and stopped, and stays wanted for the next start.
+  expect((await childRegistryFile(pathsFor(home).children).read()).children).toEqual([]);
   expect((await openStore(pathsFor(home)).manifest.get(workerId))?.desiredState).toBe('enabled');
 });

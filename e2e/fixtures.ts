@@ -251,9 +251,21 @@ export const test = base.extend<object, { demo: DemoSetup; dashboard: Page }>({
         if (m.type() === 'error' && /Content Security Policy/i.test(m.text()))
           blocked.push(m.text());
       });
+      // A blocked eval that the page catches (zod's `new Function('')` probe) logs nothing to the
+      // console: only the securitypolicyviolation event tells. Init scripts run outside the CSP.
+      await context.addInitScript(() =>
+        document.addEventListener('securitypolicyviolation', (e) => {
+          const w = window as { __cspViolations?: string[] };
+          (w.__cspViolations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+        }),
+      );
       await page.goto(demo.dashboardUrl);
       await use(page);
+      const violations = await page
+        .evaluate(() => (window as { __cspViolations?: string[] }).__cspViolations ?? [])
+        .catch(() => []);
       await context.close();
+      blocked.push(...violations.map((v) => `violation: ${v}`));
       if (blocked.length > 0) throw new Error(`the CSP blocked: ${blocked.join(' | ')}`);
     },
     { scope: 'worker' },

@@ -1,4 +1,5 @@
-// Draws the app icon and the tray icons into build/ as PNGs (node:zlib only, no image library).
+// Draws the app icon and the tray icons into build/ as PNGs, and the Windows tray icons as ICOs
+// (node:zlib only, no image library).
 // Run `node scripts/make-icons.mjs` after changing a shape; the PNGs are committed.
 //
 // Tray icons: a ring (the app mark) with a badge that says the host's state. The shape differs
@@ -160,6 +161,31 @@ function write(path, size, layers) {
   writeFileSync(path, encodePng(size, rasterise(size, layers)));
 }
 
+/**
+ * An ICO holding one PNG per size (PNG entries: Windows Vista and later). Windows' notification
+ * area takes 16 px at 100 % scale, 20 at 125 %, 24 at 150 %, 32 at 200 %: it picks the entry.
+ */
+function writeIco(path, sizes, layers) {
+  const pngs = sizes.map((size) => encodePng(size, rasterise(size, layers)));
+  const header = Buffer.alloc(6);
+  header.writeUInt16LE(0, 0); // reserved
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(pngs.length, 4);
+  let offset = 6 + 16 * pngs.length;
+  const entries = pngs.map((png, i) => {
+    const e = Buffer.alloc(16);
+    e[0] = sizes[i]; // width (0 would mean 256)
+    e[1] = sizes[i]; // height
+    e.writeUInt16LE(1, 4); // colour planes
+    e.writeUInt16LE(32, 6); // bits per pixel
+    e.writeUInt32LE(png.length, 8);
+    e.writeUInt32LE(offset, 12);
+    offset += png.length;
+    return e;
+  });
+  writeFileSync(path, Buffer.concat([header, ...entries, ...pngs]));
+}
+
 const STATES = ['running', 'degraded', 'crashloop', 'offline', 'notconnected'];
 const trayDir = join(OUT, 'tray');
 mkdirSync(trayDir, { recursive: true });
@@ -169,6 +195,11 @@ for (const state of STATES) {
   for (const theme of ['light', 'dark']) {
     write(join(trayDir, `tray-${state}-${theme}.png`), 16, trayLayers(state, theme));
     write(join(trayDir, `tray-${state}-${theme}@2x.png`), 32, trayLayers(state, theme));
+    writeIco(
+      join(trayDir, `tray-${state}-${theme}.ico`),
+      [16, 20, 24, 32],
+      trayLayers(state, theme),
+    );
   }
   // macOS template images: the name must end in "Template" for the menu bar to tint them.
   write(join(trayDir, `tray-${state}Template.png`), 16, trayLayers(state, 'template'));

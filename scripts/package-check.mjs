@@ -2,8 +2,11 @@
 // checks what app.asar ships: the built app, the CLI bundle, the templates, the tray icons and
 // the production dependencies — never sources, tests, the sandbox or dev tooling. The stub carries
 // Electron's fuse wire (sentinel and default states), so the fuses electron-builder flips from
-// electron-builder.config.cjs are read back from the packaged binary. The stub also stands in for
-// Electron as Node, so the bundled CLI runs through its launcher (package-check-cli.mjs).
+// electron-builder.config.cjs are read back from the packaged binary. It also checks what the
+// packaged app says it is (productName, the Windows AppUserModelID), that the macOS and Windows
+// signing hooks are wired (scripts/signing.cjs), and that the main bundle hooks no process
+// signal but the app's own (electron-store's when-exit is compiled out). The stub also stands in
+// for Electron as Node, so the bundled CLI runs through its launcher (package-check-cli.mjs).
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
 import {
@@ -23,6 +26,30 @@ import { checkBundledCli, stubElectronScript } from './package-check-cli.mjs';
 const require = createRequire(import.meta.url);
 const { extractFile, listPackage } = require('@electron/asar');
 const { getCurrentFuseWire } = require('@electron/fuses');
+const config = require('../electron-builder.config.cjs');
+const signing = require('./signing.cjs');
+
+/** Every signal when-exit hooks on Linux: the main bundle may listen to the app's three only. */
+const HOOKABLE_SIGNALS = [
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGALRM',
+  'SIGABRT',
+  'SIGVTALRM',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGUSR2',
+  'SIGTRAP',
+  'SIGSYS',
+  'SIGQUIT',
+  'SIGIOT',
+  'SIGIO',
+  'SIGPOLL',
+  'SIGPWR',
+  'SIGSTKFLT',
+];
+const APP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 // @electron/fuses' V1 wire: a sentinel, version 1, the fuse count, then one byte per fuse ('0' off,
 // '1' on), in this order. Electron 45's defaults, then what the packaged app must carry.
@@ -77,6 +104,7 @@ Module._load = function (request, ...rest) {
   return request === 'electron' ? stub : load.call(this, request, ...rest);
 };
 require('./out/main/index.cjs');
+seen.signals = Object.fromEntries(${JSON.stringify(HOOKABLE_SIGNALS)}.map((s) => [s, process.listenerCount(s)]));
 require('./out/preload/index.cjs');
 process.stdout.write(JSON.stringify(seen));
 `,
@@ -103,8 +131,47 @@ if (loadCheck.status !== 0) {
     problems.push(
       `preload exposed ${JSON.stringify(seen.exposed)}, expected only pipedai's Bridge`,
     );
-  process.stdout.write('bundles load as CommonJS (main, preload)\n');
+  for (const [signal, listeners] of Object.entries(seen.signals)) {
+    const expected = APP_SIGNALS.includes(signal) ? 1 : 0;
+    if (listeners !== expected)
+      problems.push(
+        `main listens to ${signal} ${listeners} time(s), expected ${expected}: only the app's own quit handlers (is when-exit bundled?)`,
+      );
+  }
+  process.stdout.write(
+    'bundles load as CommonJS (main, preload); main hooks SIGTERM, SIGINT, SIGHUP only\n',
+  );
 }
+
+// What the app is called and how Windows knows it: productName (app.name, the userData folder,
+// the macOS menu) and the AppUserModelID the shell sets, which must be the installer's appId.
+if (!readFileSync('out/main/index.cjs', 'utf8').includes(`"${config.appId}"`))
+  problems.push(`the main bundle does not carry appId ${config.appId} (app.setAppUserModelId)`);
+
+// Signing: wired from the environment (scripts/signing.cjs). This build has no identity: ad-hoc
+// on macOS; with one, the hardened runtime, entitlements and notarization; a Windows sign hook.
+if (config.linux.target[0] !== 'deb')
+  problems.push(`linux.target starts with ${config.linux.target[0]}, not deb`);
+if (!(config.mac.identity === '-' || config.mac.hardenedRuntime === true))
+  problems.push(
+    'mac is neither ad-hoc signed nor on the hardened runtime (signingConfig not spread?)',
+  );
+const signed = signing.signingConfig({
+  CSC_LINK: 'file:///developer-id.p12',
+  APPLE_API_KEY: '/key.p8',
+  APPLE_API_KEY_ID: 'K',
+  APPLE_API_ISSUER: 'I',
+  PIPEDAI_WIN_SIGN_COMMAND: 'sign {file}',
+});
+if (!(signed.mac.hardenedRuntime && signed.mac.notarize))
+  problems.push('a Developer ID with Apple credentials does not give hardened runtime + notarize');
+if (!/com\.apple\.security\.cs\.allow-jit/.test(readFileSync(signed.mac.entitlements, 'utf8')))
+  problems.push(`${signed.mac.entitlements} lacks allow-jit`);
+if (typeof require(signed.win.signtoolOptions.sign) !== 'function')
+  problems.push(`the Windows sign hook ${signed.win.signtoolOptions.sign} exports no function`);
+process.stdout.write(
+  `signing: mac ${config.mac.identity === '-' ? 'ad-hoc (no Developer ID in this environment)' : 'Developer ID'}; hooks wired (hardened runtime, ${signed.mac.entitlements}, notarize, ${signed.win.signtoolOptions.sign})\n`,
+);
 
 const work = mkdtempSync(join(tmpdir(), 'pipedai-package-check-'));
 const stub = join(work, 'electron-stub');
@@ -176,6 +243,7 @@ if (existsSync(asar)) {
     '/build/icon.png',
     '/build/tray/tray-running-dark@2x.png',
     '/build/tray/tray-crashloopTemplate.png',
+    '/build/tray/tray-running-light.ico',
     // Runtime dependencies main requires (externalized) and the CLI needs.
     '/node_modules/zod/package.json',
     '/node_modules/ws/package.json',
@@ -184,6 +252,12 @@ if (existsSync(asar)) {
     '/node_modules/got/package.json',
   ];
   for (const p of required) if (!has(p)) problems.push(`missing from app.asar: ${p}`);
+  const packagedMeta = JSON.parse(extractFile(asar, 'package.json').toString('utf8'));
+  if (packagedMeta.productName !== config.productName)
+    problems.push(
+      `the packaged package.json has productName ${JSON.stringify(packagedMeta.productName)}, expected ${JSON.stringify(config.productName)}`,
+    );
+  else process.stdout.write(`packaged productName: ${packagedMeta.productName}\n`);
   const forbidden = [
     [/^\/(app|cli|sandbox|test|e2e|bench|scripts|src)\//, 'sources, tests or tooling'],
     [/\.test\.[cm]?[jt]s$/, 'a test file'],

@@ -86,14 +86,16 @@ describe('preload bridge', () => {
     const got: EventFrame[] = [];
     const unsubscribe = createIpcBridge(f.ipc).subscribe((frame) => got.push(frame));
     await tick();
-    f.push(IPC.frame, status(2)); // arrives before the snapshot answer
+    f.push(IPC.frame, [status(2)]); // arrives before the snapshot answer
     answerSnapshot({ ok: true, value: [status(1)] });
     await tick();
-    f.push(IPC.frame, status(3));
-    expect(got.map((g) => (g.kind === 'status' ? g.items.length : -1))).toEqual([1, 2, 3]);
+    // One message carries the frames of a moment, in order; anything else is ignored.
+    f.push(IPC.frame, [status(3), status(4)]);
+    f.push(IPC.frame, status(9));
+    expect(got.map((g) => (g.kind === 'status' ? g.items.length : -1))).toEqual([1, 2, 3, 4]);
     unsubscribe();
-    f.push(IPC.frame, status(4));
-    expect(got).toHaveLength(3);
+    f.push(IPC.frame, [status(5)]);
+    expect(got).toHaveLength(4);
     expect(f.count(IPC.frame)).toBe(0);
   });
 
@@ -104,7 +106,7 @@ describe('preload bridge', () => {
     createIpcBridge(f.ipc).subscribe((frame) => got.push(frame));
     await tick();
     for (let i = 0; i < MAX_PENDING_FRAMES + 20; i++)
-      f.push(IPC.frame, { kind: 'dropped', dropped: i });
+      f.push(IPC.frame, [{ kind: 'dropped', dropped: i }]);
     answerSnapshot({ ok: false, error: { error: 'refused', code: 'forbidden' } });
     await tick();
     expect(got).toHaveLength(MAX_PENDING_FRAMES);

@@ -82,10 +82,15 @@ export function createIpcBridge(ipc: IpcRendererLike): Bridge {
         if (active && isRecord(frame) && typeof frame.kind === 'string')
           onFrame(frame as EventFrame);
       };
-      const listener: IpcListener = (_event, frame) => {
-        if (pending === null) return deliver(frame);
-        if (pending.length >= MAX_PENDING_FRAMES) pending.shift();
-        pending.push(frame);
+      const listener: IpcListener = (_event, frames) => {
+        if (!Array.isArray(frames)) return;
+        for (const frame of frames as unknown[]) {
+          if (pending === null) deliver(frame);
+          else {
+            if (pending.length >= MAX_PENDING_FRAMES) pending.shift();
+            pending.push(frame);
+          }
+        }
       };
       ipc.on(IPC.frame, listener);
       const flush = (snapshot: unknown): void => {

@@ -1,7 +1,8 @@
 // Entry of the dashboard bundle (Electron window and browser alike).
+// First: zod must not probe `new Function` (the CSP forbids eval) when the schemas below are built.
+import './zod-jitless.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import { getBridge } from './bridge/index.ts';
 import { App } from './components/App.tsx';
 import { followLogsLinks } from './deep-link.ts';
@@ -11,9 +12,6 @@ import './styles/base.css';
 import './styles/controls.css';
 import './styles/workers.css';
 import './styles/drawers.css';
-
-// The CSP forbids eval: keep zod from even probing `new Function` (it would log a violation).
-z.config({ jitless: true });
 
 const store = createAppStore({ bridge: getBridge() });
 store.getState().actions.start();

@@ -9,7 +9,7 @@ export const IPC = {
   snapshot: 'pipedai:snapshot',
   /** invoke() → IpcResult<LinkState>: where the link to the daemon stands now. */
   connection: 'pipedai:connection',
-  /** main → window: one event frame. */
+  /** main → window: event frames, in order (those of one moment in one message: a log burst). */
   frame: 'pipedai:frame',
   /** main → window: the link's new state. */
   connectionChanged: 'pipedai:connection-changed',

@@ -197,6 +197,44 @@ describe('daemon link', () => {
   });
 });
 
+describe('waking from sleep', () => {
+  it('an attached link drops its event stream and connects again at once', async () => {
+    const { env } = await home();
+    await headless(env);
+    const l = await link(env, 0, async () => true);
+    await waitFor('the link to open', () => l.state() === 'open');
+    const states: string[] = [];
+    const frames: EventFrame[] = [];
+    l.onState((s) => states.push(s));
+    l.subscribe((f) => frames.push(f));
+    l.wake();
+    // A new stream's first frame is the owner's snapshot: the status of every worker.
+    await waitFor('a fresh snapshot', () => frames.some((f) => f.kind === 'status'));
+    await waitFor('the link to reopen', () => l.state() === 'open');
+    expect(states).toEqual(['reconnecting', 'open']);
+    // The replaced stream's end did not schedule a second reconnect.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(states).toEqual(['reconnecting', 'open']);
+  });
+
+  it('an owning link probes connectivity now', async () => {
+    const { env } = await home();
+    const l = await link(env, 0);
+    const frames: EventFrame[] = [];
+    l.subscribe((f) => frames.push(f));
+    const samples = (): number => frames.filter((f) => f.kind === 'connectivity').length;
+    // The one the start probed (if not already out before we listened), then none for 20 s.
+    await waitFor(
+      'the first sample',
+      async () => samples() > 0 || (await l.snapshot()).some((f) => f.kind === 'connectivity'),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const before = samples();
+    l.wake();
+    await waitFor('a sample after the wake', () => samples() > before);
+  });
+});
+
 describe('an attached app whose owner is gone and no service will return', () => {
   it('takes the host over, keeps its listeners, and never calls the old port again', async () => {
     const { home: dir, env } = await home();

@@ -51,6 +51,12 @@ export interface DaemonLink extends CommandTarget {
   onState(listener: (state: LinkState) => void): () => void;
   /** Idempotent. An attached link only detaches, whatever `how` says. */
   close(how: CloseHow): Promise<void>;
+  /**
+   * The computer woke from sleep: what the link holds may be stale. An attached link drops its
+   * event stream (its socket may have died unnoticed) and connects again at once; an owning one
+   * probes connectivity and polls pipedai-api now rather than at the next tick.
+   */
+  wake(): void;
 }
 
 export interface LinkOptions {
@@ -151,6 +157,7 @@ export async function openDaemonLink(o: LinkOptions): Promise<DaemonLink> {
       closing ??= current.close(how).finally(() => unwire());
       return closing;
     },
+    wake: () => current.wake(),
   };
 }
 
@@ -220,6 +227,8 @@ async function ownLink(o: LinkOptions, paths: Paths): Promise<DaemonLink> {
     ...orchestratorTarget(orchestrator, o.log),
     onState: () => () => undefined,
     subscribe: (listener) => orchestrator.subscribe(listener),
+    wake: () =>
+      void orchestrator.wake().catch((e: unknown) => o.log(`after sleep: ${errorMessage(e)}`)),
     close(how) {
       // Handoff: workers keep running; the service's daemon adopts them (child registry) and
       // reads their output on from where this one stopped.
@@ -265,6 +274,8 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
   };
   let closed = false;
   let attempt = 0;
+  /** Each event stream's number: the end of one that was replaced is not ours to answer. */
+  let generation = 0;
   let stopEvents: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -274,9 +285,10 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
     timer = setTimeout(() => void reconnect(), reconnectDelayMs(attempt++));
   };
   const connect = async (): Promise<void> => {
+    const mine = ++generation;
     let ended = false;
     const onEnd = (): void => {
-      if (ended || closed) return;
+      if (ended || closed || mine !== generation) return;
       ended = true;
       retryLater();
     };
@@ -286,9 +298,10 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
     } catch {
       return onEnd();
     }
-    if (closed) return;
+    if (closed || mine !== generation) return;
     // The owner sends a snapshot on connect: its first frame means the link is up.
     stopEvents = c.events((frame) => {
+      if (mine !== generation) return;
       if (state !== 'open') {
         attempt = 0;
         setState('open');
@@ -330,6 +343,17 @@ function attachLink(paths: Paths, firstPort: number, takeOver: () => Promise<boo
     state: () => state,
     onState: states.on,
     subscribe: frames.on,
+    wake() {
+      if (closed) return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      generation++;
+      stopEvents?.();
+      stopEvents = null;
+      attempt = 0;
+      setState('reconnecting');
+      void reconnect();
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

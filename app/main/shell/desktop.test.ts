@@ -1,16 +1,15 @@
 // The whole desktop composition under Node: Electron is a recording fake, everything else is
 // real (the daemon in a temp PIPEDAI_HOME, its control server, the IPC door, the XDG entry).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC } from '../../shared/ipc.ts';
 import { createControlClient } from '../control/client.ts';
 import { readLiveOwner } from '../daemon/owner/index.ts';
 import { pathsFor } from '../daemon/paths.ts';
 import { openStore } from '../daemon/store/index.ts';
-import { FakeBrowserWindow, FakeTray, fake } from './test-support.ts';
+import { FakeBrowserWindow, FakeTray, REPO, bootDesktop, fake, waitFor } from './test-support.ts';
 
 vi.mock('electron', async () => (await import('./test-support.ts')).electronModule);
 // electron-store loads the real `electron` (it is not transformed by vitest): keep prefs in memory.
@@ -23,18 +22,6 @@ vi.mock('./prefs.ts', () => {
     }),
   };
 });
-
-const REPO = resolve(import.meta.dirname, '..', '..', '..');
-
-async function waitFor<T>(what: string, check: () => T | undefined | false | null): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false && v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 type MenuItem = { label?: string; checked?: boolean; click?: () => void; submenu?: MenuItem[] };
 const tray = (): FakeTray => FakeTray.all[0]!;
@@ -51,33 +38,7 @@ describe('desktop app', () => {
   let xdg: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'desktop-'));
-    home = join(root, 'home');
-    xdg = join(root, 'xdg');
-    await openStore(pathsFor(home)).manifest.add({
-      id: 'w-1',
-      label: 'Alpha',
-      apiUrl: 'https://api.example.test',
-      workspaceId: 'ws-1',
-      configPath: join(home, 'orchestrator', 'workers', 'alpha.json'),
-      mode: 'workspace',
-      desiredState: 'disabled',
-    });
-    Object.assign(process.env, {
-      PIPEDAI_HOME: home,
-      PIPEDAI_USER_DATA_DIR: join(root, 'user-data'),
-      PIPEDAI_CONTROL_PORT: '0',
-      PIPEDAI_WORKER_BIN: join(root, 'no-such-worker'),
-      PIPEDAI_INTERNET_PROBE_URL: 'http://127.0.0.1:9/',
-      PIPEDAI_TIMINGS: JSON.stringify({ statusCoalesceMs: 20 }),
-      XDG_CONFIG_HOME: xdg,
-    });
-    fake.app.appPath = REPO;
-    const { runDesktop } = await import('./desktop.ts');
-    runDesktop();
-    fake.ready();
-    await waitFor('the tray menu', () => FakeTray.all[0]?.menus.length);
-    await waitFor('the window', () => FakeBrowserWindow.all[0]?.visible);
+    ({ root, home, xdg } = await bootDesktop());
   });
 
   afterAll(async () => {
@@ -129,7 +90,8 @@ describe('desktop app', () => {
     });
     await waitFor('a status frame in the window', () =>
       w.webContents.sent.some(
-        ([ch, f]) => ch === IPC.frame && (f as { kind: string }).kind === 'status',
+        ([ch, f]) =>
+          ch === IPC.frame && (f as Array<{ kind: string }>).some((x) => x.kind === 'status'),
       ),
     );
     const foreign = { ...trusted(w), sender: { id: w.webContents.id + 1000 } };
@@ -179,6 +141,24 @@ describe('desktop app', () => {
     item('Launch at login')?.click?.();
     await waitFor('the unchecked item', () => item('Launch at login')?.checked === false);
     expect(existsSync(entry)).toBe(false);
+  });
+
+  it('after sleep, probes and refreshes at once rather than at the next tick', async () => {
+    const w = FakeBrowserWindow.getAllWindows()[0]!;
+    const samples = (): number =>
+      w.webContents.sent
+        .filter(([ch]) => ch === IPC.frame)
+        .flatMap(([, f]) => f as Array<{ kind: string }>)
+        .filter((f) => f.kind === 'connectivity').length;
+    const before = samples();
+    // The monitor probes every 20 s: a sample within a few seconds is the wake's doing.
+    fake.power.emit('resume');
+    await waitFor('a fresh sample', () => samples() > before);
+  });
+
+  it('sets no menu bar on Linux', () => {
+    expect(fake.applicationMenu).toBeNull();
+    expect(fake.app.appUserModelId).toBeNull(); // Windows only
   });
 
   it('stays alive without a window; a second launch brings one back', async () => {

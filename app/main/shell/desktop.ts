@@ -1,10 +1,12 @@
 // The desktop host: Electron's lifecycle around the daemon link. One instance per user; the tray
 // keeps the app alive without a window; Quit drains the workers (or hands them to the service)
-// with its progress in the tray and the window. Decisions live in ./logic; this wires them up.
+// with its progress in the tray and the window; a shutdown, a logout or a signal quits without
+// asking, and a watchdog ends the app at the deadline; waking from sleep reconnects at once.
+// Decisions live in ./logic; this wires them up.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Menu, app, dialog, shell } from 'electron';
+import { app, dialog, shell } from 'electron';
 import {
   errorMessage,
   runWorkerVerb,
@@ -18,8 +20,10 @@ import {
   probeService,
   serviceManagerFor,
 } from '../service/index.ts';
+import { setAppMenu } from './app-menu.ts';
 import { installCliLink, readCliLink } from './cli-tool.ts';
 import { registerIpcDoor } from './ipc.ts';
+import { createFrameBatcher } from './logic/ipc.ts';
 import {
   bundledNpmCli,
   electronNodeRuntime,
@@ -32,6 +36,7 @@ import { electronNpmCli } from './logic/worker-node.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {
+  APP_USER_MODEL_ID,
   crashLoopNotices,
   pairingNotice,
   rollbackNotice,
@@ -41,10 +46,15 @@ import {
 import { pairingApiUrl, pairingChoice, pairingDialog } from './logic/pairing.ts';
 import {
   QUIT_QUESTION,
+  QUIT_SIGNALS,
   drainProgress,
+  holdSessionEnd,
   quitChoice,
+  quitDeadlineMs,
   quitPlan,
   serviceManagesHome,
+  serviceQueryMs,
+  type QuitReason,
 } from './logic/quit.ts';
 import { parseShellEnv, type ShellEnv } from './logic/shell-env.ts';
 import {
@@ -54,10 +64,13 @@ import {
   type ShellState,
 } from './logic/shell-state.ts';
 import { PRODUCT_NAME, trayClickOpensWindow, trayModel, type TrayAction } from './logic/tray.ts';
+import { noTrayNotice } from './logic/tray-host.ts';
 import { APP_ORIGIN, dockVisible, pairingPageUrl } from './logic/window.ts';
 import { showNotice } from './notifications.ts';
+import { watchPower } from './power.ts';
 import { openUiPrefs } from './prefs.ts';
-import { createTrayController } from './tray.ts';
+import { createTrayController, type TrayController } from './tray.ts';
+import { waitForTrayHost } from './tray-host.ts';
 import { createDesktopUpdater, readBuildFacts, type DesktopUpdater } from './updater.ts';
 import {
   createWindowController,
@@ -69,8 +82,6 @@ import {
 const APP_ORIGINS = [APP_ORIGIN];
 /** How often the tray's draining lines ("draining: run …, 3m 5s") are brought up to date. */
 const DRAIN_TICK_MS = 5_000;
-/** `systemctl`/`launchctl` answering the "is a service installed" question: bounded. */
-const SERVICE_QUERY_MS = 5_000;
 
 const log = (line: string): void => void process.stderr.write(`[pipedai] ${line}\n`);
 
@@ -114,28 +125,28 @@ function fatal(title: string, e: unknown): void {
 }
 
 /** Is a native service installed that would adopt this home's workers? Bounded; "no" on doubt. */
-async function serviceTakesOver(cliPath: string, home: string): Promise<boolean> {
+async function serviceTakesOver(cliPath: string, home: string, withinMs: number): Promise<boolean> {
   const query = (async () => {
     const manager = serviceManagerFor(hostServiceOptions(cliPath));
     if (!(await manager.status()).installed) return false;
     return serviceManagesHome(await nodeServiceFs.readFile(manager.describe().unitPath), home);
   })().catch(() => false);
-  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), SERVICE_QUERY_MS));
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), withinMs));
   return Promise.race([query, timeout]);
 }
 
 interface Running {
   show(view?: { logs: string }): void;
-  quit(): Promise<void>;
+  quit(reason: QuitReason): Promise<void>;
   readonly finished: boolean;
 }
 
 async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running> {
   const files = resources(app.getAppPath());
-  hardenSessions(APP_ORIGINS);
+  hardenSessions(APP_ORIGINS, log);
   serveDashboard(files.renderer);
-  // Windows and Linux get no menu bar; macOS keeps its standard app menu (Edit, ⌘Q).
-  if (platform !== 'darwin') Menu.setApplicationMenu(null);
+  // Windows and Linux get no menu bar; macOS gets its app menu (Edit, ⌘Q; no Reload when packaged).
+  setAppMenu(platform);
   const setDock = (shown: boolean): void => {
     const visible = dockVisible(platform, shown);
     if (visible === true) void app.dock?.show();
@@ -183,7 +194,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     desktopUpdate: { view: () => updater.view(), restart: () => updater.restart() },
     serviceStatus: () => probeService(hostServiceOptions(files.cli)),
     // An attached app whose owner is gone waits for the service that will restart it, if any.
-    serviceOwnsHost: (home) => serviceTakesOver(files.cli, home),
+    serviceOwnsHost: (home) => serviceTakesOver(files.cli, home, serviceQueryMs('user')),
     // Unused while the app updates itself (the daemon refuses upgradeSelf beside desktopUpdate);
     // kept so a hand-off always relaunches the app rather than leaving it closed.
     exitForRestart: () =>
@@ -224,16 +235,31 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
         files.appIcon,
       );
   };
-  const tray = createTrayController({
-    iconsDir: files.trayIcons,
-    platform,
-    onAction: (a) => void act(a),
-    onClick: () => {
-      if (trayClickOpensWindow(platform)) windows.show();
-    },
+  // The tray comes once the panel can show it (Linux at login: the panel may start after us).
+  let tray: TrayController | null = null;
+  void waitForTrayHost(platform).then((host) => {
+    if (finished) return;
+    tray = createTrayController({
+      iconsDir: files.trayIcons,
+      platform,
+      onAction: (a) => void act(a),
+      onClick: () => {
+        if (trayClickOpensWindow(platform)) windows.show();
+      },
+    });
+    render();
+    if (host === 'none') {
+      // No tray on this desktop (stock GNOME): never run invisibly. Show the window, say why.
+      log('no StatusNotifier host on the session bus: showing the window');
+      windows.show();
+      void dialog.showMessageBox({
+        type: 'info',
+        ...noTrayNotice(process.env.XDG_CURRENT_DESKTOP),
+      });
+    }
   });
   const render = (): void => {
-    tray.render(trayModel(state));
+    tray?.render(trayModel(state));
     if (state.quitting)
       windows.setProgress(drainProgress(liveWorkerCount(state.workers), state.quitting.total));
   };
@@ -242,20 +268,24 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     if (state.workers?.some((w) => w.local?.draining)) render();
   }, DRAIN_TICK_MS).unref();
   const update = (next: ShellState): void => {
+    // Most frames (log lines, run events) change nothing the tray shows: no work for them.
+    if (next === state) return;
     const before = state;
     state = next;
     if (before.workers !== null) crashLoopNotices(before.workers, next.workers).forEach(notify);
     render();
   };
 
+  const toWindow = createFrameBatcher({ send: (frames) => windows.send(IPC.frame, frames) });
   const stopFrames = link.subscribe((frame) => {
-    windows.send(IPC.frame, frame);
+    toWindow.push(frame);
     if (frame.kind === 'pairing') notify(pairingNotice(frame.status));
     if (frame.kind === 'rollback') notify(rollbackNotice(frame.rollback));
     if (frame.kind === 'runtime') notify(installFailedNotice(frame.install));
     update(applyFrame(state, frame));
   });
   const stopState = link.onState((s) => {
+    toWindow.flush(); // frames from before the change arrive before it
     windows.send(IPC.connectionChanged, s);
     // The mode changes when the app takes over a host its owner left.
     update({ ...state, link: s, mode: link.mode });
@@ -277,6 +307,16 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   const cliTool = platform === 'darwin' && app.isPackaged;
   if (cliTool) state = { ...state, cliTool: await readCliLink(process.resourcesPath) };
   render();
+  const stopPower = watchPower({
+    platform,
+    onSessionEnding: () => void quit('os-ending'),
+    holdSessionEnd: () =>
+      holdSessionEnd({ mode: link.mode, liveWorkers: liveWorkerCount(state.workers) }),
+    onResume: () => {
+      log('woke from sleep: reconnecting and refreshing now');
+      link.wake();
+    },
+  });
 
   async function act(a: TrayAction): Promise<void> {
     switch (a.kind) {
@@ -296,17 +336,14 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
         return windows.show();
       case 'connect':
         return connectHost();
-      case 'toggle-login':
-        return login
-          .set(!(state.launchAtLogin ?? false))
-          .then((on) => update({ ...state, launchAtLogin: on }))
-          .catch((e: unknown) =>
-            notify({
-              title: 'Launch at login',
-              body: errorMessage(e),
-              opens: { kind: 'dashboard' },
-            }),
-          );
+      case 'toggle-login': {
+        // The checkbox shows what the system holds afterwards, whether the change worked or not.
+        const now = await login.set(!(state.launchAtLogin?.on ?? false)).catch((e: unknown) => {
+          notify({ title: 'Launch at login', body: errorMessage(e), opens: { kind: 'dashboard' } });
+          return login.get().catch(() => null);
+        });
+        return update({ ...state, launchAtLogin: now });
+      }
       case 'check-updates':
         return updater.check(true);
       case 'restart-to-update':
@@ -336,7 +373,7 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
             }),
           );
       case 'quit':
-        return void app.quit();
+        return void quit('user');
     }
   }
 
@@ -376,15 +413,29 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     }
   }
 
-  async function quit(): Promise<void> {
+  /** Ends the app if the quit is still going after `ms`: a hung close never leaves "Quitting…". */
+  function watchdog(ms: number | null): void {
+    if (ms === null) return;
+    setTimeout(() => {
+      log(`quit still not done after ${ms} ms: exiting`);
+      app.exit(0);
+    }, ms);
+  }
+
+  async function quit(reason: QuitReason): Promise<void> {
+    // The session ends while a quit is under way (maybe on the question): bound it all the same.
+    if (reason === 'os-ending') watchdog(quitDeadlineMs('os-ending', 'drain'));
     if (quitting) return;
     quitting = true;
     const live = liveWorkerCount(state.workers);
     const plan = quitPlan({
       mode: link.mode,
       liveWorkers: live,
+      reason,
       serviceInstalled:
-        link.mode === 'own' && live > 0 && (await serviceTakesOver(files.cli, link.home)),
+        link.mode === 'own' &&
+        live > 0 &&
+        (await serviceTakesOver(files.cli, link.home, serviceQueryMs(reason))),
     });
     let how: CloseHow;
     if (plan.kind === 'ask') {
@@ -400,7 +451,8 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
       }
       how = choice;
     } else how = plan.how;
-    log(`quitting: ${how} (${live} worker process(es))`);
+    if (reason !== 'os-ending') watchdog(quitDeadlineMs(reason, how));
+    log(`quitting (${reason}): ${how} (${live} worker process(es))`);
     update({ ...state, quitting: { total: how === 'drain' ? live : 0 } });
     await close(how);
     app.quit();
@@ -413,12 +465,14 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
     } catch (e) {
       log(`closing the daemon link: ${errorMessage(e)}`);
     }
+    toWindow.flush();
     stopIpc();
     stopFrames();
     stopState();
     stopUpdates();
+    stopPower();
     updater.dispose();
-    tray.destroy();
+    tray?.destroy();
     finished = true;
   }
   // The workers keep running through an update: handed over (own) or never ours (attached).
@@ -449,6 +503,8 @@ export function runDesktop(): void {
     return;
   }
   if (env.userDataDir) app.setPath('userData', env.userDataDir);
+  // Windows: the same identity as the installer's shortcut, so toasts show and pins match.
+  if (platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
   registerAppScheme();
   // One instance per user: a second launch hands over to the first, which shows its window.
   if (!app.requestSingleInstanceLock()) {
@@ -465,14 +521,22 @@ export function runDesktop(): void {
   // The tray keeps the app (and the workers) alive with no window open.
   app.on('window-all-closed', () => undefined);
   app.on('activate', () => running?.show());
+  let quitReason: QuitReason = 'user';
   app.on('before-quit', (event) => {
     if (running?.finished) return;
     event.preventDefault();
     // A quit while starting waits for the start: the daemon may already supervise workers.
-    if (running) void running.quit();
+    if (running) void running.quit(quitReason);
     else quitWhenReady = true;
   });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => app.quit());
+  // A signal quits as Quit does, without a question. These are the only signal handlers in the
+  // main process: when-exit's (electron-store) are compiled out (exit-only.ts).
+  for (const signal of QUIT_SIGNALS)
+    process.on(signal, () => {
+      quitReason = 'signal';
+      if (running) void running.quit('signal');
+      else app.quit();
+    });
 
   app
     .whenReady()
@@ -484,7 +548,7 @@ export function runDesktop(): void {
         platform,
         wasOpenedAtLogin: platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin,
       });
-      if (quitWhenReady) void r.quit();
+      if (quitWhenReady) void r.quit(quitReason);
       else if (!hidden || showWhenReady) r.show();
     })
     .catch((e: unknown) => fatal(`${PRODUCT_NAME} could not start`, e));

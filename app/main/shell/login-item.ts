@@ -8,12 +8,19 @@ import {
   nodeServiceFs,
   type AutostartDeps,
 } from '../service/index.ts';
-import { loginItemPlan, loginItemQuery, type AppLaunch } from './logic/login-item.ts';
+import {
+  loginItemPlan,
+  loginItemQuery,
+  loginItemState,
+  type AppLaunch,
+  type LoginItemState,
+} from './logic/login-item.ts';
 
 export interface LoginItemController {
-  /** null when this platform has no login start. */
-  get(): Promise<boolean | null>;
-  set(enable: boolean): Promise<boolean | null>;
+  /** null when this platform (or a development run on macOS) has no login start. */
+  get(): Promise<LoginItemState | null>;
+  /** Applies, then reads back what the system holds now, whatever that is. */
+  set(enable: boolean): Promise<LoginItemState | null>;
 }
 
 export function createLoginItemController(o: {
@@ -29,11 +36,11 @@ export function createLoginItemController(o: {
     fs: nodeServiceFs,
     templatesDir: o.templatesDir,
   };
-  const get = async (): Promise<boolean | null> => {
+  const get = async (): Promise<LoginItemState | null> => {
     const q = loginItemQuery(o.platform, o.launch);
     if (q.kind === 'unsupported') return null;
-    if (q.kind === 'xdg') return isAutostartEnabled(xdg);
-    return app.getLoginItemSettings(q.options).openAtLogin;
+    if (q.kind === 'xdg') return { on: await isAutostartEnabled(xdg), note: null };
+    return loginItemState(o.platform, app.getLoginItemSettings(q.options));
   };
   return {
     get,

@@ -33,6 +33,7 @@ const h = vi.hoisted(() => {
   }
   const nativeTheme = {
     shouldUseDarkColors: false,
+    shouldUseDarkColorsForSystemIntegratedUI: false,
     on: (_e: string, fn: () => void) => themeListeners.add(fn),
     off: (_e: string, fn: () => void) => themeListeners.delete(fn),
   };
@@ -74,6 +75,7 @@ describe('tray adapter', () => {
     h.trays.length = 0;
     h.themeListeners.clear();
     h.nativeTheme.shouldUseDarkColors = false;
+    h.nativeTheme.shouldUseDarkColorsForSystemIntegratedUI = false;
   });
 
   it('on Linux sets the context menu again after every change', () => {
@@ -112,7 +114,11 @@ describe('tray adapter', () => {
       onClick: () => undefined,
     });
     tray.render(
-      trayModel(shell([worker('w-7', 'running', { label: 'Seven' })], { launchAtLogin: false })),
+      trayModel(
+        shell([worker('w-7', 'running', { label: 'Seven' })], {
+          launchAtLogin: { on: false, note: null },
+        }),
+      ),
     );
     const menu = menus(h.trays[0]!)[0]!;
     const sub = menu.find((i) => i.label === 'Seven — running')?.submenu ?? [];
@@ -130,7 +136,7 @@ describe('tray adapter', () => {
     });
   });
 
-  it('uses template images on macOS and follows the theme on Windows', () => {
+  it("uses template images on macOS and follows the taskbar's theme on Windows", () => {
     const mac = createTrayController({
       iconsDir: '/i',
       platform: 'darwin',
@@ -150,12 +156,50 @@ describe('tray adapter', () => {
       onClick: () => undefined,
     });
     win.render(trayModel(shell([worker('a', 'running')])));
-    expect(images(h.trays[1]!).at(-1)?.path).toBe(join('/i', 'tray-running-light.png'));
+    expect(images(h.trays[1]!).at(-1)?.path).toBe(join('/i', 'tray-running-light.ico'));
+    // Dark apps on a light taskbar: the icon follows the taskbar.
     h.nativeTheme.shouldUseDarkColors = true;
     for (const l of h.themeListeners) l();
-    expect(images(h.trays[1]!).at(-1)?.path).toBe(join('/i', 'tray-running-dark.png'));
+    expect(images(h.trays[1]!).at(-1)?.path).toBe(join('/i', 'tray-running-light.ico'));
+    h.nativeTheme.shouldUseDarkColorsForSystemIntegratedUI = true;
+    for (const l of h.themeListeners) l();
+    expect(images(h.trays[1]!).at(-1)?.path).toBe(join('/i', 'tray-running-dark.ico'));
     win.destroy();
     expect(h.trays[1]!.calls.at(-1)).toEqual(['destroy', null]);
+  });
+
+  it('escapes & in labels on Windows and Linux, not on macOS', () => {
+    for (const platform of ['linux', 'win32', 'darwin'] as const) {
+      h.trays.length = 0;
+      createTrayController({
+        iconsDir: '/i',
+        platform,
+        onAction: () => undefined,
+        onClick: () => undefined,
+      }).render(trayModel(shell([worker('w', 'running', { label: 'R&D' })])));
+      const labels = menus(h.trays[0]!)[0]!.map((i) => i.label);
+      expect(labels).toContain(platform === 'darwin' ? 'R&D — running' : 'R&&D — running');
+    }
+  });
+
+  it('sets the menu again after a click, so a checkbox shows the model, not the click', () => {
+    const tray = createTrayController({
+      iconsDir: '/i',
+      platform: 'linux',
+      onAction: () => undefined,
+      onClick: () => undefined,
+    });
+    const model = trayModel(shell([], { launchAtLogin: { on: false, note: null } }));
+    tray.render(model);
+    menus(h.trays[0]!)[0]!
+      .find((i) => i.label === 'Launch at login')
+      ?.click?.();
+    // Turning it on failed: the model is unchanged, but the native checkbox ticked itself.
+    tray.render(model);
+    expect(menus(h.trays[0]!)).toHaveLength(2);
+    expect(menus(h.trays[0]!)[1]!.find((i) => i.label === 'Launch at login')?.checked).toBe(false);
+    tray.render(model);
+    expect(menus(h.trays[0]!)).toHaveLength(2);
   });
 
   it('forwards a click on the icon', () => {

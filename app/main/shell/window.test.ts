@@ -89,6 +89,8 @@ const h = vi.hoisted(() => {
     set permissionCheck(v) {
       permissionCheck = v;
     },
+    /** The system browser refuses every URL (no handler). */
+    refuseOpen: false,
   };
 });
 
@@ -113,7 +115,12 @@ vi.mock('electron', () => ({
       setPermissionCheckHandler: (fn: Handler) => (h.permissionCheck = fn),
     },
   },
-  shell: { openExternal: async (url: string) => void h.opened.push(url) },
+  shell: {
+    openExternal: async (url: string) => {
+      if (h.refuseOpen) throw new Error('no handler for this URL');
+      h.opened.push(url);
+    },
+  },
 }));
 
 const { createWindowController, hardenSessions, registerAppScheme, serveDashboard } =
@@ -164,17 +171,44 @@ describe('dashboard scheme', () => {
 });
 
 describe('hardened sessions and web contents', () => {
-  hardenSessions(['app://dashboard']);
+  const logged: string[] = [];
+  hardenSessions(['app://dashboard'], (line) => logged.push(line));
+  type RequestHandler = (
+    wc: unknown,
+    p: string,
+    cb: (ok: boolean) => void,
+    d: { requestingUrl: string; isMainFrame: boolean },
+  ) => void;
+  type CheckHandler = (
+    wc: unknown,
+    p: string,
+    origin: string,
+    d: { requestingUrl?: string; isMainFrame: boolean },
+  ) => boolean;
+  const request = (p: string, requestingUrl: string, isMainFrame = true): boolean => {
+    let answer: boolean | null = null;
+    (h.permissionRequest as RequestHandler)(null, p, (ok) => (answer = ok), {
+      requestingUrl,
+      isMainFrame,
+    });
+    return answer!;
+  };
 
-  it('denies every permission request and check', () => {
-    const answers: boolean[] = [];
-    (h.permissionRequest as (wc: unknown, p: string, cb: (ok: boolean) => void) => void)(
-      null,
-      'media',
-      (ok) => answers.push(ok),
+  it('denies every permission but the clipboard write, to our own page', () => {
+    const page = 'app://dashboard/index.html';
+    expect(request('media', page)).toBe(false);
+    expect(request('clipboard-read', page)).toBe(false);
+    expect(request('clipboard-sanitized-write', page)).toBe(true);
+    expect(request('clipboard-sanitized-write', page, false)).toBe(false);
+    expect(request('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    const check = h.permissionCheck as CheckHandler;
+    expect(check(null, 'clipboard-sanitized-write', 'app://dashboard', { isMainFrame: true })).toBe(
+      true,
     );
-    expect(answers).toEqual([false]);
-    expect((h.permissionCheck as () => boolean)()).toBe(false);
+    expect(check(null, 'notifications', 'app://dashboard', { isMainFrame: true })).toBe(false);
+    expect(
+      check(null, 'clipboard-sanitized-write', 'https://evil.example', { isMainFrame: true }),
+    ).toBe(false);
   });
 
   it('blocks navigation away and new windows; https links go to the browser', () => {
@@ -202,6 +236,22 @@ describe('hardened sessions and web contents', () => {
     expect(openHandler!({ url: 'https://github.com/pipedai' })).toEqual({ action: 'deny' });
     expect(openHandler!({ url: 'app://dashboard/index.html' })).toEqual({ action: 'deny' });
     expect(h.opened).toEqual(['https://pipedai.app/docs', 'https://github.com/pipedai']);
+  });
+
+  it('a browser that refuses a link is logged, never an unhandled rejection', async () => {
+    let openHandler: ((d: { url: string }) => unknown) | null = null;
+    const contents = {
+      on: () => undefined,
+      setWindowOpenHandler: (fn: (d: { url: string }) => unknown) => (openHandler = fn),
+    };
+    (h.appHandlers.get('web-contents-created') as (e: unknown, c: unknown) => void)({}, contents);
+    h.refuseOpen = true;
+    try {
+      openHandler!({ url: 'https://pipedai.app/help' });
+      await vi.waitFor(() => expect(logged.join('\n')).toContain('https://pipedai.app/help'));
+    } finally {
+      h.refuseOpen = false;
+    }
   });
 });
 

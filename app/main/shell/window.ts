@@ -3,10 +3,17 @@
 // destroys it (a hidden renderer keeps its memory); the tray re-creates it on demand.
 import { readFile } from 'node:fs/promises';
 import { BrowserWindow, app, protocol, screen, session, shell, type WebContents } from 'electron';
+import { errorMessage } from '../../shared/index.ts';
 import { appResponseHeaders, resolveAppFile } from './logic/app-protocol.ts';
 import { MIN_SIZE, restoreBounds } from './logic/bounds.ts';
 import { PRODUCT_NAME } from './logic/tray.ts';
-import { APP_SCHEME, appPageUrl, navigationDecision, windowOpenDecision } from './logic/window.ts';
+import {
+  APP_SCHEME,
+  appPageUrl,
+  navigationDecision,
+  permissionDecision,
+  windowOpenDecision,
+} from './logic/window.ts';
 import type { UiPrefs } from './prefs.ts';
 
 /**
@@ -36,32 +43,58 @@ export function serveDashboard(rendererDir: string): void {
   });
 }
 
-function guardContents(contents: WebContents, appOrigins: readonly string[]): void {
+/** The system browser may refuse (no handler for the URL, a sandbox): say so, never throw. */
+function openInBrowser(url: string, log: (line: string) => void): void {
+  // Callers hand over https URLs only, without credentials (logic/window.ts).
+  const failed = (e: unknown): void => log(`opening ${url} in the browser: ${errorMessage(e)}`);
+  void shell.openExternal(url).catch(failed); //! eng-disable OPEN_EXTERNAL_JS_CHECK
+}
+
+function guardContents(
+  contents: WebContents,
+  appOrigins: readonly string[],
+  log: (line: string) => void,
+): void {
   const onNavigate = (event: { preventDefault(): void }, url: string): void => {
     const d = navigationDecision(url, appOrigins);
     if (d.allow) return;
     event.preventDefault();
-    // navigationDecision hands over https URLs only, without credentials (logic/window.ts).
-    if (d.openExternal) void shell.openExternal(d.openExternal); //! eng-disable OPEN_EXTERNAL_JS_CHECK
+    if (d.openExternal) openInBrowser(d.openExternal, log);
   };
   contents.on('will-navigate', onNavigate);
   contents.on('will-redirect', onNavigate);
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const d = windowOpenDecision(url);
-    // windowOpenDecision hands over https URLs only, without credentials (logic/window.ts).
-    if (d.openExternal) void shell.openExternal(d.openExternal); //! eng-disable OPEN_EXTERNAL_JS_CHECK
+    if (d.openExternal) openInBrowser(d.openExternal, log);
     return { action: d.action };
   });
 }
 
-/** Every web contents the app ever creates gets the same guards; every permission is denied. */
-export function hardenSessions(appOrigins: readonly string[]): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false),
+/**
+ * Every web contents the app ever creates gets the same guards; every permission is denied but
+ * the clipboard write our own page needs (permissionDecision).
+ */
+export function hardenSessions(appOrigins: readonly string[], log: (line: string) => void): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(
+      permissionDecision(
+        { permission, url: details.requestingUrl, isMainFrame: details.isMainFrame },
+        appOrigins,
+      ),
+    ),
   );
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  app.on('web-contents-created', (_event, contents) => guardContents(contents, appOrigins));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+    permissionDecision(
+      {
+        permission,
+        url: details.requestingUrl ?? requestingOrigin,
+        isMainFrame: details.isMainFrame,
+      },
+      appOrigins,
+    ),
+  );
+  app.on('web-contents-created', (_event, contents) => guardContents(contents, appOrigins, log));
 }
 
 export interface WindowController {

@@ -102,6 +102,8 @@ export interface Orchestrator extends CommandHandlers {
   /** Stop every loop; with `drain`, stop every worker gracefully (the host is going away). */
   shutdown(opts: { drain: boolean }): Promise<void>;
   subscribe(listener: FrameListener): () => void;
+  /** After the computer slept: probe connectivity and poll pipedai-api now, not at the next tick. */
+  wake(): Promise<void>;
   /** Frames a new subscriber needs to draw the present. */
   snapshot(): Promise<EventFrame[]>;
   /** Wire-up for the supervisor's events. */
@@ -383,6 +385,12 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     },
 
     subscribe: (listener) => bus.subscribe(listener),
+
+    async wake() {
+      if (!started || stopping) return;
+      await deps.connectivity.probe();
+      await tick();
+    },
 
     async snapshot() {
       const frames: EventFrame[] = [{ kind: 'status', items: await fused() }];

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -97,13 +97,24 @@ describe('aggregate host state', () => {
   });
 });
 
+/** The sizes an ICO file's directory lists (each entry's first byte: its width). */
+function icoSizes(path: string): number[] {
+  const ico = readFileSync(path);
+  if (ico.readUInt16LE(2) !== 1) return [];
+  return Array.from({ length: ico.readUInt16LE(4) }, (_, i) => ico[6 + 16 * i]!);
+}
+
 describe('tray icons', () => {
-  it('uses template images on macOS, the system theme on Windows, light glyphs on Linux', () => {
-    expect(trayTheme('darwin', false)).toBe('template');
-    expect(trayTheme('darwin', true)).toBe('template');
-    expect(trayTheme('win32', true)).toBe('dark');
-    expect(trayTheme('win32', false)).toBe('light');
-    expect(trayTheme('linux', false)).toBe('dark');
+  it("uses template images on macOS, the taskbar's theme on Windows, light glyphs on Linux", () => {
+    const dark = (app: boolean, taskbar: boolean) => ({ app, taskbar });
+    expect(trayTheme('darwin', dark(false, false))).toBe('template');
+    expect(trayTheme('darwin', dark(true, true))).toBe('template');
+    expect(trayTheme('win32', dark(true, true))).toBe('dark');
+    expect(trayTheme('win32', dark(false, false))).toBe('light');
+    // Windows' default "custom" mode: light apps on a dark taskbar. The icon sits on the taskbar.
+    expect(trayTheme('win32', dark(false, true))).toBe('dark');
+    expect(trayTheme('win32', dark(true, false))).toBe('light');
+    expect(trayTheme('linux', dark(false, false))).toBe('dark');
   });
 
   it('names an icon file that exists in build/tray for every state, platform and theme', () => {
@@ -116,16 +127,22 @@ describe('tray icons', () => {
         ['win32', true],
         ['linux', true],
       ] as const) {
-        const file = trayIconFile(state, platform, trayTheme(platform, dark));
+        const file = trayIconFile(
+          state,
+          platform,
+          trayTheme(platform, { app: dark, taskbar: dark }),
+        );
         expect(existsSync(join(dir, file)), file).toBe(true);
-        // Electron loads the @2x sibling on HiDPI screens.
-        if (!file.includes('@2x'))
+        // Electron loads the @2x sibling of a PNG on HiDPI screens; an ICO holds every size.
+        if (file.endsWith('.ico'))
+          expect(icoSizes(join(dir, file)), file).toEqual([16, 20, 24, 32]);
+        else if (!file.includes('@2x'))
           expect(existsSync(join(dir, file.replace('.png', '@2x.png'))), file).toBe(true);
         seen.add(file);
       }
     }
     expect(trayIconFile('crashloop', 'darwin', 'template')).toBe('tray-crashloopTemplate.png');
-    expect(trayIconFile('running', 'win32', 'light')).toBe('tray-running-light.png');
+    expect(trayIconFile('running', 'win32', 'light')).toBe('tray-running-light.ico');
     expect(trayIconFile('offline', 'linux', 'dark')).toBe('tray-offline-dark@2x.png');
     expect(seen.size).toBe(HOST_STATES.length * 4);
   });

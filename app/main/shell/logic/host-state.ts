@@ -41,18 +41,25 @@ export function aggregateHostState(s: Pick<ShellState, 'link' | 'workers' | 'ver
 export type TrayTheme = 'light' | 'dark' | 'template';
 
 /**
- * macOS tints template images itself. Windows follows the system theme. Linux panels are dark on
- * the common desktops (GNOME, KDE's default) whatever the app theme says, so light glyphs.
+ * macOS tints template images itself. Windows draws the tray on the taskbar, whose colour follows
+ * the system theme ("Choose your default Windows mode"), not the apps' theme: the two differ in
+ * the default "custom" setting (dark taskbar, light apps). Linux panels are dark on the common
+ * desktops (GNOME, KDE's default) whatever the app theme says, so light glyphs.
  */
-export function trayTheme(platform: NodeJS.Platform, shouldUseDarkColors: boolean): TrayTheme {
+export function trayTheme(
+  platform: NodeJS.Platform,
+  dark: { app: boolean; taskbar: boolean },
+): TrayTheme {
   if (platform === 'darwin') return 'template';
-  if (platform === 'win32') return shouldUseDarkColors ? 'dark' : 'light';
+  if (platform === 'win32') return dark.taskbar ? 'dark' : 'light';
   return 'dark';
 }
 
 /**
  * The file under build/tray. Electron picks the `@2x` sibling itself on HiDPI screens; Linux
  * trays draw at 22–24 px and scale the 32 px file down more cleanly than the 16 px one up.
+ * Windows gets an ICO holding both sizes (what its notification area is made for; Electron's
+ * docs recommend it there), so the shell picks the size for the display's scale.
  */
 export function trayIconFile(
   state: HostState,
@@ -60,5 +67,6 @@ export function trayIconFile(
   theme: TrayTheme,
 ): string {
   if (theme === 'template') return `tray-${state}Template.png`;
+  if (platform === 'win32') return `tray-${state}-${theme}.ico`;
   return platform === 'linux' ? `tray-${state}-${theme}@2x.png` : `tray-${state}-${theme}.png`;
 }

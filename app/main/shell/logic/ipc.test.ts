@@ -9,12 +9,13 @@ import {
   forwardingHandlers,
   type CommandName,
   type CommandTarget,
+  type EventFrame,
 } from '../../../shared/index.ts';
 import { openDaemon, type Daemon } from '../../daemon/daemon.ts';
 import { pathsFor } from '../../daemon/paths.ts';
 import { openStore } from '../../daemon/store/index.ts';
 import { orchestratorTarget } from '../../hosts/link.ts';
-import { createIpcDoor } from './ipc.ts';
+import { FRAME_BATCH_MAX, FRAME_BATCH_MS, createFrameBatcher, createIpcDoor } from './ipc.ts';
 import { APP_ORIGIN, isTrustedSender, type SenderInfo } from './window.ts';
 
 const WINDOW = 3;
@@ -186,5 +187,58 @@ describe('IPC door sender check and errors', () => {
     }).invoke(trusted, 'listWorkers', {});
     expect(r2).toEqual({ ok: false, error: { code: 'internal', error: 'internal error' } });
     expect(seen).toEqual(['listWorkers: x is undefined']);
+  });
+});
+
+describe('frames to the window', () => {
+  const log = (n: number): EventFrame => ({
+    kind: 'log',
+    id: 'w',
+    ts: n,
+    stream: 'out',
+    line: `line ${n}`,
+  });
+  const setup = () => {
+    const sent: EventFrame[][] = [];
+    const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
+    const batcher = createFrameBatcher({
+      send: (frames) => sent.push(frames),
+      later: (fn, ms) => {
+        const t = { fn, ms, cancelled: false };
+        timers.push(t);
+        return () => void (t.cancelled = true);
+      },
+    });
+    return { sent, timers, batcher };
+  };
+
+  it('a burst of log lines goes as one message, in order, within one display frame', () => {
+    const { sent, timers, batcher } = setup();
+    for (let i = 0; i < 300; i++) batcher.push(log(i));
+    expect(sent).toEqual([]);
+    expect(timers).toHaveLength(1);
+    expect(timers[0]!.ms).toBe(FRAME_BATCH_MS);
+    timers[0]!.fn();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.map((f) => (f.kind === 'log' ? f.ts : -1))).toEqual(
+      Array.from({ length: 300 }, (_, i) => i),
+    );
+  });
+
+  it('a full batch goes at once; the rest waits for the timer', () => {
+    const { sent, timers, batcher } = setup();
+    for (let i = 0; i < FRAME_BATCH_MAX + 3; i++) batcher.push(log(i));
+    expect(sent.map((b) => b.length)).toEqual([FRAME_BATCH_MAX]);
+    expect(timers[0]!.cancelled).toBe(true);
+    timers.at(-1)!.fn();
+    expect(sent.map((b) => b.length)).toEqual([FRAME_BATCH_MAX, 3]);
+  });
+
+  it('flush sends what waits now, and nothing when nothing waits', () => {
+    const { sent, batcher } = setup();
+    batcher.flush();
+    batcher.push(log(1));
+    batcher.flush();
+    expect(sent).toEqual([[log(1)]]);
   });
 });

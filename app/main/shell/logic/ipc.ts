@@ -54,3 +54,44 @@ export function createIpcDoor(o: IpcDoorOptions): IpcDoor {
     },
   };
 }
+
+/** At most this many frames in one message to the window. */
+export const FRAME_BATCH_MAX = 500;
+/** Frames wait at most this long to share a message (a log burst; one display frame). */
+export const FRAME_BATCH_MS = 16;
+
+/**
+ * Frames to the window, gathered: a worker writing a thousand lines a second costs one IPC
+ * message per display frame, not one per line. Order is kept; nothing waits longer than
+ * FRAME_BATCH_MS, and a full batch goes at once.
+ */
+export function createFrameBatcher(o: {
+  send: (frames: EventFrame[]) => void;
+  /** Run `fn` after `ms`; returns how to cancel. */
+  later?: (fn: () => void, ms: number) => () => void;
+}): { push(frame: EventFrame): void; flush(): void } {
+  const later =
+    o.later ??
+    ((fn, ms) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    });
+  let queue: EventFrame[] = [];
+  let cancel: (() => void) | null = null;
+  const flush = (): void => {
+    cancel?.();
+    cancel = null;
+    if (queue.length === 0) return;
+    const frames = queue;
+    queue = [];
+    o.send(frames);
+  };
+  return {
+    push(frame) {
+      queue.push(frame);
+      if (queue.length >= FRAME_BATCH_MAX) flush();
+      else cancel ??= later(flush, FRAME_BATCH_MS);
+    },
+    flush,
+  };
+}

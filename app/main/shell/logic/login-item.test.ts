@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../service/render.ts';
 import { renderAutostartEntry } from '../../service/index.ts';
 import { HIDDEN_ARG } from '../../../shared/index.ts';
-import { loginItemPlan, loginItemQuery, startsHidden, type AppLaunch } from './login-item.ts';
+import {
+  loginItemLabel,
+  loginItemPlan,
+  loginItemQuery,
+  loginItemState,
+  startsHidden,
+  type AppLaunch,
+} from './login-item.ts';
 
 const packaged = (execPath: string, appImagePath?: string): AppLaunch => ({
   execPath,
@@ -51,6 +58,16 @@ describe('launch at login per platform', () => {
     expect(loginItemPlan('win32', true, dev)).toMatchObject({
       settings: { args: ['C:\\dev\\pipedai', HIDDEN_ARG] },
     });
+  });
+
+  it('a development run on macOS offers no login item (it would register bare Electron.app)', () => {
+    const dev: AppLaunch = {
+      execPath: '/dev/node_modules/electron/dist/Electron.app/Contents/MacOS/Electron',
+      unpackagedAppPath: '/dev/pipedai',
+      appImagePath: undefined,
+    };
+    expect(loginItemPlan('darwin', true, dev)).toEqual({ kind: 'unsupported' });
+    expect(loginItemQuery('darwin', dev)).toEqual({ kind: 'unsupported' });
   });
 
   it('Linux: an XDG autostart entry that starts the AppImage itself, hidden', async () => {
@@ -112,5 +129,43 @@ describe('launch at login per platform', () => {
     expect(startsHidden({ argv: ['/app'], platform: 'darwin', wasOpenedAtLogin: true })).toBe(true);
     // Only macOS reports wasOpenedAtLogin.
     expect(startsHidden({ argv: ['/app'], platform: 'win32', wasOpenedAtLogin: true })).toBe(false);
+  });
+
+  describe('what the checkbox shows', () => {
+    it('macOS 13+: enabled is on, waiting for approval is on with what to do, the rest off', () => {
+      expect(loginItemState('darwin', { openAtLogin: true, status: 'enabled' })).toEqual({
+        on: true,
+        note: null,
+      });
+      const pending = loginItemState('darwin', { openAtLogin: false, status: 'requires-approval' });
+      expect(pending.on).toBe(true);
+      expect(loginItemLabel(pending)).toBe(
+        'Launch at login (allow it in System Settings › General › Login Items)',
+      );
+      for (const status of ['not-registered', 'not-found'] as const)
+        expect(loginItemState('darwin', { openAtLogin: true, status }).on).toBe(false);
+      // Before macOS 13 there is no status: openAtLogin says it.
+      expect(loginItemState('darwin', { openAtLogin: true })).toEqual({ on: true, note: null });
+    });
+
+    it('Windows: a run key turned off in Task Manager reads off, and says where', () => {
+      const off = loginItemState('win32', {
+        openAtLogin: true,
+        executableWillLaunchAtLogin: false,
+      });
+      expect(off).toEqual({ on: false, note: 'turned off in Task Manager' });
+      expect(loginItemLabel(off)).toBe('Launch at login (turned off in Task Manager)');
+      expect(
+        loginItemState('win32', { openAtLogin: true, executableWillLaunchAtLogin: true }),
+      ).toEqual({ on: true, note: null });
+      expect(
+        loginItemState('win32', { openAtLogin: false, executableWillLaunchAtLogin: false }),
+      ).toEqual({ on: false, note: null });
+    });
+
+    it('the plain label when nothing stands in the way', () => {
+      expect(loginItemLabel(null)).toBe('Launch at login');
+      expect(loginItemLabel({ on: true, note: null })).toBe('Launch at login');
+    });
   });
 });

@@ -37,6 +37,9 @@ export function loginItemPlan(
   enable: boolean,
   launch: AppLaunch,
 ): LoginItemPlan {
+  // A development run on macOS would register the bare Electron.app (no app folder argument
+  // survives a login item there): only a packaged app offers the setting.
+  if (platform === 'darwin' && launch.unpackagedAppPath !== null) return { kind: 'unsupported' };
   if (platform === 'darwin') {
     // macOS 13+ ignores launch arguments for login items: the app reads wasOpenedAtLogin instead.
     return { kind: 'login-item', settings: { openAtLogin: enable } };
@@ -69,11 +72,45 @@ export function loginItemQuery(
   | { kind: 'login-item'; options?: { path: string; args: string[] } }
   | { kind: 'xdg' }
   | { kind: 'unsupported' } {
-  if (platform === 'darwin') return { kind: 'login-item' };
+  if (platform === 'darwin')
+    return launch.unpackagedAppPath === null ? { kind: 'login-item' } : { kind: 'unsupported' };
   if (platform === 'win32')
     return { kind: 'login-item', options: { path: launch.execPath, args: launchArgs(launch) } };
   if (platform === 'linux') return { kind: 'xdg' };
   return { kind: 'unsupported' };
+}
+
+/** What the "Launch at login" checkbox shows: whether the app will start, and why not, or what is pending. */
+export interface LoginItemState {
+  on: boolean;
+  /** Shown beside the label: what the person must do, or why the setting reads off. */
+  note: string | null;
+}
+
+/** The part of Electron's LoginItemSettings that says whether the app will really start. */
+export interface LoginItemReading {
+  openAtLogin: boolean;
+  /** macOS 13+: SMAppService's status. */
+  status?: 'not-registered' | 'enabled' | 'requires-approval' | 'not-found';
+  /** Windows: false when the run key is there but turned off (Task Manager, Settings › Startup). */
+  executableWillLaunchAtLogin?: boolean;
+}
+
+/** Electron's reading of a login item, as the checkbox shows it. */
+export function loginItemState(platform: NodeJS.Platform, r: LoginItemReading): LoginItemState {
+  if (platform === 'darwin' && r.status !== undefined) {
+    if (r.status === 'requires-approval')
+      return { on: true, note: 'allow it in System Settings › General › Login Items' };
+    return { on: r.status === 'enabled', note: null };
+  }
+  if (platform === 'win32' && r.openAtLogin && r.executableWillLaunchAtLogin === false)
+    return { on: false, note: 'turned off in Task Manager' };
+  return { on: r.openAtLogin, note: null };
+}
+
+/** The checkbox label: the note, when there is one, says what stands between the setting and reality. */
+export function loginItemLabel(state: LoginItemState | null): string {
+  return state?.note ? `Launch at login (${state.note})` : 'Launch at login';
 }
 
 /** Start in the tray only (no window) when launched at login. */

@@ -9,6 +9,14 @@ import type {
 } from '../../../shared/index.ts';
 import { isCrashLooping } from './host-state.ts';
 
+/**
+ * The app's identity on Windows (its AppUserModelID): electron-builder's `appId`, which the NSIS
+ * installer writes into the Start menu shortcut. The process must carry the same one
+ * (`app.setAppUserModelId`), or toasts are dropped or shown under another name and a pinned
+ * taskbar icon appears twice. package:check asserts the two match.
+ */
+export const APP_USER_MODEL_ID = 'app.pipedai.orchestrator';
+
 export interface NoticeSpec {
   title: string;
   body: string;

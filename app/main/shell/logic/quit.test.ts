@@ -1,12 +1,66 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LET_GO_DEADLINE_MS,
+  OS_ENDING_DEADLINE_MS,
   QUIT_QUESTION,
+  QUIT_SIGNALS,
+  holdSessionEnd,
+  serviceQueryMs,
+  quitDeadlineMs,
   drainProgress,
   drainStatusLine,
   quitChoice,
   quitPlan,
   serviceManagesHome,
 } from './quit.ts';
+
+describe('quit when the operating system ends the session', () => {
+  const ending = { reason: 'os-ending' as const };
+  it('never asks: the service keeps the workers if there is one, else they drain', () => {
+    expect(quitPlan({ mode: 'own', liveWorkers: 2, serviceInstalled: true, ...ending })).toEqual({
+      kind: 'close',
+      how: 'handoff',
+    });
+    expect(quitPlan({ mode: 'own', liveWorkers: 2, serviceInstalled: false, ...ending })).toEqual({
+      kind: 'close',
+      how: 'drain',
+    });
+    expect(
+      quitPlan({ mode: 'attached', liveWorkers: 2, serviceInstalled: true, ...ending }),
+    ).toEqual({ kind: 'close', how: 'detach' });
+  });
+
+  it('ends within the deadline the OS gives, whatever the plan', () => {
+    for (const how of ['drain', 'handoff', 'detach'] as const)
+      expect(quitDeadlineMs('os-ending', how)).toBe(OS_ENDING_DEADLINE_MS);
+    expect(OS_ENDING_DEADLINE_MS).toBeLessThan(5_000);
+  });
+
+  it('a signal never asks either, and its drain waits for the runs', () => {
+    expect(
+      quitPlan({ mode: 'own', liveWorkers: 1, serviceInstalled: true, reason: 'signal' }),
+    ).toEqual({ kind: 'close', how: 'handoff' });
+    expect(quitDeadlineMs('signal', 'drain')).toBeNull();
+    expect(QUIT_SIGNALS).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
+  });
+
+  it('asks whether a service is installed briefly when the session ends', () => {
+    expect(serviceQueryMs('os-ending')).toBeLessThan(OS_ENDING_DEADLINE_MS / 2);
+    expect(serviceQueryMs('user')).toBe(5_000);
+  });
+
+  it("a person's drain waits for the runs; letting go has a deadline", () => {
+    expect(quitDeadlineMs('user', 'drain')).toBeNull();
+    expect(quitDeadlineMs('user', 'handoff')).toBe(LET_GO_DEADLINE_MS);
+    expect(quitDeadlineMs('user', 'detach')).toBe(LET_GO_DEADLINE_MS);
+  });
+
+  it('Windows: holds the session end up only while it has workers to close', () => {
+    expect(holdSessionEnd({ mode: 'own', liveWorkers: 1 })).toBe(true);
+    expect(holdSessionEnd({ mode: 'own', liveWorkers: 0 })).toBe(false);
+    expect(holdSessionEnd({ mode: 'attached', liveWorkers: 3 })).toBe(false);
+  });
+});
 
 describe('quit', () => {
   it('an attached app leaves the daemon and its workers alone', () => {

@@ -10,6 +10,7 @@ import type {
 import type { LinkState } from '../../../shared/ipc.ts';
 import type { HostMode } from '../../hosts/index.ts';
 import type { CliLinkState } from './cli-link.ts';
+import type { LoginItemState } from './login-item.ts';
 
 export interface QuitProgress {
   /** Workers that had a process when the drain began. */
@@ -25,7 +26,7 @@ export interface ShellState {
   /** The app's own update (electron-updater). */
   update: DesktopUpdate;
   /** null while unknown (not read yet, or the platform has no login item). */
-  launchAtLogin: boolean | null;
+  launchAtLogin: LoginItemState | null;
   quitting: QuitProgress | null;
   /** The worker runtime install in progress (null when none runs). */
   install: RuntimeInstall | null;

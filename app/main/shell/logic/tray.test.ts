@@ -53,7 +53,7 @@ describe('tray menu', () => {
     const s = shell(
       [worker('alpha', 'running'), worker('beta', 'stopped', { desiredState: 'disabled' })],
       {
-        launchAtLogin: true,
+        launchAtLogin: { on: true, note: null },
       },
     );
     expect(outline(trayModel(s).items)).toEqual([
@@ -210,7 +210,7 @@ describe('tray menu', () => {
   it('shows the drain while quitting and offers no second Quit', () => {
     const s = shell([worker('a', 'running'), worker('b', 'stopped'), worker('c', 'running')], {
       quitting: { total: 3 },
-      launchAtLogin: false,
+      launchAtLogin: { on: false, note: null },
     });
     const m = trayModel(s);
     expect(statusLine(s)).toBe('Quitting — stopping workers (2 of 3 still running)');

@@ -7,6 +7,7 @@ import {
   type WorkerVerb,
 } from '../../../shared/index.ts';
 import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
+import { loginItemLabel } from './login-item.ts';
 import { drainStatusLine } from './quit.ts';
 import { updateMenuItem } from './updates.ts';
 import { liveWorkerCount, type ShellState } from './shell-state.ts';
@@ -176,8 +177,8 @@ export function trayModel(s: ShellState, now = Date.now()): TrayModel {
     { type: 'separator' },
     {
       type: 'checkbox',
-      label: 'Launch at login',
-      checked: s.launchAtLogin === true,
+      label: loginItemLabel(s.launchAtLogin),
+      checked: s.launchAtLogin?.on === true,
       action: { kind: 'toggle-login' },
       enabled: s.launchAtLogin !== null && s.quitting === null,
     },

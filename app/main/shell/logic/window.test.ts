@@ -13,6 +13,7 @@ import {
   navigationDecision,
   originOf,
   pairingPageUrl,
+  permissionDecision,
   windowOpenDecision,
 } from './window.ts';
 
@@ -168,5 +169,29 @@ describe('app:// files', () => {
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     });
+  });
+});
+
+describe('permissions', () => {
+  const ask = (permission: string, url: string | undefined, isMainFrame = true) =>
+    permissionDecision({ permission, url, isMainFrame }, ORIGINS);
+
+  it("grants the clipboard write to our page's main frame (Copy code, Copy command)", () => {
+    expect(ask('clipboard-sanitized-write', 'app://dashboard/index.html#logs=w')).toBe(true);
+    // The check handler passes the origin alone.
+    expect(ask('clipboard-sanitized-write', 'app://dashboard')).toBe(true);
+  });
+
+  it('never to another origin, a sub frame, or an unknown requester', () => {
+    expect(ask('clipboard-sanitized-write', 'https://pipedai.app/')).toBe(false);
+    expect(ask('clipboard-sanitized-write', 'app://evil/index.html')).toBe(false);
+    expect(ask('clipboard-sanitized-write', 'file:///tmp/x.html')).toBe(false);
+    expect(ask('clipboard-sanitized-write', 'app://dashboard/index.html', false)).toBe(false);
+    expect(ask('clipboard-sanitized-write', undefined)).toBe(false);
+  });
+
+  it('denies everything else, our page included', () => {
+    for (const p of ['clipboard-read', 'notifications', 'media', 'geolocation', 'openExternal'])
+      expect(ask(p, 'app://dashboard/index.html'), p).toBe(false);
   });
 });

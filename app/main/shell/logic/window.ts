@@ -74,6 +74,28 @@ export function windowOpenDecision(url: string): { action: 'deny'; openExternal:
   return { action: 'deny', openExternal: externalHttpsUrl(url) };
 }
 
+/**
+ * Permissions the dashboard may have, each for our own page only: writing text to the clipboard
+ * (its "Copy code" and "Copy command" buttons call navigator.clipboard.writeText, which Chromium
+ * gates behind `clipboard-sanitized-write`). Reading the clipboard, notifications, media and the
+ * rest stay denied.
+ */
+const GRANTED_TO_DASHBOARD: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/**
+ * Electron's permission request and check handlers: grant only what the dashboard needs, only
+ * to the main frame of a page on one of our origins. `url` is the requesting frame's URL (the
+ * request handler's `requestingUrl`) or its origin (the check handler's `requestingOrigin`).
+ */
+export function permissionDecision(
+  request: { permission: string; url: string | undefined; isMainFrame: boolean },
+  appOrigins: readonly string[],
+): boolean {
+  if (!GRANTED_TO_DASHBOARD.has(request.permission) || !request.isMainFrame) return false;
+  const origin = request.url === undefined ? null : originOf(request.url);
+  return origin !== null && appOrigins.includes(origin);
+}
+
 /** Who sent an IPC message, as the IPC adapter reads it from Electron's event. */
 export interface SenderInfo {
   webContentsId: number;
