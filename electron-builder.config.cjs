@@ -62,6 +62,10 @@ module.exports = {
     '!**/node_modules/npm{,/**}',
     ...npmOnlyModules().map((m) => `!**/node_modules/${m}{,/**}`),
   ],
+  // The bundled CLI runs on the app's binary as Node from its launcher (build/bin): a script Node
+  // loads by path, with what it reads at run time (the unit templates, the dashboard the headless
+  // daemon serves), so on disk beside the archive (resources/app.asar.unpacked).
+  asarUnpack: ['dist/cli.js', 'dist/chunks/**', 'templates/**', 'out/renderer/**'],
   // npm installs the worker runtime. It runs as a script of its own (on the app's binary as
   // Node), with a real cwd and lifecycle scripts, so it lives on disk, not in the read-only
   // archive; a verbatim copy keeps its bundled dependencies inside it, where it finds them.
@@ -103,22 +107,45 @@ module.exports = {
     // deb first: the primary artifact. The AppImage's Chromium sandbox aborts at launch where
     // AppArmor restricts unprivileged user namespaces (Ubuntu 24.04+): README "Desktop".
     target: ['deb', 'AppImage'],
+    // The CLI launcher, resources/bin/pipedai-orchestrator (copied with its run bits).
+    extraResources: [{ from: 'build/bin/linux', to: 'bin' }],
     category: 'Utility',
     icon: 'build/icons',
     executableName: 'pipedai-orchestrator',
     maintainer: 'PipedAI <support@pipedai.app>',
     synopsis: 'Supervises the PipedAI workers on this computer',
   },
-  deb: { packageName: 'pipedai-orchestrator' },
+  // /usr/bin/pipedai-orchestrator is the CLI launcher (which starts the app when given no
+  // command), not the GUI binary: electron-builder's own scripts, with that one link changed.
+  deb: {
+    packageName: 'pipedai-orchestrator',
+    afterInstall: 'build/linux/after-install.sh',
+    afterRemove: 'build/linux/after-remove.sh',
+  },
   mac: {
     target: 'dmg',
     category: 'public.app-category.developer-tools',
     icon: 'build/icon.png',
     // A menu-bar agent: no Dock icon until a window is shown (the app shows it then).
     extendInfo: { LSUIElement: true },
+    // The CLI launcher, Contents/Resources/bin/pipedai-orchestrator ("Install command line tool"
+    // links it into /usr/local/bin).
+    extraResources: [{ from: 'build/bin/mac', to: 'bin' }],
     // Developer ID + hardened runtime + notarization, or ad-hoc (scripts/signing.cjs).
     ...signing.mac,
   },
-  win: { target: 'nsis', icon: 'build/icon.png', ...signing.win },
-  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
+  win: {
+    target: 'nsis',
+    icon: 'build/icon.png',
+    // The CLI launcher, resources\bin\pipedai-orchestrator.cmd.
+    extraResources: [{ from: 'build/bin/win', to: 'bin' }],
+    ...signing.win,
+  },
+  nsis: {
+    oneClick: false,
+    perMachine: false,
+    allowToChangeInstallationDirectory: true,
+    // A page with "Add pipedai-orchestrator to PATH" (checked by default): the user's PATH.
+    include: 'build/nsis/cli-path.nsh',
+  },
 };

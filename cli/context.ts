@@ -2,6 +2,7 @@
 import { CommandError } from '../app/shared/index.ts';
 import { createControlClient, type ControlClient } from '../app/main/control/client.ts';
 import {
+  childEnv,
   openStore,
   pathsFor,
   readLiveOwner,
@@ -29,7 +30,8 @@ export function cliContext(
 ): CliContext {
   const invoker = sudoInvoker(env, isRoot);
   const paths = pathsFor(resolveHome(env, invoker ? () => invoker.home : undefined));
-  return { env, paths, store: openStore(paths), invoker };
+  // What the CLI's children inherit: never the launcher's ELECTRON_RUN_AS_NODE.
+  return { env: childEnv(env), paths, store: openStore(paths), invoker };
 }
 
 /**

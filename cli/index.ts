@@ -11,6 +11,7 @@ import { VERSION } from '../app/main/daemon/boot.ts';
 import { CLI_VERBS, parsePort, parsePositiveInt, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { LOG_FORMATS, type LogFormat } from '../app/shared/log.ts';
+import { commanderParseOptions } from './launch.ts';
 import { createUi } from './ui.ts';
 
 const ui = createUi();
@@ -241,7 +242,7 @@ program
   .action(() => ui.out(VERSION));
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(process.argv, commanderParseOptions());
 } catch (e) {
   if (e instanceof CommanderError) {
     exitCode =

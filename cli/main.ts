@@ -1,18 +1,51 @@
 // The CLI entry (`pipedai-orchestrator`, dist/cli.js). `--version` is answered here before
-// anything else loads. `start` runs the newest orchestrator on this host: this one, or a newer
-// one a self-upgrade installed under PIPEDAI_HOME/runtime/orchestrator
+// anything else loads. Run by the desktop app's launcher with no command, it starts the app's
+// window instead (launch.ts). `start` runs the newest orchestrator on this host: this one, or a
+// newer one a self-upgrade installed under PIPEDAI_HOME/runtime/orchestrator
 // (app/main/daemon/self-update/managed.ts). A service unit, once written, so always starts what
 // self-upgrade put there last. Every other command runs here, through the lazy command table
 // (index.ts), with Node's compile cache on (compile-cache.ts).
 import { resolveHome, VERSION } from '../app/main/daemon/boot.ts';
 import { enableCompileCache } from './compile-cache.ts';
+import { desktopLaunch, type GuiCommand } from './launch.ts';
 
 const VERSION_FLAGS = new Set(['--version', '-V']);
+
+/** Start the desktop app, detached (it outlives this process); resolves once it started. */
+async function startDesktop(gui: GuiCommand): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const { childEnv } = await import('../app/main/daemon/boot.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(gui.command, gui.args, {
+      detached: true,
+      stdio: 'ignore',
+      env: childEnv(process.env),
+    });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.length === 1 && VERSION_FLAGS.has(args[0] as string)) {
     process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const gui = desktopLaunch(process.platform, process.argv, process.env);
+  if (gui) {
+    try {
+      await startDesktop(gui);
+    } catch (e) {
+      const { errorMessage } = await import('../app/shared/errors.ts');
+      process.stderr.write(
+        `could not start the desktop app (${gui.command}): ${errorMessage(e)}\n`,
+      );
+      process.exitCode = 1;
+    }
     return;
   }
   const home = resolveHome(process.env);

@@ -3,7 +3,7 @@
 // private 0600 redirect page instead.
 import { spawn as nodeSpawn } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../app/main/daemon/index.ts';
+import { childEnv, writeFileAtomic } from '../app/main/daemon/index.ts';
 
 export function openerFor(
   platform: NodeJS.Platform,
@@ -31,7 +31,12 @@ export async function openDashboard(
   const { cmd, args } = openerFor(platform, page);
   return new Promise((resolve) => {
     try {
-      const child = spawn(cmd, args, { detached: true, stdio: 'ignore', windowsHide: true });
+      const child = spawn(cmd, args, {
+        detached: true,
+        stdio: 'ignore',
+        windowsHide: true,
+        env: childEnv(process.env),
+      });
       const t = setTimeout(() => resolve(true), 50);
       child.once('error', () => {
         clearTimeout(t);

@@ -5,7 +5,8 @@
 // electron-builder.config.cjs are read back from the packaged binary. It also checks what the
 // packaged app says it is (productName, the Windows AppUserModelID), that the macOS and Windows
 // signing hooks are wired (scripts/signing.cjs), and that the main bundle hooks no process
-// signal but the app's own (electron-store's when-exit is compiled out).
+// signal but the app's own (electron-store's when-exit is compiled out). The stub also stands in
+// for Electron as Node, so the bundled CLI runs through its launcher (package-check-cli.mjs).
 // Needs `npm run build` first. Usage: node scripts/package-check.mjs [--keep]
 import { spawnSync } from 'node:child_process';
 import {
@@ -14,12 +15,14 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkBundledCli, stubElectronScript } from './package-check-cli.mjs';
 
 const require = createRequire(import.meta.url);
 const { extractFile, listPackage } = require('@electron/asar');
@@ -179,7 +182,7 @@ spawnSync('mkdir', ['-p', stub]);
 writeFileSync(
   join(stub, 'electron'),
   Buffer.concat([
-    Buffer.from('#!/bin/sh\necho "stub electron: packaging check only" >&2\nexit 1\n# '),
+    Buffer.from(stubElectronScript(realpathSync(process.execPath))),
     Buffer.from(FUSE_SENTINEL),
     Buffer.from([1, FUSES.length]),
     Buffer.from(FUSES.map(([, stock]) => stock).join('')),
@@ -329,6 +332,19 @@ if (existsSync(asar)) {
     `node_modules: ${[...new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/')[2]))].join(', ')}\n`,
   );
 } else if (build.status === 0) problems.push(`no app.asar at ${asar}`);
+
+// The bundled CLI through its launcher, with the stub standing in for Electron as Node.
+if (build.status === 0 && existsSync(asar)) {
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  process.stdout.write('\n');
+  problems.push(
+    ...(await checkBundledCli({
+      unpacked: join(output, 'linux-unpacked'),
+      work,
+      version,
+    })),
+  );
+}
 
 if (process.argv.includes('--keep')) process.stdout.write(`kept: ${work}\n`);
 else rmSync(work, { recursive: true, force: true });

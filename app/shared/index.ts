@@ -18,3 +18,4 @@ export * from './door.ts';
 export * from './ipc.ts';
 export * from './log.ts';
 export type * from './bridge.ts';
+export * from './launch-route.ts';

@@ -1,6 +1,7 @@
 // `doctor [--json]`: what is wrong with this host and the command that fixes each problem (brew
 // doctor, flutter doctor). The running daemon checks (its environment is the one workers get);
 // with no daemon, the CLI checks what it can by itself and says the daemon is down.
+import { existsSync } from 'node:fs';
 import type { CheckStatus, DiagnosticCheck, Diagnostics } from '../../app/shared/index.ts';
 import {
   ApiClient,
@@ -10,7 +11,7 @@ import {
   createWorkerCli,
   createWorkerRuntime,
   measureDisk,
-  plainNode,
+  selfNodeRuntime,
   readLiveOwner,
   VERSION,
   WORKER_PACKAGE,
@@ -39,7 +40,7 @@ async function byMyself(ctx: CliContext): Promise<Diagnostics> {
     home: ctx.paths.home,
     pkg: WORKER_PACKAGE,
     platform: process.platform,
-    node: plainNode(),
+    node: selfNodeRuntime(process, existsSync),
     npmCli: bundledNpmCli(),
     run,
     env: ctx.env,

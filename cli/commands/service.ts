@@ -1,14 +1,20 @@
 // `install`, `uninstall`, `status`: the native service that keeps the daemon alive (§8.13).
-import { measureDisk, readLiveOwner } from '../../app/main/daemon/index.ts';
+import { existsSync } from 'node:fs';
+import { measureDisk, readLiveOwner, selfNodeRuntime } from '../../app/main/daemon/index.ts';
 import { hostServiceOptions, serviceManagerFor } from '../../app/main/service/index.ts';
 import { cliEntry } from '../assets.ts';
 import { readSecret, type CliContext } from '../context.ts';
+import { packagedLauncher } from '../launch.ts';
 import type { Ui } from '../ui.ts';
 import type { LogFormat } from '../../app/shared/log.ts';
 
 function manager(ctx: CliContext, opts: { user?: string; logFormat?: LogFormat } = {}) {
+  // The CLI of a desktop package: units run its launcher (its binary as Node), never a system node.
+  const launcher = packagedLauncher(process.platform, cliEntry());
   return serviceManagerFor({
     ...hostServiceOptions(cliEntry()),
+    ...(launcher !== null && existsSync(launcher) ? { launcher } : {}),
+    nodeEnv: selfNodeRuntime().env,
     // The unit's `start` logs in this format (PIPEDAI_LOG_FORMAT baked into it).
     env: opts.logFormat ? { ...ctx.env, PIPEDAI_LOG_FORMAT: opts.logFormat } : ctx.env,
     // The unit pins the state folder this command works on (the user's, under sudo).

@@ -1,11 +1,12 @@
 // The worker runtime as the CLI sees it (connect, adopt): the same managed runtime the daemon
 // runs, installed from this process with a spinner that follows npm's phases.
+import { existsSync } from 'node:fs';
 import {
   bundledNpmCli,
   createToolRunner,
   createWorkerCli,
   createWorkerRuntime,
-  plainNode,
+  selfNodeRuntime,
   WORKER_PACKAGE,
   type WorkerCli,
   type WorkerRuntime,
@@ -39,7 +40,7 @@ export async function cliRuntime(
     home: ctx.paths.home,
     pkg: WORKER_PACKAGE,
     platform: process.platform,
-    node: plainNode(),
+    node: selfNodeRuntime(process, existsSync),
     npmCli: bundledNpmCli(),
     run,
     env: ctx.env,

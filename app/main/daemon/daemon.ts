@@ -1,5 +1,6 @@
 // Assembles a working daemon from real parts: the one place that knows every concrete class.
 // Both hosts (headless `start`, Electron main) call openDaemon and then serve its Orchestrator.
+import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { ApiClient, EventStreams, type Sleep } from './api/index.ts';
@@ -30,7 +31,7 @@ import {
 import {
   bundledNpmCli,
   createWorkerRuntime,
-  plainNode,
+  selfNodeRuntime,
   type NodeRuntime,
   type WorkerRuntime,
 } from './runtime/index.ts';
@@ -40,6 +41,7 @@ import { createToolRunner, type ToolRunner } from './tools/run-tool.ts';
 import { createWorkerCli, WORKER_PACKAGE } from './tools/worker-cli.ts';
 import { VERSION } from './version.ts';
 import { tuningFromEnv } from './env-tuning.ts';
+import { childEnv } from './child-env.ts';
 import type {
   ConnectivitySample,
   DaemonLog,
@@ -120,7 +122,8 @@ const workerConfigs: WorkerConfigPort = {
 export { workerConfigs };
 
 export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const env = opts.env ?? process.env;
+  // What every child inherits: never the launcher's ELECTRON_RUN_AS_NODE (child-env.ts).
+  const env = childEnv(opts.env ?? process.env);
   const platform = opts.platform ?? process.platform;
   const log: DaemonLog = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const paths = pathsFor(resolveHome(env));
@@ -159,7 +162,7 @@ export async function openDaemon(opts: DaemonOptions): Promise<Daemon> {
       onCallFailed: (endpoint, kind) => metrics.apiError(endpoint, kind),
     });
     const tools = createToolRunner(platform);
-    const node = opts.node ?? plainNode();
+    const node = opts.node ?? selfNodeRuntime(process, existsSync);
     const npmCli = opts.npmCli ?? bundledNpmCli();
     // The streams, the monitor and the runtime call back into the orchestrator, which needs them.
     // eslint-disable-next-line prefer-const

@@ -8,6 +8,7 @@ export { pathsFor, resolveHome, type Paths } from './paths.ts';
 export { openStore, writeFileAtomic, type Store } from './store/index.ts';
 export { VERSION } from './version.ts';
 export { drainCeilingMs } from './env-tuning.ts';
+export { APP_BINARY_ENV, childEnv } from './child-env.ts';
 export { measureDisk } from './disk-usage.ts';
 export type { DaemonMetrics } from './metrics/metrics.ts';
 export { collectDiagnostics } from './diagnostics/collect.ts';
@@ -23,7 +24,10 @@ export { createWorkerCli, WORKER_PACKAGE, type WorkerCli } from './tools/worker-
 export {
   bundledNpmCli,
   createWorkerRuntime,
-  plainNode,
+  electronNodeRuntime,
+  packagedResources,
+  RUN_AS_NODE,
+  selfNodeRuntime,
   type NodeRuntime,
   type WorkerRuntime,
 } from './runtime/index.ts';

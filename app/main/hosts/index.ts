@@ -4,4 +4,10 @@ export { startHeadless, type HeadlessOptions, type RunningDaemon } from './headl
 export { openDaemonLink, type DaemonLink, type LinkOptions } from './link.ts';
 export type { CloseHow, HostMode } from './host-mode.ts';
 // What the desktop host passes its daemon: the app's binary as Node, npm's CLI script.
-export { bundledNpmCli, type NodeRuntime } from '../daemon/index.ts';
+export {
+  APP_BINARY_ENV,
+  bundledNpmCli,
+  electronNodeRuntime,
+  RUN_AS_NODE,
+  type NodeRuntime,
+} from '../daemon/index.ts';

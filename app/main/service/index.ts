@@ -33,6 +33,8 @@ export function serviceManagerFor(options: ServiceOptions): ServiceManager {
     ...(options.stateHome === undefined ? {} : { stateHome: options.stateHome }),
     nodePath: options.nodePath,
     cliPath: options.cliPath,
+    ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+    nodeEnv: options.nodeEnv ?? {},
     template: (name) => loadTemplate(name, options.templatesDir),
     ...(options.serviceAccount === undefined ? {} : { serviceAccount: options.serviceAccount }),
     ...(options.servicePassword === undefined ? {} : { servicePassword: options.servicePassword }),

@@ -138,6 +138,29 @@ describe('launchd LaunchAgent', () => {
     expect(report.logs).toBe(logs);
   });
 
+  it("from a desktop package's CLI, runs its launcher (realpath), never a system node", async () => {
+    const resources = '/Applications/PipedAI Orchestrator.app/Contents/Resources';
+    const fs = memoryFs({
+      '/usr/local/bin/pipedai-orchestrator': `${resources}/bin/pipedai-orchestrator`,
+    });
+    await serviceManagerFor({
+      platform: 'darwin',
+      runner: recordingRunner().runner,
+      fs,
+      env: { PATH: '/usr/bin:/bin' },
+      uid: 501,
+      isRoot: false,
+      homedir: HOME,
+      nodePath: '/Applications/PipedAI Orchestrator.app/Contents/MacOS/PipedAI Orchestrator',
+      cliPath: `${resources}/app.asar.unpacked/dist/cli.js`,
+      launcher: '/usr/local/bin/pipedai-orchestrator',
+      nodeEnv: { ELECTRON_RUN_AS_NODE: '1' },
+    }).install();
+    const plist = parsePlist(fs.files.get(PLIST)?.data ?? '') as Record<string, unknown>;
+    expect(plist.ProgramArguments).toEqual([`${resources}/bin/pipedai-orchestrator`, 'start']);
+    expect(plist.EnvironmentVariables).not.toHaveProperty('ELECTRON_RUN_AS_NODE');
+  });
+
   it('passes plutil -lint where plutil exists (macOS)', async (ctx) => {
     if (spawnSync('plutil', ['-help']).error) {
       console.log(

@@ -146,6 +146,44 @@ describe('NSSM install (elevated, as the installing user)', () => {
     expect(report.hints[0]).toContain("after that account's password changes");
   });
 
+  it("from a desktop package's CLI, runs the app's .exe as Node on the CLI script (no .cmd, no node)", async () => {
+    const app = `${HOME}\\AppData\\Local\\Programs\\PipedAI Orchestrator`;
+    const cli = `${app}\\resources\\app.asar.unpacked\\dist\\cli.js`;
+    const rec = recordingRunner((line) =>
+      line.startsWith('whoami') ? { stdout: ELEVATED } : undefined,
+    );
+    await serviceManagerFor({
+      platform: 'win32',
+      runner: rec.runner,
+      fs: memoryFs(),
+      env: {
+        Path: 'C:\\Windows\\system32',
+        USERNAME: 'op',
+        USERDOMAIN: 'D',
+        SystemRoot: 'C:\\WINDOWS',
+      },
+      uid: -1,
+      isRoot: false,
+      homedir: HOME,
+      nodePath: `${app}\\PipedAI Orchestrator.exe`,
+      cliPath: cli,
+      // A .cmd under NSSM would have cmd.exe answer the stop's Ctrl-C ("Terminate batch job?").
+      launcher: `${app}\\resources\\bin\\pipedai-orchestrator.cmd`,
+      nodeEnv: { ELECTRON_RUN_AS_NODE: '1' },
+      servicePassword: async () => PASSWORD,
+    }).install();
+    const set = (...a: string[]) => ['nssm', 'set', 'PipedAIOrchestrator', ...a];
+    expect(rec.calls).toContainEqual([
+      'nssm',
+      'install',
+      'PipedAIOrchestrator',
+      `${app}\\PipedAI Orchestrator.exe`,
+    ]);
+    expect(rec.calls).toContainEqual(set('AppParameters', `"${cli}" start`));
+    const extra = rec.calls.find((c) => c[3] === 'AppEnvironmentExtra') ?? [];
+    expect(extra).toContain('ELECTRON_RUN_AS_NODE=1');
+  });
+
   it('uses PIPEDAI_HOME for state, ACL, logs and environment; runs as the account named', async () => {
     const { rec, manager, asked } = setup({
       env: {

@@ -1,4 +1,5 @@
-// What every unit runs and with which environment, whatever the OS: `<node> <cli realpath> start`,
+// What every unit runs and with which environment, whatever the OS: `<node> <cli realpath> start`
+// (or, from a desktop package, its launcher: `<launcher realpath> start`),
 // a PATH that finds node, npm and pipedai-worker without a login shell, and the installer's
 // PIPEDAI_HOME / PIPEDAI_WORKER_BIN so the service uses the operator's state.
 import { posix, win32 } from 'node:path';
@@ -131,7 +132,8 @@ export interface UnitSpec {
   nodePath: string;
   /** Realpath of the CLI script: the npm bin symlink may point elsewhere after an upgrade. */
   cliPath: string;
-  args: readonly [string, string, 'start'];
+  /** `<node> <cli> start`, or `<launcher> start` from a desktop package (POSIX). */
+  args: readonly string[];
   environment: ReadonlyArray<readonly [string, string]>;
   /** The manager's stop timeouts, aligned with the operator's drain ceiling (none by default). */
   stop: StopTimeouts;
@@ -143,6 +145,10 @@ export interface SpecInput {
   fs: ServiceFs;
   nodePath: string;
   cliPath: string;
+  /** The desktop package's launcher: POSIX units run it (ServiceOptions.launcher). */
+  launcher?: string;
+  /** Variables nodePath needs to run as Node, for units that run it directly. */
+  nodeEnv?: Readonly<Record<string, string>>;
   serviceHome: string;
   /**
    * The state folder the unit is installed for, always baked in as PIPEDAI_HOME: the service
@@ -160,6 +166,12 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
     throw new Error(`node path must be absolute: ${input.nodePath}`);
   const cliPath = await input.fs.realpath(input.cliPath);
   if (!p.isAbsolute(cliPath)) throw new Error(`CLI path must be absolute: ${cliPath}`);
+  const launcher =
+    input.launcher === undefined || input.platform === 'win32'
+      ? null
+      : await input.fs.realpath(input.launcher);
+  if (launcher !== null && !p.isAbsolute(launcher))
+    throw new Error(`launcher path must be absolute: ${launcher}`);
   const environment: Array<readonly [string, string]> = [
     [
       'PATH',
@@ -182,10 +194,12 @@ export async function buildUnitSpec(input: SpecInput): Promise<UnitSpec> {
   if (input.env.PIPEDAI_LOG_FORMAT)
     environment.push(['PIPEDAI_LOG_FORMAT', input.env.PIPEDAI_LOG_FORMAT]);
   environment.push([SERVICE_MANAGER_ENV, input.manager]);
+  // The launcher sets these itself; a unit that runs the binary directly sets them here.
+  if (launcher === null) environment.push(...Object.entries(input.nodeEnv ?? {}));
   return {
     nodePath: input.nodePath,
     cliPath,
-    args: [input.nodePath, cliPath, 'start'],
+    args: launcher === null ? [input.nodePath, cliPath, 'start'] : [launcher, 'start'],
     environment,
     stop: stopTimeouts(ceiling),
   };
@@ -204,6 +218,8 @@ export interface ManagerContext {
   stateHome?: string;
   nodePath: string;
   cliPath: string;
+  launcher?: string;
+  nodeEnv: Readonly<Record<string, string>>;
   template(name: TemplateName): Promise<string>;
   serviceAccount?: string;
   servicePassword?: (account: string) => Promise<string>;

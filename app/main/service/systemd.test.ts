@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceManagerFor } from './index.ts';
 import { loadTemplate } from './render.ts';
@@ -108,6 +108,33 @@ describe('systemd user unit (not root)', () => {
     ]);
     expect(report.commands.map((c) => c.code)).toEqual([0, 0, 0]);
     expect(report.logs).toBe('journalctl --user -u pipedai-orchestrator');
+  });
+
+  it("from a desktop package's CLI, runs its launcher (realpath), never a system node", async () => {
+    const app = '/opt/PipedAI Orchestrator';
+    const fs = memoryFs({
+      '/usr/bin/pipedai-orchestrator': `${app}/resources/bin/pipedai-orchestrator`,
+    });
+    const manager = serviceManagerFor({
+      platform: 'linux',
+      runner: recordingRunner().runner,
+      fs,
+      env: { PATH: '/usr/bin:/bin', USER: 'op' },
+      uid: 1000,
+      isRoot: false,
+      homedir: '/home/op',
+      nodePath: `${app}/pipedai-orchestrator`,
+      cliPath: `${app}/resources/app.asar.unpacked/dist/cli.js`,
+      launcher: '/usr/bin/pipedai-orchestrator',
+      nodeEnv: { ELECTRON_RUN_AS_NODE: '1' },
+    });
+    await manager.install();
+    const unit = fs.files.get('/home/op/.config/systemd/user/pipedai-orchestrator.service')?.data;
+    expect(unit).toContain(
+      '\nExecStart="/opt/PipedAI Orchestrator/resources/bin/pipedai-orchestrator" "start"\n',
+    );
+    // The launcher sets ELECTRON_RUN_AS_NODE itself, for itself alone.
+    expect(unit).not.toContain('ELECTRON_RUN_AS_NODE');
   });
 
   it('honours an absolute XDG_CONFIG_HOME and ignores a relative one', () => {
@@ -354,31 +381,38 @@ describe.skipIf(analyzeMissing !== undefined)('systemd-analyze verify', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts rendered units whose paths hold spaces, quotes, backslashes, %, $ and &', async () => {
-    // verify checks that ExecStart's program exists: use this node.
+    // verify checks that ExecStart's program exists: use this node, or a launcher made here.
     const cli = join(dir, 'My Apps 100% $x & "q \\ cli.js');
     writeFileSync(cli, '');
+    // A program path may not hold $ or % (systemd refuses it): the package's own, with a space.
+    const launcher = join(dir, 'PipedAI Orchestrator', 'pipedai-orchestrator');
+    mkdirSync(dirname(launcher));
+    writeFileSync(launcher, '#!/bin/sh\n', { mode: 0o755 });
     const fs = memoryFs();
     const env = parseInstallerEnv(
       { PATH: '/usr/bin:/bin', PIPEDAI_HOME: `${dir}/state 100% $HOME & q" \\` },
       'linux',
     );
-    const spec = await buildUnitSpec({
-      platform: 'linux',
-      env,
-      fs,
-      nodePath: process.execPath,
-      cliPath: cli,
-      serviceHome: dir,
-      stateHome: `${dir}/state 100% $HOME & q" \\`,
-      manager: 'systemd-user',
-    });
+    const specFor = (bundled: boolean) =>
+      buildUnitSpec({
+        platform: 'linux',
+        env,
+        fs,
+        nodePath: process.execPath,
+        cliPath: cli,
+        ...(bundled ? { launcher } : {}),
+        serviceHome: dir,
+        stateHome: `${dir}/state 100% $HOME & q" \\`,
+        manager: 'systemd-user',
+      });
     const template = await loadTemplate('systemd.service');
     for (const variant of [
-      { user: 'alice', wantedBy: 'multi-user.target' as const },
-      { user: undefined, wantedBy: 'default.target' as const },
+      { user: 'alice', wantedBy: 'multi-user.target' as const, spec: await specFor(false) },
+      { user: undefined, wantedBy: 'default.target' as const, spec: await specFor(false) },
+      { user: undefined, wantedBy: 'default.target' as const, spec: await specFor(true) },
     ]) {
       const unitPath = join(dir, 'pipedai-orchestrator.service');
-      writeFileSync(unitPath, renderSystemdUnit(template, { spec, ...variant }));
+      writeFileSync(unitPath, renderSystemdUnit(template, variant));
       const r = spawnSync('systemd-analyze', ['verify', unitPath], {
         encoding: 'utf8',
         timeout: 60_000,

@@ -49,6 +49,14 @@ export interface ServiceOptions {
   nodePath: string;
   /** Path of the CLI script; the unit runs its realpath. */
   cliPath: string;
+  /**
+   * The desktop package's launcher, when the CLI runs from it (the app's binary as Node): a POSIX
+   * unit runs `<launcher> start`, never a system `node`. NSSM runs nodePath and the CLI with
+   * nodeEnv instead: a .cmd under NSSM would have cmd.exe answer the stop's Ctrl-C.
+   */
+  launcher?: string;
+  /** What nodePath needs to run as Node (ELECTRON_RUN_AS_NODE=1 for the app's binary). */
+  nodeEnv?: Readonly<Record<string, string>>;
   /** Folder holding the unit templates; defaults to the package's `templates/`. */
   templatesDir?: string;
   /** Windows: the account the service logs on as (default: the installing user). */

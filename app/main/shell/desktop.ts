@@ -21,11 +21,18 @@ import {
   serviceManagerFor,
 } from '../service/index.ts';
 import { setAppMenu } from './app-menu.ts';
+import { installCliLink, readCliLink } from './cli-tool.ts';
 import { registerIpcDoor } from './ipc.ts';
 import { createFrameBatcher } from './logic/ipc.ts';
-import { bundledNpmCli, openDaemonLink, type CloseHow, type DaemonLink } from '../hosts/index.ts';
+import {
+  bundledNpmCli,
+  electronNodeRuntime,
+  openDaemonLink,
+  type CloseHow,
+  type DaemonLink,
+} from '../hosts/index.ts';
 import { resolveLoginEnv } from './login-env.ts';
-import { electronNodeRuntime, electronNpmCli } from './logic/worker-node.ts';
+import { electronNpmCli } from './logic/worker-node.ts';
 import { createLoginItemController } from './login-item.ts';
 import { startsHidden } from './logic/login-item.ts';
 import {
@@ -296,6 +303,9 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
   });
 
   state = { ...state, launchAtLogin: await login.get().catch(() => null) };
+  // macOS: the tray offers to link the CLI launcher into /usr/local/bin (a packaged app only).
+  const cliTool = platform === 'darwin' && app.isPackaged;
+  if (cliTool) state = { ...state, cliTool: await readCliLink(process.resourcesPath) };
   render();
   const stopPower = watchPower({
     platform,
@@ -344,6 +354,24 @@ async function start(env: ShellEnv, platform: NodeJS.Platform): Promise<Running>
             opens: { kind: 'dashboard' },
           }),
         );
+      case 'install-cli':
+        if (!cliTool) return;
+        return installCliLink(process.resourcesPath)
+          .then((linked) => {
+            update({ ...state, cliTool: linked });
+            notify({
+              title: 'Command line tool',
+              body: 'pipedai-orchestrator is on your PATH: open a new terminal to use it.',
+              opens: { kind: 'dashboard' },
+            });
+          })
+          .catch((e: unknown) =>
+            notify({
+              title: 'Install command line tool',
+              body: errorMessage(e),
+              opens: { kind: 'dashboard' },
+            }),
+          );
       case 'quit':
         return void quit('user');
     }

@@ -10,6 +10,15 @@ export {
   type WorkerRuntimeOptions,
 } from './manager.ts';
 export { InstallError, DEFAULT_INSTALL_TIMEOUT_MS, type InstallSource } from './installer.ts';
-export { bundledNpmCli, plainNode, type NodeRuntime } from './node-runtime.ts';
+export {
+  bundledNpmCli,
+  electronNodeRuntime,
+  macHelperPath,
+  packagedResources,
+  plainNode,
+  RUN_AS_NODE,
+  selfNodeRuntime,
+  type NodeRuntime,
+} from './node-runtime.ts';
 export { nodeShim } from './node-shim.ts';
 export { runtimeLayout, STAGING_PREFIX, type RuntimeLayout } from './layout.ts';

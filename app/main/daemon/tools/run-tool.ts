@@ -4,6 +4,7 @@
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import treeKill from 'tree-kill';
 import { scrub } from '../../../shared/index.ts';
+import { childEnv } from '../child-env.ts';
 
 export interface ToolResult {
   code: number | null;
@@ -54,7 +55,7 @@ export interface SpawnPlan {
 /** Windows runs `.cmd` shims only through cmd.exe, with the whole line escaped by us. */
 export function planSpawn(platform: NodeJS.Platform, cmd: ToolCommand): SpawnPlan {
   const base: SpawnOptions = {
-    env: cmd.env ?? process.env,
+    env: cmd.env ?? childEnv(process.env),
     cwd: cmd.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../service/render.ts';
 import { renderAutostartEntry } from '../../service/index.ts';
+import { HIDDEN_ARG } from '../../../shared/index.ts';
 import {
-  HIDDEN_ARG,
   loginItemLabel,
   loginItemPlan,
   loginItemQuery,

@@ -1,8 +1,7 @@
 // "Launch at login": Electron's login items on macOS and Windows, an XDG autostart entry on Linux
 // (rendered by app/main/service/autostart.ts). Started at login, the app stays in the tray.
 
-/** The argument a login start carries: no window, only the tray. */
-export const HIDDEN_ARG = '--hidden';
+import { HIDDEN_ARG } from '../../../shared/index.ts';
 
 export interface AppLaunch {
   /** process.execPath */

@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/index.ts';
 import type { LinkState } from '../../../shared/ipc.ts';
 import type { HostMode } from '../../hosts/index.ts';
+import type { CliLinkState } from './cli-link.ts';
 import type { LoginItemState } from './login-item.ts';
 
 export interface QuitProgress {
@@ -29,6 +30,8 @@ export interface ShellState {
   quitting: QuitProgress | null;
   /** The worker runtime install in progress (null when none runs). */
   install: RuntimeInstall | null;
+  /** macOS: the /usr/local/bin link to the CLI launcher; null where it is not offered. */
+  cliTool: CliLinkState | null;
 }
 
 export function initialShellState(mode: HostMode): ShellState {
@@ -41,6 +44,7 @@ export function initialShellState(mode: HostMode): ShellState {
     launchAtLogin: null,
     quitting: null,
     install: null,
+    cliTool: null,
   };
 }
 

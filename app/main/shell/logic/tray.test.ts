@@ -33,6 +33,23 @@ const find = (items: readonly MenuItemModel[], label: string): MenuItemModel | u
   items.find((i) => 'label' in i && i.label === label);
 
 describe('tray menu', () => {
+  it('macOS: offers "Install command line tool" until the /usr/local/bin link is ours', () => {
+    const menu = (cliTool: ShellState['cliTool']) =>
+      outline(trayModel(shell([], { cliTool })).items);
+    expect(menu(null)).not.toContain('Install command line tool');
+    for (const state of ['absent', 'other'] as const) {
+      const items = menu(state);
+      expect(items.indexOf('Install command line tool')).toBe(
+        items.indexOf('Check for updates') + 1,
+      );
+    }
+    expect(menu('installed')).toContain('[x] Command line tool installed');
+    const item = find(
+      trayModel(shell([], { cliTool: 'absent' })).items,
+      'Install command line tool',
+    );
+    expect(item).toMatchObject({ action: { kind: 'install-cli' }, enabled: true });
+  });
   it('lists the host status, each worker with its actions, then the app items', () => {
     const s = shell(
       [worker('alpha', 'running'), worker('beta', 'stopped', { desiredState: 'disabled' })],

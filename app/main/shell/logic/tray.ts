@@ -30,6 +30,7 @@ export type TrayAction =
   | { kind: 'toggle-login' }
   | { kind: 'check-updates' }
   | { kind: 'restart-to-update' }
+  | { kind: 'install-cli' }
   | { kind: 'quit' };
 
 export type MenuItemModel =
@@ -136,6 +137,20 @@ function updateItem(s: ShellState): MenuItemModel {
   };
 }
 
+/** macOS: "Install command line tool" until the link is ours. */
+function cliToolItems(s: ShellState): MenuItemModel[] {
+  if (s.cliTool === null) return [];
+  if (s.cliTool === 'installed') return [{ type: 'label', label: 'Command line tool installed' }];
+  return [
+    {
+      type: 'action',
+      label: 'Install command line tool',
+      action: { kind: 'install-cli' },
+      enabled: s.quitting === null,
+    },
+  ];
+}
+
 export function trayModel(s: ShellState, now = Date.now()): TrayModel {
   const line = statusLine(s);
   const canAct = s.link === 'open' && s.quitting === null;
@@ -170,6 +185,7 @@ export function trayModel(s: ShellState, now = Date.now()): TrayModel {
       enabled: s.launchAtLogin !== null && s.quitting === null,
     },
     updateItem(s),
+    ...cliToolItems(s),
     { type: 'separator' },
     s.quitting
       ? { type: 'label', label: 'Quitting…' }

@@ -1,0 +1,22 @@
+// The environment of every process the daemon or the CLI starts. Run by the desktop app's
+// launcher, this process carries ELECTRON_RUN_AS_NODE (and the launcher's note of the app binary);
+// a child that inherited them would turn the next Electron binary it starts (a browser, an
+// Electron-based tool, the app itself) into plain Node. So they are taken out, and only what runs
+// on our own Node gets ELECTRON_RUN_AS_NODE back, on purpose (NodeRuntime.env: workers of the
+// managed runtime, npm).
+import { RUN_AS_NODE } from './runtime/boot.ts';
+
+/** Set by the launcher (build/bin): the app's own binary, which starts the GUI. */
+export const APP_BINARY_ENV = 'PIPEDAI_APP_BINARY';
+
+const STRIPPED = new Set([RUN_AS_NODE, APP_BINARY_ENV]);
+
+/** `base` without the launcher's variables (any case: Windows names are case-insensitive), plus `add`. */
+export function childEnv(
+  base: NodeJS.ProcessEnv,
+  add: Readonly<Record<string, string>> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!STRIPPED.has(k.toUpperCase())) env[k] = v;
+  return { ...env, ...add };
+}
