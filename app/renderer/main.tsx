@@ -12,6 +12,7 @@ import './styles/base.css';
 import './styles/controls.css';
 import './styles/workers.css';
 import './styles/drawers.css';
+import './styles/panels.css';
 
 const store = createAppStore({ bridge: getBridge() });
 store.getState().actions.start();
