@@ -5,6 +5,7 @@
 // (app/main/daemon/self-update/managed.ts). A service unit, once written, so always starts what
 // self-upgrade put there last. Every other command runs here, through the lazy command table
 // (index.ts), with Node's compile cache on (compile-cache.ts).
+import { existsSync } from 'node:fs';
 import { resolveHome, VERSION } from '../app/main/daemon/boot.ts';
 import { enableCompileCache } from './compile-cache.ts';
 import { desktopLaunch, type GuiCommand } from './launch.ts';
@@ -49,14 +50,15 @@ async function main(): Promise<void> {
     return;
   }
   const home = resolveHome(process.env);
-  // Under sudo the state is the invoking user's, handed back to them after the command; a cache
-  // Node writes as root at exit would stay behind root-owned, so there is none then.
+  // Only in a state folder that exists: a command never creates one just to cache (a fresh host,
+  // or root's home while the state is a sudo user's). Under sudo the state is the invoking
+  // user's, handed back to them after the command; a cache Node writes as root at exit would stay
+  // behind root-owned, so there is none then.
   const underSudo = process.getuid?.() === 0 && (process.env.SUDO_USER ?? 'root') !== 'root';
-  if (!underSudo) enableCompileCache(home);
+  if (!underSudo && existsSync(home)) enableCompileCache(home);
   if (args[0] === 'start') {
     const { LAUNCHED_ENV, launchFor } = await import('../app/main/daemon/index.ts');
     if (!process.env[LAUNCHED_ENV]) {
-      const { existsSync } = await import('node:fs');
       const { pathToFileURL } = await import('node:url');
       const choice = launchFor(home, VERSION, existsSync);
       if (choice.kind === 'managed') {

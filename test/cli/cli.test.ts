@@ -137,9 +137,14 @@ describe.runIf(process.platform === 'linux')(
       expect(help.code).toBe(0);
       for (const c of ['connect', 'start', 'dashboard', 'workers', 'logs', 'upgrade'])
         expect(help.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
-      // Node's compile cache for the bundle's chunks goes under PIPEDAI_HOME (Node fills it at
-      // exit, unless something like coverage collection keeps it off).
+      // Node's compile cache for the bundle's chunks goes under PIPEDAI_HOME/cache/compile (Node
+      // fills it at exit, unless something like coverage keeps it off), and only in a state
+      // folder that exists: a command on a fresh host creates none.
+      expect(existsSync(home)).toBe(false);
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      expect((await cli(['--help'])).code).toBe(0);
       expect(existsSync(join(home, 'cache', 'compile'))).toBe(true);
+      rmSync(home, { recursive: true, force: true });
     });
 
     it('exits 2 on an unknown command, flag or bad flag value', async () => {
