@@ -18,6 +18,8 @@ function layOutApp(): string {
   const unpacked = join(app, 'resources', 'app.asar.unpacked');
   mkdirSync(join(unpacked, 'dist'), { recursive: true });
   cpSync(CLI, join(unpacked, 'dist', 'cli.js'));
+  // The CLI's commands are chunks it imports when they run (esbuild code splitting).
+  cpSync(join(ROOT, 'dist', 'chunks'), join(unpacked, 'dist', 'chunks'), { recursive: true });
   cpSync(join(ROOT, 'templates'), join(unpacked, 'templates'), { recursive: true });
   cpSync(join(ROOT, 'build/bin/linux'), join(app, 'resources', 'bin'), { recursive: true });
   writeFileSync(join(app, 'pipedai-orchestrator'), stubElectronScript(NODE));
