@@ -56,9 +56,10 @@ describe.runIf(process.platform === 'linux')('npm run demo', { timeout: 180_000 
   beforeAll(() => ensureBundles());
 
   afterEach(async () => {
-    await killChildren();
-    // A failed run may leave the demo's children: they carry our TMPDIR.
+    // A failed run may leave the demo's children: they carry our TMPDIR. They go first: while
+    // they hold npm's stdout, npm's 'close' (what killChildren waits for) never comes.
     for (const pid of ours()) process.kill(pid, 'SIGKILL');
+    await killChildren();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
