@@ -1,5 +1,6 @@
 // What the command table parses before any command loads: usage errors and option values. No
 // schema, no daemon: `--help` and every command's argv checks run on this alone.
+import type { ParseOptions } from 'commander';
 import { WORKER_VERBS, type WorkerVerb } from '../app/shared/verbs.ts';
 
 /** A usage error: exit code 2. */
@@ -26,3 +27,11 @@ export function parsePositiveInt(name: string) {
 /** `workers <verb>`: every verb of the contract's table; Force stop is `stop --force`. */
 export type CliVerb = Exclude<WorkerVerb, 'force-stop'>;
 export const CLI_VERBS = WORKER_VERBS.filter((v): v is CliVerb => v !== 'force-stop');
+
+/**
+ * commander reads argv as Node lays it out ([node, script, ...args]) however it runs. Its
+ * auto-detection takes process.versions.electron for a packaged Electron app ([app, ...args])
+ * and so, on the app's binary as Node, the script path for the first argument
+ * (tj/commander.js#2603).
+ */
+export const commanderParseOptions = (): ParseOptions => ({ from: 'node' });

@@ -8,10 +8,15 @@ import { CommandError, errorMessage } from '../app/shared/errors.ts';
 import { DEFAULT_API_URL, DEFAULT_CONTROL_PORT } from '../app/shared/defaults.ts';
 import { VERB_SUMMARIES, workerVerbs } from '../app/shared/verbs.ts';
 import { VERSION } from '../app/main/daemon/boot.ts';
-import { CLI_VERBS, parsePort, parsePositiveInt, UsageError } from './args.ts';
+import {
+  CLI_VERBS,
+  commanderParseOptions,
+  parsePort,
+  parsePositiveInt,
+  UsageError,
+} from './args.ts';
 import type { CliContext } from './context.ts';
 import { LOG_FORMATS, type LogFormat } from '../app/shared/log.ts';
-import { commanderParseOptions } from './launch.ts';
 import { createUi } from './ui.ts';
 
 const ui = createUi();

@@ -1,12 +1,7 @@
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  commanderParseOptions,
-  desktopLaunch,
-  guiCommand,
-  macAppBundle,
-  packagedLauncher,
-} from './launch.ts';
+import { commanderParseOptions } from './args.ts';
+import { desktopLaunch, guiCommand, macAppBundle, packagedLauncher } from './launch.ts';
 
 const LINUX_APP = '/opt/PipedAI Orchestrator/pipedai-orchestrator';
 const MAC_APP = '/Applications/PipedAI Orchestrator.app/Contents/MacOS/PipedAI Orchestrator';

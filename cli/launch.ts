@@ -2,20 +2,12 @@
 // that runs this script on the app's own binary as Node: ELECTRON_RUN_AS_NODE=1, and
 // PIPEDAI_APP_BINARY naming the binary that starts the app's window. Run that way with no command
 // (or only desktop flags such as --hidden), the CLI starts the desktop app instead.
-import type { ParseOptions } from 'commander';
-import { APP_BINARY_ENV, packagedResources } from '../app/main/daemon/boot.ts';
+import { APP_BINARY_ENV } from '../app/main/daemon/boot.ts';
+import { packagedResources } from '../app/main/daemon/client.ts';
 import { launchRoute } from '../app/shared/launch-route.ts';
 
 /** The launcher's name, on PATH after installing a desktop package. */
 export const LAUNCHER_NAME = 'pipedai-orchestrator';
-
-/**
- * commander reads argv as Node lays it out ([node, script, ...args]) however it runs. Its
- * auto-detection takes process.versions.electron for a packaged Electron app ([app, ...args])
- * and so, on the app's binary as Node, the script path for the first argument
- * (tj/commander.js#2603).
- */
-export const commanderParseOptions = (): ParseOptions => ({ from: 'node' });
 
 /** The desktop package's launcher beside `cliPath` (resources/bin), or null outside a package. */
 export function packagedLauncher(platform: NodeJS.Platform, cliPath: string): string | null {

@@ -6,16 +6,16 @@
 // self-upgrade put there last. Every other command runs here, through the lazy command table
 // (index.ts), with Node's compile cache on (compile-cache.ts).
 import { existsSync } from 'node:fs';
-import { resolveHome, VERSION } from '../app/main/daemon/boot.ts';
+import { APP_BINARY_ENV, resolveHome, VERSION } from '../app/main/daemon/boot.ts';
 import { enableCompileCache } from './compile-cache.ts';
-import { desktopLaunch, type GuiCommand } from './launch.ts';
+import type { GuiCommand } from './launch.ts';
 
 const VERSION_FLAGS = new Set(['--version', '-V']);
 
 /** Start the desktop app, detached (it outlives this process); resolves once it started. */
 async function startDesktop(gui: GuiCommand): Promise<void> {
   const { spawn } = await import('node:child_process');
-  const { childEnv } = await import('../app/main/daemon/boot.ts');
+  const { childEnv } = await import('../app/main/daemon/client.ts');
   return new Promise((resolve, reject) => {
     const child = spawn(gui.command, gui.args, {
       detached: true,
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
-  const gui = desktopLaunch(process.platform, process.argv, process.env);
+  // Only the app's launcher names its binary; a plain `node dist/cli.js` loads none of this.
+  const gui = process.env[APP_BINARY_ENV]
+    ? (await import('./launch.ts')).desktopLaunch(process.platform, process.argv, process.env)
+    : null;
   if (gui) {
     try {
       await startDesktop(gui);

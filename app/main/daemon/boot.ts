@@ -2,6 +2,5 @@
 // No schema, no HTTP, no Orchestrator: `--version` and `--help` load this and nothing else here.
 export { VERSION } from './version.ts';
 export { pathsFor, resolveHome, type Paths } from './paths.ts';
-// The launcher's routing (cli/launch.ts) and the GUI start happen before any command loads.
-export { APP_BINARY_ENV, childEnv } from './child-env.ts';
-export { packagedResources } from './runtime/boot.ts';
+// Whether the desktop app's launcher ran this CLI (then cli/launch.ts decides GUI or command).
+export { APP_BINARY_ENV } from './app-binary.ts';

@@ -4,10 +4,10 @@
 // Electron-based tool, the app itself) into plain Node. So they are taken out, and only what runs
 // on our own Node gets ELECTRON_RUN_AS_NODE back, on purpose (NodeRuntime.env: workers of the
 // managed runtime, npm).
+import { APP_BINARY_ENV } from './app-binary.ts';
 import { RUN_AS_NODE } from './runtime/boot.ts';
 
-/** Set by the launcher (build/bin): the app's own binary, which starts the GUI. */
-export const APP_BINARY_ENV = 'PIPEDAI_APP_BINARY';
+export { APP_BINARY_ENV };
 
 const STRIPPED = new Set([RUN_AS_NODE, APP_BINARY_ENV]);
 
