@@ -73,13 +73,18 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
   const apiErrors = new Tally();
   const runs = new Tally();
 
-  /** A counter whose values are the tally's, set at each scrape. */
+  /**
+   * A counter whose values are the tally's, set at each scrape. `seed`: the keys that exist at 0
+   * before anything was counted (every worker's), so a series is there from the first scrape and
+   * rate() has a start.
+   */
   const tallied = (
     name: string,
     help: string,
     labelNames: string[],
     tally: Tally,
     toLabels: (parts: string[]) => Record<string, string> | null,
+    seed: () => string[][] = () => [],
   ): void => {
     new Counter({
       name: PREFIX + name,
@@ -88,6 +93,10 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
       registers: [registry],
       collect() {
         this.reset();
+        for (const parts of seed()) {
+          const l = toLabels(parts);
+          if (l) this.inc(l, 0);
+        }
         for (const [key, n] of tally.entries()) {
           const l = toLabels(key.split(SEP));
           if (l) this.inc(l, n);
@@ -95,6 +104,13 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
       },
     });
   };
+  /** Every known worker's key, with each of `suffixes` (none: the id alone). */
+  const everyWorker =
+    (...suffixes: string[]) =>
+    (): string[][] =>
+      [...labels.keys()].flatMap((id) =>
+        suffixes.length === 0 ? [[id]] : suffixes.map((s) => [id, s]),
+      );
   const byWorker = (extra: string[]) => (parts: string[]) => {
     const [id, ...rest] = parts;
     if (id === undefined || !labels.has(id)) return null; // a worker since deleted
@@ -226,6 +242,7 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
     ['worker', 'id', 'stream'],
     outputLines,
     byWorker(['stream']),
+    everyWorker('out', 'err'),
   );
   tallied(
     'worker_log_bytes_total',
@@ -233,6 +250,7 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
     ['worker', 'id', 'stream'],
     outputBytes,
     byWorker(['stream']),
+    everyWorker('out', 'err'),
   );
   tallied(
     'worker_log_bytes_skipped_total',
@@ -240,6 +258,7 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
     ['worker', 'id'],
     skippedBytes,
     byWorker([]),
+    everyWorker(),
   );
   tallied(
     'worker_log_lines_dropped_total',
@@ -247,6 +266,7 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
     ['worker', 'id'],
     droppedLines,
     byWorker([]),
+    everyWorker(),
   );
   tallied(
     'api_errors_total',
