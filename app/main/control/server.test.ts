@@ -275,7 +275,7 @@ describe('control server', () => {
   });
 });
 
-/** One request written by hand on a fresh connection: the answer's status and JSON body. */
+/** One request written by hand on a fresh connection: the answer's status and JSON body (or null). */
 function rawRequest(
   port: number,
   headers: string[],
@@ -293,11 +293,10 @@ function rawRequest(
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
       if (got.length < end + 4 + length) return;
       socket.destroy();
-      resolve({
-        status: Number(head.split(' ')[1]),
-        body: JSON.parse(got.subarray(end + 4, end + 4 + length).toString('utf8')),
-      });
+      const text = got.subarray(end + 4, end + 4 + length).toString('utf8');
+      resolve({ status: Number(head.split(' ')[1]), body: text === '' ? null : JSON.parse(text) });
     });
+    socket.on('close', () => reject(new Error(`closed before a whole answer: ${String(got)}`)));
     socket.write([...headers, '', ''].join('\r\n'));
     if (body.length > 0) socket.write(body);
   });
