@@ -131,16 +131,20 @@ describe('supervisor with real children', () => {
     });
   });
 
-  it('a stop during backoff cancels the pending restart: the worker stays stopped, nothing runs', async () => {
-    const { sb, supervisor, states } = await setup({
-      backoff: { ...FAST, scheduleMs: [500], jitter: 0 },
-    });
-    const config = await sb.config('w1', { FAKE_EXIT_AFTER_MS: '0', FAKE_EXIT_CODE: '3' });
-    await supervisor.reconcile([entry('w1', config)]);
+  /** A worker whose first run crashed at once, waiting out a 500 ms backoff. */
+  async function inBackoff() {
+    const t = await setup({ backoff: { ...FAST, scheduleMs: [500], jitter: 0 } });
+    const config = await t.sb.config('w1', { FAKE_EXIT_AFTER_MS: '0', FAKE_EXIT_CODE: '3' });
+    await t.supervisor.reconcile([entry('w1', config)]);
     const waiting = await waitFor('backing-off', () => {
-      const s = supervisor.status('w1');
+      const s = t.supervisor.status('w1');
       return s?.state === 'backing-off' ? s : null;
     });
+    return { ...t, config, restartDue: waiting.nextRestartAt };
+  }
+
+  it('a stop during backoff cancels the pending restart: the worker stays stopped, nothing runs', async () => {
+    const { supervisor, states, config, restartDue } = await inBackoff();
     await supervisor.stop('w1');
     expect(supervisor.status('w1')).toMatchObject({
       state: 'stopped',
@@ -150,26 +154,18 @@ describe('supervisor with real children', () => {
     const afterStop = states.length;
     // Past the moment the cancelled restart was due: timers fire in the order they fall due, so
     // by this one's turn a restart timer left behind would have fired.
-    await untilPast(waiting.nextRestartAt);
+    await untilPast(restartDue);
     expect(states.slice(afterStop)).toEqual([]);
     expect(supervisor.status('w1')).toMatchObject({ state: 'stopped', pid: null });
     expect(await runProcesses(config)).toEqual([]);
   });
 
   it('a start during backoff cuts it short, and the restart it replaced never adds a second process', async () => {
-    const { sb, supervisor, started } = await setup({
-      backoff: { ...FAST, scheduleMs: [500], jitter: 0 },
-    });
-    const config = await sb.config('w1', { FAKE_EXIT_AFTER_MS: '0', FAKE_EXIT_CODE: '3' });
-    await supervisor.reconcile([entry('w1', config)]);
-    const waiting = await waitFor('backing-off', () => {
-      const s = supervisor.status('w1');
-      return s?.state === 'backing-off' ? s : null;
-    });
+    const { sb, supervisor, started, config, restartDue } = await inBackoff();
     await sb.config('w1'); // from now on the worker runs until it is stopped
     supervisor.start('w1');
     const pid = await started('w1');
-    await untilPast(waiting.nextRestartAt);
+    await untilPast(restartDue);
     expect(supervisor.status('w1')).toMatchObject({ state: 'running', pid, restarts: 0 });
     expect(await runProcesses(config)).toEqual([pid]);
   });
