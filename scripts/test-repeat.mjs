@@ -4,14 +4,16 @@
 //   npm run test:repeat -- [N] [-- command args…]
 //
 // N defaults to 5; the command to `npx vitest run` (the unit and integration suites). Each run's
-// output goes to test-results/repeat/run-<i>.log; each run is reported with its result, its
+// output goes to run-<i>.log in a fresh folder under the system's temp folder (not test-results/,
+// which the browser suite empties when it starts); each run is reported with its result, its
 // duration, the failing tests it printed, and any process it left running. Every process a run
 // starts inherits PIPEDAI_TEST_REPEAT=<run id>: once the run has exited, a live process carrying
 // it is a leftover (reported, counted as a failure, and killed). Exit code: 0 when every run
 // passed and left nothing.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +24,7 @@ const args = process.argv.slice(2);
 const times = args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args.shift()) : 5;
 if (args[0] === '--') args.shift();
 const command = args.length > 0 ? args : ['npx', 'vitest', 'run'];
-const logDir = join(ROOT, 'test-results', 'repeat');
-mkdirSync(logDir, { recursive: true });
+const logDir = mkdtempSync(join(tmpdir(), 'pipedai-test-repeat-'));
 
 /** Live processes (not zombies) whose environment holds `entry`. */
 function processesTagged(/** @type {string} */ entry) {
@@ -61,7 +62,7 @@ function failuresIn(/** @type {string} */ log) {
   return { failed: [...new Set(failed.map((l) => l.trim()))].slice(0, 20), totals };
 }
 
-/** @returns {Promise<{ code: number, log: string }>} */
+/** @returns {Promise<{ code: number, log: string, output: string }>} */
 function runOnce(/** @type {number} */ i, /** @type {string} */ runId) {
   const file = join(logDir, `run-${i}.log`);
   const out = createWriteStream(file);
@@ -70,15 +71,18 @@ function runOnce(/** @type {number} */ i, /** @type {string} */ runId) {
     env: { ...process.env, [TAG]: runId },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.pipe(out, { end: false });
-  child.stderr.pipe(out, { end: false });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.pipe(out, { end: false });
+    stream.on('data', (d) => (output += String(d)));
+  }
   return new Promise((resolve) => {
     child.once('error', (e) => {
       out.end(`\n${e.message}\n`);
-      resolve({ code: 127, log: file });
+      resolve({ code: 127, log: file, output: e.message });
     });
     child.once('close', (code, signal) => {
-      out.end(() => resolve({ code: code ?? (signal ? 128 : 1), log: file }));
+      out.end(() => resolve({ code: code ?? (signal ? 128 : 1), log: file, output }));
     });
   });
 }
@@ -89,7 +93,7 @@ console.log(`test:repeat: ${times} × ${command.join(' ')} (logs in ${logDir})`)
 for (let i = 1; i <= times; i++) {
   const runId = `${randomUUID()}-${i}`;
   const started = Date.now();
-  const { code, log } = await runOnce(i, runId);
+  const { code, log, output } = await runOnce(i, runId);
   const took = Date.now() - started;
   const left = processesTagged(`${TAG}=${runId}`);
   for (const p of left) {
@@ -101,7 +105,7 @@ for (let i = 1; i <= times; i++) {
   }
   const ok = code === 0 && left.length === 0;
   results.push({ ok, took });
-  const { failed, totals } = failuresIn(readFileSync(log, 'utf8'));
+  const { failed, totals } = failuresIn(output);
   console.log(
     `run ${i}/${times}: ${ok ? 'passed' : `FAILED (exit ${code})`} in ${seconds(took)}` +
       `${totals.length > 0 ? ` — ${totals.map((t) => t.trim().replace(/\s+/g, ' ')).join('; ')}` : ''}`,
