@@ -7,13 +7,17 @@ import { startApiEmulator, type ApiEmulator } from '../api/index.ts';
 import { createTracker, sandboxCall } from './test-support.ts';
 
 const t = createTracker();
+// The emulator lives as long as the file: its state folder is not the tests' (their cleanup
+// after each test would remove it under the running emulator, which still writes there).
+const suite = createTracker();
 let emu: ApiEmulator;
 
 beforeAll(async () => {
-  emu = await startApiEmulator({ port: 0, stateDir: join(t.tempDir('sim-cli-emu-'), 'state') });
+  emu = await startApiEmulator({ port: 0, stateDir: join(suite.tempDir('sim-cli-emu-'), 'state') });
 });
 afterAll(async () => {
   await emu.close();
+  suite.cleanup();
 });
 afterEach(() => t.cleanup());
 

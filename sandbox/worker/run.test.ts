@@ -10,6 +10,9 @@ import { writeWorkerConfig } from './config.ts';
 import { createTracker, isAlive, sandboxCall, waitFor } from './test-support.ts';
 
 const t = createTracker();
+// The emulator lives as long as the file: its state folder is not the tests' (their cleanup
+// after each test would remove it under the running emulator, which still writes there).
+const suite = createTracker();
 let emu: ApiEmulator;
 let operatorToken: string;
 const streams: SseReader[] = [];
@@ -18,11 +21,12 @@ let hostCount = 0;
 const FAST = { PIPEDAI_SIM_HEARTBEAT_MS: '100', PIPEDAI_SIM_POLL_MS: '100' };
 
 beforeAll(async () => {
-  emu = await startApiEmulator({ port: 0, stateDir: join(t.tempDir('sim-run-emu-'), 'state') });
+  emu = await startApiEmulator({ port: 0, stateDir: join(suite.tempDir('sim-run-emu-'), 'state') });
   operatorToken = await emu.mintToken('pwk');
 });
 afterAll(async () => {
   await emu.close();
+  suite.cleanup();
 });
 afterEach(async () => {
   for (const s of streams.splice(0)) s.close();

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -272,6 +272,96 @@ describe('control server', () => {
         staticDir: null,
       }),
     ).rejects.toThrow(/loopback-only/);
+  });
+});
+
+/** One request written by hand on a fresh connection: the answer's status and JSON body. */
+function rawRequest(
+  port: number,
+  headers: string[],
+  body: Buffer = Buffer.alloc(0),
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      const end = got.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const head = got.subarray(0, end).toString('latin1');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (got.length < end + 4 + length) return;
+      socket.destroy();
+      resolve({
+        status: Number(head.split(' ')[1]),
+        body: JSON.parse(got.subarray(end + 4, end + 4 + length).toString('utf8')),
+      });
+    });
+    socket.write([...headers, '', ''].join('\r\n'));
+    if (body.length > 0) socket.write(body);
+  });
+}
+
+describe('control server request bodies', () => {
+  const CAP = 1024;
+  let small: ControlServer;
+  beforeEach(async () => {
+    small = await startControlServer({
+      port: 0,
+      token: () => TOKEN,
+      handlers: fakeHandlers(calls),
+      subscribe: () => () => undefined,
+      staticDir,
+      maxBodyBytes: CAP,
+    });
+  });
+  afterEach(() => small.close());
+
+  const post = (extra: string[]) => [
+    'POST /api/workers HTTP/1.1',
+    `Host: 127.0.0.1:${small.port}`,
+    `Authorization: Bearer ${TOKEN}`,
+    'Content-Type: application/json',
+    ...extra,
+  ];
+  /** A valid build request padded with spaces to exactly `bytes`. */
+  const bodyOf = (bytes: number): Buffer => {
+    const json = JSON.stringify({ apiUrl: 'http://127.0.0.1:9' });
+    return Buffer.from(json + ' '.repeat(bytes - json.length));
+  };
+
+  it('answers 413 on a declared Content-Length over the cap, before a byte of the body arrives', async () => {
+    // Nothing of the body is sent: only the header can have decided.
+    expect(await rawRequest(small.port, post([`Content-Length: ${CAP + 1}`]))).toEqual({
+      status: 413,
+      body: { error: `request body larger than ${CAP} bytes`, code: 'bad-request' },
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('answers 413 on a chunked body (no length declared) that grows past the cap', async () => {
+    const chunked = ['Transfer-Encoding: chunked'];
+    const big = bodyOf(CAP + 1);
+    const chunk = Buffer.concat([
+      Buffer.from(`${big.length.toString(16)}\r\n`),
+      big,
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]);
+    expect(await rawRequest(small.port, post(chunked), chunk)).toMatchObject({ status: 413 });
+    expect(calls).toEqual([]);
+  });
+
+  it('takes a body of exactly the cap, declared or streamed', async () => {
+    const body = bodyOf(CAP);
+    expect(await rawRequest(small.port, post([`Content-Length: ${CAP}`]), body)).toMatchObject({
+      status: 201,
+      body: { id: 'w_new' },
+    });
+    expect(await call(small.port, 'POST', '/api/workers', { body })).toMatchObject({
+      status: 201,
+    });
+    expect(calls.map(([name]) => name)).toEqual(['build', 'build']);
   });
 });
 

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadTemplate } from './render.ts';
+import { stopTimeouts } from './stop-timeouts.ts';
+import { renderSystemdUnit } from './systemd.ts';
 import {
   assertPrintable,
   desktopExec,
@@ -99,6 +102,56 @@ describe('desktop entry Exec', () => {
   it('joins arguments with spaces', () => {
     expect(desktopExec(['/opt/My Apps/pipedai', '--hidden'])).toBe(
       '"/opt/My Apps/pipedai" --hidden',
+    );
+  });
+});
+
+// A control character has no safe spelling in any unit format: a newline in an install path
+// would start a new directive (`ExecStartPre=…` injected into a systemd unit, a new `<key>` in a
+// plist, a new argument on Windows). Every quoting function refuses it, naming the value.
+const CONTROL_CHARACTERS = ['\n', '\r', '\t', '\0', '\u001b', '\u001f', '\u007f'];
+const injected = (c: string) => `/opt/app${c}ExecStartPre=/bin/sh -c evil`;
+
+describe('every quoting function refuses control characters', () => {
+  const cases: Array<[string, (value: string) => string, RegExp]> = [
+    ['escapeXml', (v) => escapeXml(v, 'ProgramArguments[1]'), /ProgramArguments\[1\]/],
+    ['systemdExecArgs', (v) => systemdExecArgs(['/usr/bin/node', v]), /ExecStart argument 1/],
+    ['systemdEnvironment', (v) => systemdEnvironment('PIPEDAI_HOME', v), /PIPEDAI_HOME/],
+    ['systemdPlain', (v) => systemdPlain(v.replace(/[ \u00a0]/g, '_'), 'User'), /User/],
+    ['quoteWindowsArg', (v) => quoteWindowsArg(v, 'CLI path'), /CLI path/],
+    ['desktopExecArg', (v) => desktopExecArg(v), /Exec argument/],
+    ['desktopExec', (v) => desktopExec(['/opt/app', v]), /Exec argument 1/],
+  ];
+  for (const [name, quote, what] of cases) {
+    it(`${name}: each of \\n \\r \\t NUL ESC US DEL`, () => {
+      for (const c of CONTROL_CHARACTERS) {
+        expect(() => quote(injected(c)), JSON.stringify(c)).toThrow(/contains a control character/);
+        expect(() => quote(injected(c))).toThrow(what);
+      }
+      // The printable neighbours pass: space, ~, and beyond ASCII (NBSP, é, an emoji).
+      expect(() => quote('/opt/a b~\u00a0é😀')).not.toThrow();
+    });
+  }
+
+  it('a systemd unit is never written with an injected line', async () => {
+    const template = await loadTemplate('systemd.service');
+    const unit = (cliPath: string, home = '/srv/pipedai') =>
+      renderSystemdUnit(template, {
+        wantedBy: 'default.target',
+        spec: {
+          nodePath: '/usr/bin/node',
+          cliPath,
+          args: ['/usr/bin/node', cliPath, 'start'],
+          environment: [['PIPEDAI_HOME', home]],
+          stop: stopTimeouts(null),
+        },
+      });
+    expect(unit('/opt/my app/cli.js')).toContain('ExecStart="/usr/bin/node" "/opt/my app/cli.js"');
+    expect(() => unit('/opt/app\nExecStartPre=/bin/sh -c evil/cli.js')).toThrow(
+      /ExecStart argument 1 contains a control character/,
+    );
+    expect(() => unit('/opt/app/cli.js', '/srv\r\nExecStartPre=/bin/true')).toThrow(
+      /PIPEDAI_HOME contains a control character/,
     );
   });
 });

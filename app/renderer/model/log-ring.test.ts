@@ -88,4 +88,23 @@ describe('FilteredView', () => {
     const expected = ring.toArray().filter((l) => l.line.startsWith('keep'));
     expect(view.lines()).toEqual(expected);
   });
+
+  it('keeps its index bounded over 100 000 lines through a small ring (compaction)', () => {
+    const ring = new LogRing(1000);
+    const view = new FilteredView(ring, { stream: 'all', search: 'keep' });
+    let largest = 0;
+    for (let i = 0; i < 100_000; i++) {
+      ring.push(line(i, 'out', i % 3 === 0 ? `drop ${i}` : `keep ${i}`)); // two lines in three match
+      if (i % 10 === 0) {
+        view.sync();
+        largest = Math.max(largest, view.indexSize);
+      }
+    }
+    view.sync();
+    // 667 live matches at most (two in three of the ring's 1000); compaction lets up to 4096 dead ones pile up before it cuts.
+    expect(largest).toBeGreaterThan(4096);
+    expect(largest).toBeLessThanOrEqual(2 * (667 + 4096));
+    expect(view.indexSize).toBeLessThanOrEqual(2 * (667 + 4096));
+    expect(view.lines()).toEqual(ring.toArray().filter((l) => l.line.startsWith('keep')));
+  });
 });

@@ -120,6 +120,14 @@ export class FilteredView {
     }
   }
 
+  /**
+   * Sequence numbers the view holds, shown or already evicted but not yet compacted away: at most
+   * twice the matches the ring keeps, or 4096 more (compaction waits for that many dead ones).
+   */
+  get indexSize(): number {
+    return this.seqs.length;
+  }
+
   get length(): number {
     return this.identity ? this.ring.size : this.seqs.length - this.head;
   }

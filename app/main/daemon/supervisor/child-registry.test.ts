@@ -72,7 +72,9 @@ describe('child registry', () => {
     const exited = new Promise((r) => dead.child.once('exit', r));
     dead.child.kill('SIGKILL');
     await exited;
-    const reused: ChildRecord = { ...live.record, workerId: 'reused', startTime: '1' };
+    // The pid now names another process: everything recorded matches (our worker's own tags
+    // included) but the start time. Only the start time tells them apart.
+    const reused: ChildRecord = { ...live.record, startTime: '1' };
     const otherInstance: ChildRecord = {
       ...live.record,
       workerId: 'live',
@@ -86,8 +88,10 @@ describe('child registry', () => {
     });
     const { live: kept, dropped } = await book.recover();
     expect(kept).toEqual([live.record]);
-    expect(dropped.map((r) => r.workerId)).toEqual(['dead', 'untagged', 'reused', 'live']);
+    expect(dropped).toEqual([dead.record, untagged.record, reused, otherInstance]);
     expect((await store.read()).children).toEqual([live.record]);
+    expect(await isRecordedProcess(live.record, probe, 'linux')).toBe(true);
+    expect(await isRecordedProcess(reused, probe, 'linux')).toBe(false);
   });
 
   it('finds a tagged worker that a daemon killed before recording it left running (Linux)', async () => {

@@ -131,6 +131,49 @@ describe('supervisor with real children', () => {
     });
   });
 
+  it('a stop during backoff cancels the pending restart: the worker stays stopped, nothing runs', async () => {
+    const { sb, supervisor, states } = await setup({
+      backoff: { ...FAST, scheduleMs: [500], jitter: 0 },
+    });
+    const config = await sb.config('w1', { FAKE_EXIT_AFTER_MS: '0', FAKE_EXIT_CODE: '3' });
+    await supervisor.reconcile([entry('w1', config)]);
+    const waiting = await waitFor('backing-off', () => {
+      const s = supervisor.status('w1');
+      return s?.state === 'backing-off' ? s : null;
+    });
+    await supervisor.stop('w1');
+    expect(supervisor.status('w1')).toMatchObject({
+      state: 'stopped',
+      pid: null,
+      nextRestartAt: null,
+    });
+    const afterStop = states.length;
+    // Past the moment the cancelled restart was due: timers fire in the order they fall due, so
+    // by this one's turn a restart timer left behind would have fired.
+    await untilPast(waiting.nextRestartAt);
+    expect(states.slice(afterStop)).toEqual([]);
+    expect(supervisor.status('w1')).toMatchObject({ state: 'stopped', pid: null });
+    expect(await runProcesses(config)).toEqual([]);
+  });
+
+  it('a start during backoff cuts it short, and the restart it replaced never adds a second process', async () => {
+    const { sb, supervisor, started } = await setup({
+      backoff: { ...FAST, scheduleMs: [500], jitter: 0 },
+    });
+    const config = await sb.config('w1', { FAKE_EXIT_AFTER_MS: '0', FAKE_EXIT_CODE: '3' });
+    await supervisor.reconcile([entry('w1', config)]);
+    const waiting = await waitFor('backing-off', () => {
+      const s = supervisor.status('w1');
+      return s?.state === 'backing-off' ? s : null;
+    });
+    await sb.config('w1'); // from now on the worker runs until it is stopped
+    supervisor.start('w1');
+    const pid = await started('w1');
+    await untilPast(waiting.nextRestartAt);
+    expect(supervisor.status('w1')).toMatchObject({ state: 'running', pid, restarts: 0 });
+    expect(await runProcesses(config)).toEqual([pid]);
+  });
+
   it('captures output per line, bounds an endless line, and emits log events', async () => {
     const { sb, supervisor, logs, linesOf } = await setup({
       backoff: { ...FAST, scheduleMs: [600_000] },
@@ -332,6 +375,11 @@ describe('supervisor with real children', () => {
     await expect(supervisor.reconcile([entry('w1', config)])).rejects.toThrow(/shutting down/);
   });
 });
+
+/** Resolves once the clock is past `at` (and its own timer fires after any due earlier). */
+function untilPast(at: number | null): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, (at ?? 0) - Date.now()) + 200));
+}
 
 async function registryPids(sb: Sandbox): Promise<number[]> {
   const raw = await readFile(sb.paths.children, 'utf8').catch(() => '{"children":[]}');

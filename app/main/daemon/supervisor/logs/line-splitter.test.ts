@@ -40,6 +40,28 @@ describe('LineSplitter', () => {
     expect(s.bytesDiscarded).toBe(6);
   });
 
+  it('cuts before a 4-byte character that straddles the cap, wherever the cap falls in it', () => {
+    // 😀 is F0 9F 98 80: with the cap 1, 2 or 3 bytes into it, the whole character goes.
+    for (const inside of [1, 2, 3]) {
+      const { s, lines } = splitter(12);
+      const head = 'a'.repeat(12 - inside);
+      s.push(Buffer.from(`${head}😀tail\n`));
+      expect(lines, `cap ${inside} bytes into the emoji`).toEqual([head]);
+      expect(s.linesCut).toBe(1);
+      expect(s.bytesDiscarded).toBe(4 + 4); // the emoji and "tail"
+    }
+    // Fed a byte at a time, the cut is the same.
+    const { s, lines } = splitter(12);
+    for (const byte of Buffer.from(`${'a'.repeat(10)}😀\nnext😀\n`)) s.push(Buffer.from([byte]));
+    expect(lines).toEqual(['a'.repeat(10), 'next😀']);
+    expect(s.bytesDiscarded).toBe(4);
+    // When it ends exactly at the cap, it stays whole.
+    const exact = splitter(12);
+    exact.s.push(Buffer.from(`${'a'.repeat(8)}😀\n`));
+    expect(exact.lines).toEqual([`${'a'.repeat(8)}😀`]);
+    expect(exact.s.linesCut).toBe(0);
+  });
+
   it('treats CR at the cap as the terminator when LF follows, and as content otherwise', () => {
     const { s, lines } = splitter(8);
     s.push(Buffer.from('12345678\r'));
