@@ -15,8 +15,10 @@ const LIST_AT_MOST = 40;
  * @typedef {{ files: Record<string, { source: string, mutants: Mutant[] }> }} Report
  * @typedef {{ file: string, line: number, mutator: string, replacement: string, status: string,
  *   reason: string }} Row
+ * @typedef {{ complete: boolean, seconds: number | null }} Run
  * @typedef {{ room: import('./mutation-rooms.mjs').Room, score: number | null,
- *   counts: Record<string, number>, alive: Row[], equivalent: Row[], files: number }} RoomStats
+ *   counts: Record<string, number>, alive: Row[], equivalent: Row[], files: number,
+ *   run: Run | null }} RoomStats
  */
 
 export const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored'];
@@ -33,9 +35,10 @@ function oneLine(/** @type {string | undefined} */ text) {
  * compile-error and runtime-error mutants count in neither.
  * @param {import('./mutation-rooms.mjs').Room} room
  * @param {Report | null} report
+ * @param {Run | null} [run] how the last run ended (scripts/mutation.mjs keeps it)
  * @returns {RoomStats}
  */
-export function roomStats(room, report) {
+export function roomStats(room, report, run = null) {
   /** @type {Record<string, number>} */
   const counts = Object.fromEntries([...STATUSES, 'other'].map((s) => [s, 0]));
   /** @type {Row[]} */
@@ -67,7 +70,7 @@ export function roomStats(room, report) {
   const detected = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
   const valid = detected + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
   const score = report === null ? null : valid === 0 ? 100 : (100 * detected) / valid;
-  return { room, score, counts, alive, equivalent, files: files.length };
+  return { room, score, counts, alive, equivalent, files: files.length, run };
 }
 
 const cell = (/** @type {string} */ s) => s.replace(/\|/g, '\\|');
@@ -78,17 +81,24 @@ const code = (/** @type {string} */ s) =>
 /** The generated part of docs/mutation.md. @param {RoomStats[]} stats */
 export function renderRooms(stats) {
   const out = [
-    '| Room | Score | Killed | Timeout | Survived | No coverage | Equivalent (ignored) | Files |',
-    '| ---- | ----: | -----: | ------: | -------: | ----------: | -------------------: | ----: |',
+    '| Room | Score | Killed | Timeout | Survived | No coverage | Equivalent (ignored) | Files | Last run |',
+    '| ---- | ----: | -----: | ------: | -------: | ----------: | -------------------: | ----: | -------: |',
   ];
   for (const s of stats) {
     const c = s.counts;
+    const partial = s.run !== null && !s.run.complete;
+    const took = s.run?.seconds == null ? '' : `${Math.round(s.run.seconds / 60)} min`;
     out.push(
       s.score === null
-        ? `| ${s.room.label} | not run | | | | | | |`
-        : `| ${s.room.label} | ${s.score.toFixed(1)} % | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.Ignored} | ${s.files} |`,
+        ? `| ${s.room.label} | not run | | | | | | | |`
+        : `| ${s.room.label} | ${s.score.toFixed(1)} %${partial ? ' (partial)' : ''} | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.Ignored} | ${s.files} | ${partial ? 'stopped' : took} |`,
     );
   }
+  if (stats.some((s) => s.score !== null && s.run !== null && !s.run.complete))
+    out.push(
+      '',
+      'A partial room is one whose last run was stopped before the end: its figures are those of the mutants tested so far, and its next run continues from them.',
+    );
   for (const s of stats) {
     if (s.score === null) continue;
     out.push('', `### ${s.room.label}`, '');

@@ -43,9 +43,15 @@ describe('mutation report', () => {
   });
 
   it('writes a row per room, the survivors and the equivalents with their reasons', () => {
-    const text = renderRooms([roomStats(room, report), roomStats(roomNamed('store'), null)]);
-    expect(text).toContain('| service/escape.ts | 60.0 % | 2 | 1 | 1 | 1 | 1 | 1 |');
+    const text = renderRooms([
+      roomStats(room, report, { complete: true, seconds: 150 }),
+      roomStats(roomNamed('store'), null),
+      roomStats(roomNamed('owner'), report, { complete: false, seconds: null }),
+    ]);
+    expect(text).toContain('| service/escape.ts | 60.0 % | 2 | 1 | 1 | 1 | 1 | 1 | 3 min |');
     expect(text).toContain('| daemon/store | not run |');
+    expect(text).toContain('| daemon/owner | 60.0 % (partial) | 2 | 1 | 1 | 1 | 1 | 1 | stopped |');
+    expect(text).toContain('A partial room is one whose last run was stopped before the end');
     expect(text).toContain(
       '`app/main/service/escape.ts:7` ConditionalExpression (no test reaches it)',
     );

@@ -19,6 +19,7 @@ import { renderRooms, replaceGenerated, roomStats } from './mutation-report.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOC = 'docs/mutation.md';
+const RUNS = 'test/mutation/runs.json';
 const STRYKER = 'node_modules/@stryker-mutator/core/bin/stryker.js';
 
 /** @param {string} line */
@@ -62,10 +63,30 @@ function compactResults(/** @type {string} */ file) {
   writeFileSync(file, JSON.stringify(kept));
 }
 
+/**
+ * Whether each room's last run finished, and how long it took: a run that is stopped (Ctrl-C, a
+ * session's end) leaves Stryker's results of the mutants tested so far, which the next run
+ * reuses; the page calls that room partial until a run completes.
+ * @returns {Record<string, { complete: boolean, seconds: number | null }>}
+ */
+function readRuns() {
+  return existsSync(RUNS) ? JSON.parse(readFileSync(RUNS, 'utf8')) : {};
+}
+
+function recordRun(
+  /** @type {string} */ name,
+  /** @type {{ complete: boolean, seconds: number | null }} */ run,
+) {
+  writeFileSync(RUNS, `${JSON.stringify({ ...readRuns(), [name]: run }, null, 2)}\n`);
+}
+
 async function writeReport() {
+  const runs = readRuns();
   const stats = ROOMS.map((room) => {
     const file = resultsFile(room.name);
-    return roomStats(room, existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
+    compactResults(file);
+    const report = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+    return roomStats(room, report, runs[room.name] ?? null);
   });
   const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
   const text = replaceGenerated(doc, renderRooms(stats));
@@ -83,6 +104,7 @@ if (!reportOnly) {
   if (rooms.length === 0) say('mutation: no critical room touched; nothing to run');
   for (const room of rooms) {
     const started = Date.now();
+    recordRun(room.name, { complete: false, seconds: null });
     say(`mutation: room ${room.name} (${room.label})`);
     const r = spawnSync(process.execPath, [STRYKER, 'run', 'stryker.config.mjs'], {
       cwd: ROOT,
@@ -91,6 +113,7 @@ if (!reportOnly) {
     });
     const seconds = Math.round((Date.now() - started) / 1000);
     compactResults(resultsFile(room.name));
+    if (r.status === 0) recordRun(room.name, { complete: true, seconds });
     say(`mutation: room ${room.name} took ${seconds} s (exit ${r.status ?? r.signal})`);
     if (r.status !== 0) failed = true;
   }
