@@ -96,6 +96,8 @@ export default tseslint.config(
       '.cache/**',
       'coverage/**',
       'test-results/**',
+      'reports/**',
+      '.stryker-tmp/**',
     ],
   },
   js.configs.recommended,

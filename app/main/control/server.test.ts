@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { CommandHandlers, EventFrame } from '../../shared/index.ts';
+import { CommandError, type CommandHandlers, type EventFrame } from '../../shared/index.ts';
 import { stubHandlers } from '../../shared/test-support.ts';
 import { newChallenge, proofFor } from './proof.ts';
 import { startControlServer, type ControlServer } from './server.ts';
@@ -495,5 +495,196 @@ describe('the server proves itself before a client sends the token', () => {
     const real = createControlClient({ baseUrl: server.url, token: TOKEN });
     await real.verify();
     expect(await real.call('listWorkers', {})).toEqual({ items: [] });
+  });
+});
+
+describe('control server answers', () => {
+  it('every refusal is JSON naming its reason and code, never cached', async () => {
+    const p = server.port;
+    const refusals: Array<[Reply, number, object]> = [
+      [
+        await call(p, 'GET', '/api/workers', { token: null }),
+        401,
+        { error: 'Unauthorized', code: 'unauthorized' },
+      ],
+      [
+        await call(p, 'GET', '/api/workers', { host: 'evil.example' }),
+        403,
+        { error: 'Host not allowed', code: 'forbidden' },
+      ],
+      [
+        await call(p, 'POST', '/api/workers/w1/start', { origin: 'http://evil.example' }),
+        403,
+        { error: 'cross-origin request refused', code: 'forbidden' },
+      ],
+      [await call(p, 'GET', '/api/nothing'), 404, { error: 'Not found', code: 'not-found' }],
+      [
+        await call(p, 'PUT', '/api/workers'),
+        405,
+        { error: 'Method not allowed', code: 'bad-request' },
+      ],
+    ];
+    for (const [reply, status, body] of refusals) {
+      expect(reply.status).toBe(status);
+      expect(reply.body).toEqual(body);
+      expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(reply.headers['cache-control']).toBe('no-store');
+    }
+    expect((await call(p, 'PUT', '/api/workers')).headers.allow).toBe('GET, POST');
+  });
+
+  it('a body must be one JSON object; an empty body is an empty input', async () => {
+    const p = server.port;
+    for (const body of ['[1]', '"text"', 'null', '5', 'true'])
+      expect(await call(p, 'POST', '/api/workers', { body }), body).toMatchObject({
+        status: 400,
+        body: { error: 'request body must be a JSON object', code: 'bad-request', field: '(root)' },
+      });
+    expect((await call(p, 'POST', '/api/workers/w1/start', { body: ' \n ' })).status).toBe(200);
+    expect(calls).toContainEqual(['start', { id: 'w1' }]);
+  });
+
+  it('any Origin may read (GET, HEAD)', async () => {
+    const p = server.port;
+    expect((await call(p, 'GET', '/api/workers', { origin: 'http://evil.example' })).status).toBe(
+      200,
+    );
+    expect((await call(p, 'HEAD', '/api/workers', { origin: 'http://evil.example' })).status).toBe(
+      200,
+    );
+  });
+
+  it('the proof answers a GET only; /api itself is the API, not the dashboard', async () => {
+    const p = server.port;
+    const challenge = 'a'.repeat(43);
+    expect((await call(p, 'POST', `/api/proof?challenge=${challenge}`)).status).toBe(404);
+    expect(await call(p, 'GET', '/api', { token: null })).toMatchObject({ status: 401 });
+  });
+
+  it('reports a handler’s bug as a 500 to its hook, with the URL; a CommandError is no bug', async () => {
+    const bugs: Array<[string, string]> = [];
+    const failing = await startControlServer({
+      port: 0,
+      token: () => TOKEN,
+      handlers: stubHandlers({
+        listWorkers: async () => {
+          throw new Error('bug');
+        },
+        getSelf: async () => {
+          throw new CommandError('conflict', 'busy');
+        },
+      }),
+      subscribe: () => () => undefined,
+      staticDir: null,
+      onInternalError: (e, url) => bugs.push([(e as Error).message, url]),
+    });
+    try {
+      expect(await call(failing.port, 'GET', '/api/workers?x=1')).toMatchObject({
+        status: 500,
+        body: { code: 'internal' },
+      });
+      expect(await call(failing.port, 'GET', '/api/self')).toMatchObject({
+        status: 409,
+        body: { error: 'busy', code: 'conflict' },
+      });
+      expect(bugs).toEqual([['bug', 'listWorkers']]);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('close stops the event subscription', async () => {
+    let unsubscribed = 0;
+    const s = await startControlServer({
+      port: 0,
+      token: () => TOKEN,
+      handlers: stubHandlers(),
+      subscribe: () => () => void unsubscribed++,
+      staticDir: null,
+    });
+    await s.close();
+    expect(unsubscribed).toBe(1);
+  });
+
+  it('the page’s CSP names the Host it was reached by, lower-cased, else our own address', async () => {
+    const p = server.port;
+    const csp = (r: Reply) => String(r.headers['content-security-policy']);
+    expect(csp(await call(p, 'GET', '/', { host: 'LocalHost:8080' }))).toContain(
+      "connect-src 'self' ws://localhost:8080;",
+    );
+    expect(csp(await call(p, 'GET', '/api/workers'))).toContain(`ws://127.0.0.1:${p};`);
+  });
+});
+
+describe('control server metrics', () => {
+  let withMetrics: ControlServer;
+  beforeEach(async () => {
+    withMetrics = await startControlServer({
+      port: 0,
+      token: () => TOKEN,
+      handlers: stubHandlers(),
+      subscribe: () => () => undefined,
+      staticDir: null,
+      metrics: { contentType: 'text/plain; version=0.0.4', text: async () => 'up 1\n' },
+    });
+  });
+  afterEach(async () => {
+    await withMetrics.close();
+  });
+
+  it('serves the scrape to the bearer token, GET or HEAD only', async () => {
+    const p = withMetrics.port;
+    const ok = await call(p, 'GET', '/metrics');
+    expect(ok).toMatchObject({ status: 200, body: 'up 1\n' });
+    expect(ok.headers['content-type']).toBe('text/plain; version=0.0.4');
+    expect(ok.headers['cache-control']).toBe('no-store');
+    expect(ok.headers['x-frame-options']).toBe('DENY');
+    const head = await call(p, 'HEAD', '/metrics');
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect(head.headers['content-length']).toBe('5');
+    expect(await call(p, 'GET', '/metrics', { token: null })).toMatchObject({
+      status: 401,
+      body: { error: 'Unauthorized', code: 'unauthorized' },
+    });
+    const post = await call(p, 'POST', '/metrics');
+    expect(post).toMatchObject({
+      status: 405,
+      body: { error: 'Method not allowed', code: 'bad-request' },
+    });
+    expect(post.headers.allow).toBe('GET');
+  });
+
+  it('a scrape that fails is a 500, reported to the hook with its URL', async () => {
+    const bugs: Array<[string, string]> = [];
+    const failing = await startControlServer({
+      port: 0,
+      token: () => TOKEN,
+      handlers: stubHandlers(),
+      subscribe: () => () => undefined,
+      staticDir: null,
+      metrics: {
+        contentType: 'text/plain',
+        text: async () => {
+          throw new Error('registry broken');
+        },
+      },
+      onInternalError: (e, url) => bugs.push([(e as Error).message, url]),
+    });
+    try {
+      expect(await call(failing.port, 'GET', '/metrics?x=1')).toMatchObject({
+        status: 500,
+        body: { code: 'internal' },
+      });
+      expect(bugs).toEqual([['registry broken', '/metrics?x=1']]);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('is not found where the daemon serves no metrics', async () => {
+    expect(await call(server.port, 'GET', '/metrics')).toMatchObject({
+      status: 404,
+      body: { error: 'Not found', code: 'not-found' },
+    });
   });
 });

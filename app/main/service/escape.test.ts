@@ -32,6 +32,9 @@ describe('escapeXml', () => {
   it('refuses a newline (no XML 1.0 spelling survives launchd round-trips)', () => {
     expect(() => escapeXml('a\tb', 'PATH')).toThrow(/PATH contains a control character/);
   });
+  it('names a value it is not told the name of as "value"', () => {
+    expect(() => escapeXml('a\nb')).toThrow(/^value contains a control character/);
+  });
 });
 
 describe('systemd quoting', () => {
@@ -69,6 +72,12 @@ describe('Windows quoting', () => {
     expect(quoteWindowsArg('say "hi"')).toBe('"say \\"hi\\""');
     expect(quoteWindowsArg('a\\"b')).toBe('"a\\\\\\"b"');
     expect(quoteWindowsArg('')).toBe('""');
+    // Every trailing backslash is doubled, not only the last one.
+    expect(quoteWindowsArg('C:\\a\\\\')).toBe('"C:\\a\\\\\\\\"');
+  });
+
+  it('names an argument it is not told the name of as "argument"', () => {
+    expect(() => quoteWindowsArg('a\r\nb')).toThrow(/^argument contains a control character/);
   });
 });
 

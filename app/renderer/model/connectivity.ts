@@ -9,9 +9,9 @@ export function addSample(
   cap = CONNECTIVITY_CAP,
 ): ConnectivitySample[] {
   if (history.some((s) => s.ts === sample.ts)) return history as ConnectivitySample[];
-  const next = [...history, sample];
-  if ((history.at(-1)?.ts ?? -Infinity) > sample.ts) next.sort((a, b) => a.ts - b.ts);
-  return next.length > cap ? next.slice(next.length - cap) : next;
+  // A late sample lands in order (sorting an ordered list is linear).
+  const next = [...history, sample].sort((a, b) => a.ts - b.ts);
+  return next.slice(-cap);
 }
 
 /** A fetched history joined with samples that arrived live meanwhile. */
@@ -22,5 +22,5 @@ export function mergeHistory(
 ): ConnectivitySample[] {
   let out = [...fetched].sort((a, b) => a.ts - b.ts);
   for (const s of live) out = addSample(out, s, Number.MAX_SAFE_INTEGER);
-  return out.length > cap ? out.slice(out.length - cap) : out;
+  return out.slice(-cap);
 }

@@ -108,3 +108,87 @@ describe('FilteredView', () => {
     expect(view.lines()).toEqual(ring.toArray().filter((l) => l.line.startsWith('keep')));
   });
 });
+
+describe('LogRing edges', () => {
+  it('refuses a capacity below one; a capacity of one keeps the newest line', () => {
+    expect(() => new LogRing(0)).toThrow(new RangeError('capacity must be >= 1'));
+    expect(() => new LogRing(1.5)).toThrow(RangeError);
+    const one = new LogRing(1);
+    one.push(line(0));
+    one.push(line(1));
+    expect(one.toArray()).toEqual([line(1)]);
+    expect(one.firstSeq).toBe(1);
+    expect(one.endSeq).toBe(2);
+  });
+
+  it('keeps exactly `capacity` lines when full, before any is evicted', () => {
+    const ring = new LogRing(3);
+    ring.pushAll([line(0), line(1), line(2)]);
+    expect(ring.size).toBe(3);
+    expect(ring.evicted).toBe(0);
+    expect(ring.toArray()).toEqual([line(0), line(1), line(2)]);
+    expect(ring.at(3)).toBeUndefined();
+    expect(ring.at(-1)).toBeUndefined();
+  });
+
+  it('the last run of one timestamp: the overlap a fetched tail may repeat', () => {
+    const ring = new LogRing(10);
+    expect(ring.lastTimestampRun()).toEqual([]);
+    const at = (ts: number, text: string): LogLine => ({ ts, stream: 'out', line: text });
+    ring.pushAll([at(1, 'a'), at(2, 'b'), at(2, 'c')]);
+    expect(ring.lastTimestampRun().map((l) => l.line)).toEqual(['b', 'c']);
+    const all = new LogRing(2);
+    all.pushAll([at(1, 'x'), at(5, 'y'), at(5, 'z')]);
+    // The run stops at the oldest line kept.
+    expect(all.lastTimestampRun().map((l) => l.line)).toEqual(['y', 'z']);
+  });
+});
+
+describe('FilteredView edges', () => {
+  const ring = () => {
+    const r = new LogRing(5);
+    r.pushAll([line(0), line(1, 'err', 'Boom'), line(2), line(3, 'err', 'boom again')]);
+    return r;
+  };
+
+  it('no filter shows the ring as it is, and follows it without a sync', () => {
+    const r = ring();
+    const view = new FilteredView(r, { stream: 'all', search: '  ' });
+    expect(view.length).toBe(4);
+    expect(view.lineAt(0)).toEqual(line(0));
+    expect(view.lineAt(3)?.line).toBe('boom again');
+    expect(view.lineAt(4)).toBeUndefined();
+    expect(view.lineAt(-1)).toBeUndefined();
+    r.push(line(4));
+    r.push(line(5));
+    expect(view.length).toBe(5);
+    expect(view.lineAt(0)).toEqual(line(1, 'err', 'Boom'));
+  });
+
+  it('a stream filter, a case-insensitive search, and both', () => {
+    const r = ring();
+    expect(new FilteredView(r, { stream: 'err', search: '' }).lines().map((l) => l.line)).toEqual([
+      'Boom',
+      'boom again',
+    ]);
+    expect(
+      new FilteredView(r, { stream: 'all', search: 'BOOM' }).lines().map((l) => l.line),
+    ).toEqual(['Boom', 'boom again']);
+    expect(new FilteredView(r, { stream: 'out', search: 'line 2' }).lines()).toEqual([line(2)]);
+    expect(new FilteredView(r, { stream: 'out', search: 'boom' }).length).toBe(0);
+  });
+
+  it('sync takes in new lines once and forgets evicted ones', () => {
+    const r = ring();
+    const view = new FilteredView(r, { stream: 'err', search: '' });
+    r.push(line(4, 'err', 'third'));
+    view.sync();
+    view.sync();
+    expect(view.lines().map((l) => l.line)).toEqual(['Boom', 'boom again', 'third']);
+    r.pushAll([line(5), line(6)]); // evicts 0 and the first err line
+    view.sync();
+    expect(view.length).toBe(2);
+    expect(view.lineAt(0)?.line).toBe('boom again');
+    expect(view.lineAt(2)).toBeUndefined();
+  });
+});

@@ -63,3 +63,76 @@ describe('eventTone', () => {
     expect(eventTone(ev('system', {}))).toBe('system');
   });
 });
+
+describe('eventText edges', () => {
+  it('nothing for no payload; a string payload as it is; other values as JSON', () => {
+    expect(eventText(ev('x', undefined))).toBe('');
+    expect(eventText(ev('x', null))).toBe('');
+    expect(eventText(ev('x', 'plain words'))).toBe('plain words');
+    expect(eventText(ev('x', 42))).toBe('42');
+    expect(eventText(ev('x', [1, 'a']))).toBe('[1,"a"]');
+    expect(eventText(ev('x', { other: true }))).toBe('{"other":true}');
+  });
+
+  it('a message given as a string; text, then result, when there is no message', () => {
+    expect(eventText(ev('assistant', { message: { content: 'hello' } }))).toBe('hello');
+    expect(eventText(ev('x', { text: 'from text', result: 'from result' }))).toBe('from text');
+    expect(eventText(ev('x', { result: 'from result' }))).toBe('from result');
+    // A message with no readable block falls through to text.
+    expect(eventText(ev('x', { message: { content: [{ type: 'image' }] }, text: 'caption' }))).toBe(
+      'caption',
+    );
+    expect(eventText(ev('x', { message: { content: [] }, text: 'caption' }))).toBe('caption');
+  });
+
+  it('joins the readable blocks of a message, one a line, skipping the others', () => {
+    expect(
+      eventText(
+        ev(
+          'assistant',
+          msg(
+            { type: 'text', text: 'a' },
+            'junk',
+            { type: 'text', text: 5 },
+            { type: 'text', text: 'b' },
+          ),
+        ),
+      ),
+    ).toBe('a\nb');
+    expect(eventText(ev('assistant', msg({ type: 'tool_use' })))).toBe('🔧 tool({})');
+  });
+
+  it('a tool result made of text blocks reads as their text; anything else as JSON', () => {
+    const result = (content: unknown) =>
+      eventText(ev('user', msg({ type: 'tool_result', content })));
+    expect(
+      result([{ type: 'text', text: 'one' }, { type: 'image' }, { type: 'text', text: 'two' }]),
+    ).toBe('↩ one two');
+    expect(result([{ type: 'image' }])).toBe('↩ [{"type":"image"}]');
+    expect(result({ ok: 1 })).toBe('↩ {"ok":1}');
+    expect(result('  spaced\n\tout  ')).toBe('↩ spaced out');
+  });
+
+  it('cuts at exactly the limit, with an ellipsis past it', () => {
+    expect(eventText(ev('x', 'x'.repeat(TEXT_CUT)))).toHaveLength(TEXT_CUT);
+    expect(eventText(ev('x', 'x'.repeat(TEXT_CUT)))).not.toContain('…');
+    expect(eventText(ev('x', 'x'.repeat(TEXT_CUT + 1)))).toMatch(/…$/);
+  });
+});
+
+describe('eventTone edges', () => {
+  it('an error flag on the payload, results and system events, tool blocks first', () => {
+    expect(eventTone(ev('assistant', { is_error: true }))).toBe('error');
+    expect(eventTone(ev('assistant', { is_error: 'yes' }))).toBe('text');
+    expect(eventTone(ev('result', {}))).toBe('result');
+    expect(eventTone(ev('system', {}))).toBe('system');
+    expect(eventTone(ev('user', msg({ type: 'tool_result', content: 'x' })))).toBe('tool');
+    expect(eventTone(ev('assistant', msg({ type: 'tool_use', name: 'Bash' })))).toBe('tool');
+    expect(eventTone(ev('assistant', msg({ type: 'text', text: 'a' }, { type: 'tool_use' })))).toBe(
+      'text',
+    );
+    expect(eventTone(ev('assistant', { message: { content: 'text' } }))).toBe('text');
+    expect(eventTone(ev('assistant', { message: 'not a record' }))).toBe('text');
+    expect(eventTone(ev('assistant', [1]))).toBe('text');
+  });
+});

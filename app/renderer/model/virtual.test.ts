@@ -50,3 +50,26 @@ describe('highlightParts', () => {
     ]);
   });
 });
+
+describe('windowing edges', () => {
+  const base = { scrollTop: 0, viewportHeight: 100, rowHeight: 20, overscan: 2 };
+
+  it('renders nothing for no rows or a row height of zero (a view not laid out yet)', () => {
+    expect(visibleRange({ ...base, count: 0 })).toEqual({ start: 0, end: 0 });
+    expect(visibleRange({ ...base, count: 10, rowHeight: 0 })).toEqual({ start: 0, end: 0 });
+    expect(visibleRange({ ...base, count: 1 })).toEqual({ start: 0, end: 1 });
+  });
+
+  it('scrolled past the end, still shows the last rows', () => {
+    // first row 50 of 10: start from the last row, minus the overscan.
+    expect(visibleRange({ ...base, count: 10, scrollTop: 1000 })).toEqual({ start: 7, end: 10 });
+  });
+
+  it('highlights a search given with blanks around it', () => {
+    expect(highlightParts('an Error here', ' error ')).toEqual([
+      { text: 'an ', hit: false },
+      { text: 'Error', hit: true },
+      { text: ' here', hit: false },
+    ]);
+  });
+});

@@ -222,3 +222,69 @@ describe('acquireOwnership across processes', () => {
     expect(losers).toEqual([winners[0], winners[0]]);
   });
 });
+
+describe('the owner as others see it', () => {
+  const record = {
+    pid: 4321,
+    port: null,
+    instanceId: 'i-1',
+    host: 'desktop' as const,
+    startedAt: Date.parse('2030-01-02T03:04:05Z'),
+  };
+
+  it('HostOwnedError names the desktop app and a port not published yet', () => {
+    const err = new HostOwnedError(record);
+    expect(err.name).toBe('HostOwnedError');
+    expect(err.message).toBe(
+      'this host is already owned by process 4321 (desktop app, no port yet, since 2030-01-02T03:04:05.000Z)',
+    );
+  });
+
+  it('publishes the version when it is known, and no version field when not', async () => {
+    const withVersion = await acquireOwnership({ paths, host: 'headless', version: '0.8.0' });
+    expect(withVersion.record.version).toBe('0.8.0');
+    expect(JSON.parse(await readFile(paths.runtimeRecord, 'utf8')).version).toBe('0.8.0');
+    await withVersion.release();
+    const without = await acquireOwnership({ paths, host: 'headless' });
+    expect('version' in without.record).toBe(false);
+    expect('version' in JSON.parse(await readFile(paths.runtimeRecord, 'utf8'))).toBe(false);
+    await without.release();
+  });
+
+  it('a released lock brought back (a restored backup) no longer counts as this process’s', async () => {
+    const owner = await acquireOwnership({ paths, host: 'headless' });
+    const content = await readFile(paths.ownerLock, 'utf8');
+    await owner.release();
+    await writeFile(paths.ownerLock, content);
+    expect(await readLiveOwner(paths)).toBeNull();
+  });
+
+  it('release works when the runtime record is already gone', async () => {
+    const owner = await acquireOwnership({ paths, host: 'headless' });
+    await rm(paths.runtimeRecord);
+    await owner.release();
+    expect(existsSync(paths.ownerLock)).toBe(false);
+  });
+
+  it('a live holder whose record is another instance’s is reported from its lock (no port)', async () => {
+    // The parent of this test process is alive and is not this process.
+    await writeLock({ pid: process.ppid, instanceId: 'holder', host: 'headless', startedAt: 5 });
+    await writeFile(
+      paths.runtimeRecord,
+      JSON.stringify({
+        pid: process.ppid,
+        port: 1234,
+        instanceId: 'stale',
+        host: 'desktop',
+        startedAt: 1,
+      }),
+    );
+    expect(await readLiveOwner(paths)).toEqual({
+      pid: process.ppid,
+      port: null,
+      instanceId: 'holder',
+      host: 'headless',
+      startedAt: 5,
+    });
+  });
+});

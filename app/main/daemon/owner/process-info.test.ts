@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   isProcessAlive,
   processLivenessFor,
@@ -39,6 +39,15 @@ describe('processStartTimeFor', () => {
     expect(deps.calls).toEqual(['read /proc/1234/stat']);
   });
 
+  it('linux: null when field 22 is missing or not a number', async () => {
+    const stat = (start: string) =>
+      `7 (x) S ${Array.from({ length: 18 }, (_, i) => String(i + 4)).join(' ')} ${start} 23\n`;
+    expect(await processStartTimeFor('linux', fake({ file: stat('8123') }))(7)).toBe('8123');
+    for (const bad of ['12x', 'x12', 'abc'])
+      expect(await processStartTimeFor('linux', fake({ file: stat(bad) }))(7), bad).toBeNull();
+    expect(await processStartTimeFor('linux', fake({ file: '7 (x) S 4 5' }))(7)).toBeNull();
+  });
+
   it('linux: null when the process is gone', async () => {
     expect(await processStartTimeFor('linux', fake({ fail: true }))(1234)).toBeNull();
   });
@@ -58,6 +67,7 @@ describe('processStartTimeFor', () => {
       "powershell.exe | -NoProfile | -NonInteractive | -Command | (Get-Process -Id 42 -ErrorAction Stop).StartTime.ToUniversalTime().ToString('o')",
     ]);
     expect(await processStartTimeFor('win32', fake({ fail: true }))(42)).toBeNull();
+    expect(await processStartTimeFor('win32', fake({ stdout: '\r\n' }))(42)).toBeNull();
   });
 
   it('asks nothing for a pid that is not a positive integer', async () => {
@@ -87,6 +97,24 @@ describe('processStartTimeFor', () => {
   });
 });
 
+describe('isProcessAlive', () => {
+  it('a process that exists but is not ours to signal (EPERM) is alive; ESRCH is gone', () => {
+    const kill = vi.spyOn(process, 'kill');
+    try {
+      kill.mockImplementation(() => {
+        throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+      });
+      expect(isProcessAlive(1)).toBe(true);
+      kill.mockImplementation(() => {
+        throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' });
+      });
+      expect(isProcessAlive(1)).toBe(false);
+    } finally {
+      kill.mockRestore();
+    }
+  });
+});
+
 describe('processLivenessFor', () => {
   it('linux: the state of /proc/<pid>/stat; a zombie (Z) or a dead one (X) is not alive', async () => {
     const stat = (state: string) => `99 (a (b) c) ${state} 1 2 3\n`;
@@ -95,6 +123,8 @@ describe('processLivenessFor', () => {
     expect(await processLivenessFor('linux', fake({ file: stat('Z') }))(99)).toBe(false);
     expect(await processLivenessFor('linux', fake({ file: stat('X') }))(99)).toBe(false);
     expect(await processLivenessFor('linux', fake({ fail: true }))(99)).toBe(false);
+    // A stat cut short before its state field names no live process.
+    expect(await processLivenessFor('linux', fake({ file: '99 (a (b) c)' }))(99)).toBe(false);
   });
 
   it('macOS: `ps -o stat= -p <pid>`; Z is a zombie; no output is no process', async () => {
@@ -103,6 +133,19 @@ describe('processLivenessFor', () => {
     expect(deps.calls).toEqual(['ps | -o | stat= | -p | 42']);
     expect(await processLivenessFor('darwin', fake({ stdout: 'Z+\n' }))(42)).toBe(false);
     expect(await processLivenessFor('darwin', fake({ fail: true }))(42)).toBe(false);
+    expect(await processLivenessFor('darwin', fake({ stdout: '\n' }))(42)).toBe(false);
+  });
+
+  it('macOS and the BSDs: the real `ps` says this process lives and a reaped one does not', async () => {
+    // Linux's procps answers the same options, so the default runner is exercised here too.
+    expect(await processLivenessFor('darwin')(process.pid)).toBe(true);
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    const pid = child.pid ?? 0;
+    await new Promise((r) => child.on('exit', r));
+    expect(await processLivenessFor('darwin')(pid)).toBe(false);
+    const started = await processStartTimeFor('darwin')(process.pid);
+    expect(started).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/);
+    expect(await processStartTimeFor('darwin')(pid)).toBeNull();
   });
 
   it('windows: the pid exists (there are no zombies); nothing asked for a bad pid', async () => {

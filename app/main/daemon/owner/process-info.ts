@@ -62,8 +62,10 @@ export function processLivenessFor(
     if (platform === 'linux') {
       const stat = await deps.readFile(`/proc/${pid}/stat`).catch(() => null);
       if (stat === null) return false;
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      return state !== undefined && state !== '' && state !== 'Z' && state !== 'X';
+      // Field 3 (state) is the one letter after the last ')' and a space.
+      const at = stat.lastIndexOf(')') + 2;
+      const state = stat.slice(at, at + 1);
+      return state !== '' && state !== 'Z' && state !== 'X';
     }
     // macOS and the BSDs: the state letters of `ps` (Z: zombie); no output: no such process.
     const out = await deps.run('ps', ['-o', 'stat=', '-p', String(pid)]).catch(() => '');

@@ -80,3 +80,61 @@ describe('release tracker', () => {
     expect(asked).toEqual(['http://a', 'http://a', 'http://a', 'http://a', 'http://b']);
   });
 });
+
+describe('release tracker timing', () => {
+  it('one check per environment at a time; it is not due while in flight', async () => {
+    let calls = 0;
+    let answer!: () => void;
+    const tracker = createReleaseTracker(
+      () =>
+        new Promise<ReleasesResponse>((resolve) => {
+          calls++;
+          answer = () => resolve(rel('1.5.0', '0.9.0'));
+        }),
+      () => 0,
+    );
+    const first = tracker.refresh(['http://a']);
+    const second = tracker.refresh(['http://a/']);
+    expect(calls).toBe(1);
+    expect(tracker.due(['http://a'], 0)).toEqual([]);
+    answer();
+    await Promise.all([first, second]);
+    expect(tracker.due(['http://a'], 0)).toEqual(['http://a']);
+  });
+
+  it('due once maxAge has passed since the last fetch, not before', async () => {
+    let t = 10_000;
+    const tracker = createReleaseTracker(
+      async () => rel('1.5.0', '0.9.0'),
+      () => t,
+    );
+    await tracker.refresh(['http://a']);
+    t += 999;
+    expect(tracker.due(['http://a'], 1000)).toEqual([]);
+    t += 1;
+    expect(tracker.due(['http://a'], 1000)).toEqual(['http://a']);
+  });
+
+  it('self() reads the most recently fetched environment; the same version is not stale', async () => {
+    let t = 1;
+    const answers: Record<string, ReleasesResponse> = {
+      'http://a': rel('1.5.0', '0.9.0'),
+      'http://b': rel('1.5.0', '0.8.0'),
+    };
+    const tracker = createReleaseTracker(
+      async (url) => answers[url]!,
+      () => t,
+    );
+    await tracker.refresh(['http://a']);
+    t = 3;
+    await tracker.refresh(['http://b']);
+    expect(tracker.self('0.8.0')).toMatchObject({ latest: '0.8.0', stale: false });
+    t = 5;
+    await tracker.refresh(['http://a']);
+    expect(tracker.self('0.8.0')).toMatchObject({ latest: '0.9.0', stale: true });
+    t = 4; // an older fetch time does not win
+    answers['http://b'] = rel('1.5.0', '1.0.0');
+    await tracker.refresh(['http://b']);
+    expect(tracker.self('0.8.0').latest).toBe('0.9.0');
+  });
+});

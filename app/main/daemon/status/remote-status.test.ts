@@ -92,3 +92,101 @@ describe('remote status refresh', () => {
     expect(remote.get('w1')).toMatchObject({ status: 'online', disabled: true });
   });
 });
+
+describe('remote status environments', () => {
+  const poolEntry = (id: string): ManifestEntry => ({
+    ...entry(id),
+    mode: 'pool',
+    workspaceId: null,
+  });
+
+  it('polls a pool with its read token, one list per environment, and skips one without a token', async () => {
+    const asked: string[] = [];
+    let poolToken: string | null = 'pwk_read';
+    const remote = createRemoteStatus(
+      {
+        listWorkspaceWorkers: async (url, _t, ws) => {
+          asked.push(`ws ${url} ${ws}`);
+          return { items: [row('w1', false)] };
+        },
+        listPoolWorkers: async (url, token) => {
+          asked.push(`pool ${url} ${token}`);
+          return { items: [row('p1', true), row('p2', false)] };
+        },
+      },
+      { operatorToken: async () => 'hos_x', poolReadToken: async () => poolToken },
+    );
+    await remote.refresh([entry('w1'), entry('w2'), poolEntry('p1'), poolEntry('p2')]);
+    expect(asked.sort()).toEqual(['pool http://api.test pwk_read', 'ws http://api.test ws_1']);
+    expect(remote.get('p1')?.disabled).toBe(true);
+    expect(remote.get('p2')?.disabled).toBe(false);
+    expect(remote.get('w1')?.disabled).toBe(false);
+    expect(remote.get('nope')).toBeNull();
+
+    // Without a token the pool is not asked, and its previous rows stay.
+    poolToken = null;
+    asked.length = 0;
+    await remote.refresh([poolEntry('p1')]);
+    expect(asked).toEqual([]);
+    expect(remote.get('p1')?.disabled).toBe(true);
+    // An environment no longer in the manifest is forgotten.
+    expect(remote.get('w1')).toBeNull();
+  });
+
+  it('retain forgets the rows of workers no longer managed, keeps the others', async () => {
+    const s = slowApi();
+    const remote = createRemoteStatus(
+      {
+        ...s.api,
+        listWorkspaceWorkers: async () => ({ items: [row('w1', false), row('w2', true)] }),
+      },
+      s.credentials,
+    );
+    await remote.refresh([entry('w1'), entry('w2')]);
+    remote.retain(new Set(['w2']));
+    expect(remote.get('w1')).toBeNull();
+    expect(remote.get('w2')?.disabled).toBe(true);
+  });
+
+  it('a workspace entry without a workspace id is not polled; each workspace is its own list', async () => {
+    const asked: string[] = [];
+    const remote = createRemoteStatus(
+      {
+        listWorkspaceWorkers: async (_url, _t, ws) => {
+          asked.push(ws);
+          return { items: [row(ws === 'ws_1' ? 'a' : 'b', ws === 'ws_2')] };
+        },
+        listPoolWorkers: async () => ({ items: [] }),
+      },
+      { operatorToken: async () => 'hos_x', poolReadToken: async () => null },
+    );
+    await remote.refresh([
+      entry('a', 'ws_1'),
+      entry('b', 'ws_2'),
+      { ...entry('c'), workspaceId: null },
+    ]);
+    expect(asked.sort()).toEqual(['ws_1', 'ws_2']);
+    expect(remote.get('a')?.disabled).toBe(false);
+    expect(remote.get('b')?.disabled).toBe(true);
+  });
+
+  it('without an operator token the workspace is not asked and its rows stay', async () => {
+    let token: string | null = 'hos_x';
+    let calls = 0;
+    const remote = createRemoteStatus(
+      {
+        listWorkspaceWorkers: async () => {
+          calls++;
+          return { items: [row('w1', calls > 1)] };
+        },
+        listPoolWorkers: async () => ({ items: [] }),
+      },
+      { operatorToken: async () => token, poolReadToken: async () => null },
+    );
+    await remote.refresh([entry('w1')]);
+    token = null;
+    await remote.refresh([entry('w1')]);
+    expect(calls).toBe(1);
+    expect(remote.get('w1')?.disabled).toBe(false);
+  });
+});
