@@ -265,6 +265,12 @@ test('a PipedAI outage: stale, never green, with a banner; green again once it l
     SLOW,
   );
   await expect(page).toHaveTitle('PipedAI Orchestrator');
+  // Each summary item leads to its row: the first worker with an upgrade on offer.
+  await page
+    .getByRole('navigation', { name: 'Summary' })
+    .getByRole('button', { name: '2 upgrades available' })
+    .click();
+  await expect(rows[0]!).toBeFocused();
   expect((await demo.workersViaCli()).map((w) => w.remote?.stale)).toEqual([false, false]);
   expect(await metrics()).toMatch(
     /^pipedai_worker_remote_stale\{worker="build-box-1",id="[^"]+"\} 0$/m,

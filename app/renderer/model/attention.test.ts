@@ -82,6 +82,20 @@ describe('summary strip', () => {
       '1 upgrade available',
     ]);
     expect(items.map((i) => i.workerId)).toEqual([undefined, 'b', 'c']);
+    // An upgrade is offered whatever else is wrong with the row.
+    const both = summaryItems(
+      [worker('d', { remote: remote({ stale: true }) })],
+      {
+        current: sample(now),
+        history: [],
+      },
+      now,
+    );
+    expect(both.map((i) => i.text)).toEqual([
+      '1 worker',
+      '1 with out-of-date status',
+      '1 upgrade available',
+    ]);
   });
 
   it('during an outage: "PipedAI unreachable for 40s" opens the history; stale rows are its doing', () => {

@@ -94,7 +94,10 @@ export function summaryItems(
   const outage = outageItem(connectivity, now);
   for (const kind of ATTENTION) {
     if (kind === 'fine' || (kind === 'stale' && outage)) continue;
-    const of = workers.filter((w) => attentionOf(w) === kind);
+    // A row's worst problem counts once; an upgrade is on offer whatever else is wrong.
+    const of = workers.filter((w) =>
+      kind === 'upgrade' ? upgradeTarget(w) !== null : attentionOf(w) === kind,
+    );
     const first = of[0];
     if (!first) continue;
     const { one, many, tone } = ITEM[kind];
