@@ -191,6 +191,7 @@ test('a PipedAI outage: stale, never green, with a banner; green again once it l
     return res.text();
   };
 
+  const outageAt = Date.now();
   await demo.sandboxPost('/sandbox/faults', { outage: true });
   try {
     // The daemon notices: a failed poll at its next tick, confirmed by a probe it runs at once.
@@ -200,6 +201,10 @@ test('a PipedAI outage: stale, never green, with a banner; green again once it l
         return items.map((w) => w.remote?.staleReason ?? 'fresh');
       }, SLOW)
       .toEqual(['api-unreachable', 'api-unreachable']);
+    test.info().annotations.push({
+      type: 'noticed',
+      description: `the daemon called both workers stale ${Date.now() - outageAt} ms into the outage (1 s polls)`,
+    });
     // From the moment the daemon noticed, every render of the page is watched: any green
     // "online" in a remote cell until the outage lifts is a failure, however long it lasts.
     await page.evaluate(() => {
