@@ -146,10 +146,4 @@ export function outputWidth(
   return env.COLUMNS && Number.isInteger(n) && n > 0 ? n : null;
 }
 
-export function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
+export { ageText as ago } from '../app/shared/age.ts';

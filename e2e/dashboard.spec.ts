@@ -167,6 +167,121 @@ test('builds a second worker', async ({ dashboard: page, demo }) => {
   await page.emulateMedia({ colorScheme: 'light' });
 });
 
+/** The remote badge of each row that renders a green "online" (the page's own rendering). */
+const greenOnline = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('tr[data-worker] td:nth-child(4) .badge.tone-ok')]
+      .filter((b) => b.textContent === 'online')
+      .map((b) => b.closest('tr')?.getAttribute('data-worker') ?? '?'),
+  );
+
+test('a PipedAI outage: stale, never green, with a banner; green again once it lifts', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const rows = [row(page, FIRST), row(page, SECOND)];
+  const badge = (r: Locator) => remoteCell(r).locator('.badge');
+  for (const r of rows) await expect(badge(r)).toHaveText('online', SLOW);
+  await expect(page).toHaveTitle('PipedAI Orchestrator');
+  const dashboardUrl = new URL(demo.dashboardUrl);
+  const metrics = async (): Promise<string> => {
+    const res = await fetch(`${dashboardUrl.origin}/metrics`, {
+      headers: { authorization: `Bearer ${dashboardUrl.searchParams.get('token')}` },
+    });
+    return res.text();
+  };
+
+  const outageAt = Date.now();
+  await demo.sandboxPost('/sandbox/faults', { outage: true });
+  try {
+    // The daemon notices: a failed poll at its next tick, confirmed by a probe it runs at once.
+    await expect
+      .poll(async () => {
+        const { items } = await demo.control.call('listWorkers', {});
+        return items.map((w) => w.remote?.staleReason ?? 'fresh');
+      }, SLOW)
+      .toEqual(['api-unreachable', 'api-unreachable']);
+    test.info().annotations.push({
+      type: 'noticed',
+      description: `the daemon called both workers stale ${Date.now() - outageAt} ms into the outage (1 s polls)`,
+    });
+    // From the moment the daemon noticed, every render of the page is watched: any green
+    // "online" in a remote cell until the outage lifts is a failure, however long it lasts.
+    await page.evaluate(() => {
+      const w = window as { __green?: string[]; __watch?: MutationObserver };
+      w.__green = [];
+      const check = () => {
+        for (const b of document.querySelectorAll('tr[data-worker] td:nth-child(4) .badge.tone-ok'))
+          if (b.textContent === 'online')
+            w.__green?.push(b.closest('tr')?.getAttribute('data-worker') ?? '?');
+      };
+      w.__watch = new MutationObserver(check);
+      w.__watch.observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+      check();
+    });
+    for (const r of rows) {
+      await expect(badge(r)).toHaveText(/^stale · seen \d+s ago$/, SLOW);
+      await expect(badge(r)).toHaveClass(/tone-neutral/);
+      await expect(remoteCell(r)).toContainText("this host can't reach PipedAI");
+    }
+    const banner = page.getByRole('status').filter({ hasText: "Can't reach PipedAI since" });
+    await expect(banner).toHaveText(
+      /^Can't reach PipedAI since \d\d:\d\d — workers keep running; remote status is out of date$/,
+      SLOW,
+    );
+    await expect(page.getByRole('navigation', { name: 'Summary' })).toContainText(
+      /PipedAI unreachable for \d+s/,
+    );
+    await expect(page).toHaveTitle('(2) PipedAI Orchestrator');
+    // The workers keep running, and every other door says the same.
+    const viaCli = await demo.workersViaCli();
+    expect(viaCli.map((w) => [w.local?.state, w.remote?.stale])).toEqual([
+      ['running', true],
+      ['running', true],
+    ]);
+    const table = await demo.cli(['workers']);
+    for (const label of [FIRST, SECOND])
+      expect(table.split('\n').find((l) => l.startsWith(label))).toMatch(/stale · seen \d+s ago/);
+    expect(table).not.toMatch(/\bonline\b/);
+    expect(await metrics()).toMatch(
+      /^pipedai_worker_remote_stale\{worker="build-box-1",id="[^"]+"\} 1$/m,
+    );
+    await page.waitForTimeout(1_500); // a few more frames and polls under the watch
+    await shot(page, 'outage');
+    const green = await page.evaluate(() => {
+      const w = window as { __green?: string[]; __watch?: MutationObserver };
+      w.__watch?.disconnect();
+      return w.__green ?? [];
+    });
+    expect(green, 'a remote badge rendered green "online" during the outage').toEqual([]);
+  } finally {
+    await demo.sandboxPost('/sandbox/faults', { outage: false });
+  }
+
+  for (const r of rows) await expect(badge(r)).toHaveText('online', SLOW);
+  for (const r of rows) await expect(badge(r)).toHaveClass(/tone-ok/);
+  expect((await greenOnline(page)).length).toBe(2);
+  await expect(page.getByRole('status').filter({ hasText: "Can't reach PipedAI" })).toBeHidden(
+    SLOW,
+  );
+  await expect(page).toHaveTitle('PipedAI Orchestrator');
+  // Each summary item leads to its row: the first worker with an upgrade on offer.
+  await page
+    .getByRole('navigation', { name: 'Summary' })
+    .getByRole('button', { name: '2 upgrades available' })
+    .click();
+  await expect(rows[0]!).toBeFocused();
+  expect((await demo.workersViaCli()).map((w) => w.remote?.stale)).toEqual([false, false]);
+  expect(await metrics()).toMatch(
+    /^pipedai_worker_remote_stale\{worker="build-box-1",id="[^"]+"\} 0$/m,
+  );
+});
+
 test('upgrades the first worker side by side while its run completes', async ({
   dashboard: page,
   demo,

@@ -45,6 +45,8 @@ export interface DemoSetup {
   sandboxGet(path: string): Promise<unknown>;
   /** `pipedai-orchestrator workers --json`: the daemon's view through the CLI. */
   workersViaCli(): Promise<FusedWorker[]>;
+  /** Run the CLI against the daemon; its stdout (it must exit 0). */
+  cli(args: string[]): Promise<string>;
   /** SIGTERM the daemon and wait until it has drained and exited. */
   stopDaemon(): Promise<void>;
   /** Start the daemon again, on the same port and home. */
@@ -145,8 +147,9 @@ async function startDemo(
     PIPEDAI_SIM_POLL_MS: '250',
     PIPEDAI_SIM_LOG_RATE: String(LOG_LINES_PER_SECOND),
     PIPEDAI_TIMINGS: JSON.stringify({ refreshMs: 1000, releasesMs: 3000, drainPollMs: 200 }),
-    // Probe the sandbox, not the internet: the suite makes no outside connection.
-    PIPEDAI_INTERNET_PROBE_URL: `${apiUrl}/api/v1/health`,
+    // Probe the sandbox registry, not the internet: the suite makes no outside connection, and an
+    // API outage (which the sandbox API's own health would share) reads as "API unreachable".
+    PIPEDAI_INTERNET_PROBE_URL: `${registryUrl}/-/ping`,
   });
 
   let daemon: Child | null = null;
@@ -177,6 +180,11 @@ async function startDemo(
       const r = await run(process.execPath, [CLI, 'workers', '--json'], { env });
       if (r.code !== 0) throw new Error(`workers --json exited ${r.code}: ${r.stderr}`);
       return WorkersJson.parse(JSON.parse(r.stdout)).items;
+    },
+    async cli(args) {
+      const r = await run(process.execPath, [CLI, ...args], { env });
+      if (r.code !== 0) throw new Error(`${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return r.stdout;
     },
     stopDaemon,
     startDaemon,

@@ -13,6 +13,7 @@ import './styles/controls.css';
 import './styles/workers.css';
 import './styles/drawers.css';
 import './styles/panels.css';
+import './styles/attention.css';
 
 const store = createAppStore({ bridge: getBridge() });
 store.getState().actions.start();

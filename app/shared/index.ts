@@ -11,6 +11,8 @@ export * from './defaults.ts';
 export * from './diagnostics.ts';
 export * from './util.ts';
 export * from './draining.ts';
+export * from './health.ts';
+export * from './age.ts';
 export * from './errors.ts';
 export * from './http.ts';
 export * from './backoff.ts';

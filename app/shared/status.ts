@@ -47,6 +47,15 @@ export type LogStream = z.infer<typeof LogStream>;
 export const LogLine = z.object({ ts: z.number().int(), stream: LogStream, line: z.string() });
 export type LogLine = z.infer<typeof LogLine>;
 
+/**
+ * Why a worker's remote status is out of date (ours): this host cannot reach its pipedai-api
+ * (`api-unreachable`), has no network at all (`offline`), could not read the worker list
+ * (`poll-failed`), or the API still says online while the last heartbeat is older than a healthy
+ * worker's ever is (`heartbeat-late`; `staleReasonOf` in health.ts decides).
+ */
+export const StaleReason = z.enum(['offline', 'api-unreachable', 'poll-failed', 'heartbeat-late']);
+export type StaleReason = z.infer<typeof StaleReason>;
+
 export const RemoteView = z.object({
   status: z.string(),
   derivedStatus: DerivedStatus.optional(),
@@ -54,6 +63,12 @@ export const RemoteView = z.object({
   version: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
   disabled: z.boolean(),
+  /**
+   * The fields above are the last word PipedAI gave, and it is out of date (ours; absent from
+   * older orchestrators, read as false): never show them as the current truth.
+   */
+  stale: z.boolean().optional(),
+  staleReason: StaleReason.optional(),
 });
 export type RemoteView = z.infer<typeof RemoteView>;
 
@@ -98,6 +113,13 @@ export const ResourcesView = z.object({
 });
 export type ResourcesView = z.infer<typeof ResourcesView>;
 
+/** How a run ended, read from its file: its `result` event, or none (ours). */
+export const RunOutcome = z.enum(['succeeded', 'failed', 'cancelled', 'running']);
+export type RunOutcome = z.infer<typeof RunOutcome>;
+
+/** How many of a worker's latest runs its row's strip shows. */
+export const RECENT_RUNS = 20;
+
 /** §6 fused worker (what GET /api/workers and `status` frames carry). */
 export const FusedWorker = z.object({
   id: z.string(),
@@ -117,6 +139,10 @@ export const FusedWorker = z.object({
   runtime: WorkerRuntimeView.nullable().optional(),
   /** Its process tree's CPU and memory; null when not running or not measurable here (n/a). */
   resources: ResourceUse.nullable().optional(),
+  /** The last line it wrote on stderr (cut to 500 characters), for a crash loop's row (ours). */
+  lastStderr: z.object({ line: z.string(), ts: z.number().int() }).nullable().optional(),
+  /** How its latest runs ended, newest first (at most RECENT_RUNS; ours). */
+  recentRuns: z.array(RunOutcome).max(RECENT_RUNS).optional(),
 });
 export type FusedWorker = z.infer<typeof FusedWorker>;
 
@@ -128,10 +154,6 @@ export const RunEvent = z.looseObject({
   payload: z.unknown().optional(),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
-
-/** How a run ended, read from its file: its `result` event, or none (ours). */
-export const RunOutcome = z.enum(['succeeded', 'failed', 'cancelled', 'running']);
-export type RunOutcome = z.infer<typeof RunOutcome>;
 
 /**
  * How a run's `result` event says it ended: `is_error` or an `error…` subtype failed, a
@@ -155,6 +177,10 @@ export const RunSummary = z.object({
   bytes: z.number().int().nonnegative(),
   /** Absent from older orchestrators. */
   outcome: RunOutcome.optional(),
+  /** When its first event was written (epoch ms; ours). */
+  startedAt: z.number().int().optional(),
+  /** How long it took, once ended: the result's `duration_ms`, else first to last event (ours). */
+  durationMs: z.number().int().nonnegative().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -115,6 +115,24 @@ describe('workers table', () => {
     expect(h(40)).toEqual(['LABEL', 'LOCAL', 'REMOTE']);
   });
 
+  it('says "stale · seen 46s ago" in place of an out-of-date "online"', () => {
+    const now = Date.parse('2026-12-03T15:54:00Z');
+    const stale = worker('942ebdeb-3d60-4d01-87c7-f3302ab2408d', 'build-box-1', {
+      remote: {
+        status: 'online',
+        currentRunId: null,
+        version: '1.4.2',
+        lastSeenAt: new Date(now - 46_000).toISOString(),
+        disabled: false,
+        stale: true,
+        staleReason: 'api-unreachable',
+      },
+    });
+    const [, row] = workersTable(plainUi, [stale], { now, width: null });
+    expect(row).toContain('stale · seen 46s ago');
+    expect(row).not.toContain('online');
+  });
+
   it('lets a terminal too narrow for even that wrap, rather than lose the state', () => {
     expect(table(10)[0]?.split(/\s{2,}/)).toEqual(['LABEL', 'LOCAL', 'REMOTE']);
   });

@@ -5,6 +5,7 @@ import {
   drainingText,
   resourceCells,
   runWorkerVerb,
+  staleText,
   type FusedWorker,
   type WorkerVerb,
 } from '../../app/shared/index.ts';
@@ -69,8 +70,10 @@ function localCell(ui: Ui, w: FusedWorker, now: number): string {
   return s;
 }
 
-function remoteCell(ui: Ui, w: FusedWorker): string {
+function remoteCell(ui: Ui, w: FusedWorker, now: number): string {
   if (!w.remote) return ui.dim('—');
+  // PipedAI's last word is out of date: never its green "online".
+  if (w.remote.stale) return ui.dim(staleText(w.remote, now));
   const badge = w.remote.disabled ? 'disabled' : w.busy ? 'busy' : w.remote.status;
   const color =
     badge === 'online'
@@ -119,7 +122,7 @@ export function workersTable(
       col('ID', (w) => ui.dim(short.get(w.id) ?? w.id), { drop: 7 }),
       col('MODE', (w) => w.mode, { drop: 2 }),
       col('LOCAL', (w) => localCell(ui, w, now)),
-      col('REMOTE', (w) => remoteCell(ui, w)),
+      col('REMOTE', (w) => remoteCell(ui, w, now)),
       col('RUN', (w) => (w.currentRunId ? w.currentRunId.slice(0, 12) : ui.dim('—')), { drop: 1 }),
       col(
         'VERSION',

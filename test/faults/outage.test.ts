@@ -92,10 +92,15 @@ describe('fault: API outage and recovery', () => {
     expect(await verdict()).toBe('api-unreachable');
     for (const w of await api.workers()) {
       expect(w.local).toMatchObject({ state: 'running', pid: pids.get(w.id) });
+      // PipedAI's last word on each is out of date, and says so.
+      expect(w.remote).toMatchObject({ stale: true, staleReason: 'api-unreachable' });
     }
 
     expect((await fx.sandbox('DELETE', '/sandbox/faults')).status).toBe(200);
     await waitFor('online again', async () => (await verdict()) === 'online');
+    await waitFor('every remote status current again', async () =>
+      (await api.workers()).every((w) => w.remote?.stale === false),
+    );
     await eventsReachEveryWorker('fault.after');
 
     watching = false;

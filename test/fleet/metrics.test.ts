@@ -46,14 +46,15 @@ if (!prometheus)
   );
 
 describe.runIf(promtool)('deploy/prometheus', () => {
-  it('alert rules pass promtool check rules (crash loop, host offline, stale version)', () => {
+  it('alert rules pass promtool check rules (crash loop, host offline, stale status, stale version)', () => {
     const file = join(ROOT, 'deploy/prometheus/pipedai-orchestrator.rules.yml');
     const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('SUCCESS: 3 rules found');
+    expect(r.stdout).toContain('SUCCESS: 4 rules found');
     for (const alert of [
       'PipedaiWorkerCrashLooping',
       'PipedaiHostOffline',
+      'PipedaiWorkerRemoteStatusStale',
       'PipedaiWorkerVersionStale',
     ])
       expect(readFileSync(file, 'utf8')).toContain(`alert: ${alert}`);

@@ -1,6 +1,7 @@
 // Runs of one worker: the run picker and the selected run's events, updated as the run goes on.
 import type { RunSummary } from '../../shared/index.ts';
 import { ago, shortId } from '../model/format.ts';
+import { runItemText } from '../model/run-text.ts';
 import { runTimeline } from '../model/resources.ts';
 import { useActions, useApp } from '../store-context.tsx';
 import { Modal } from './Modal.tsx';
@@ -72,7 +73,7 @@ export function RunsDrawer() {
               )}
               {r.runId === currentRunId && <span className="badge tone-busy">live</span>}
               <span className="muted small">
-                {ago(r.updatedAt, now)} · {Math.max(1, Math.round(r.bytes / 1024))} KB
+                {runItemText(r, now)} · {Math.max(1, Math.round(r.bytes / 1024))} KB
               </span>
             </button>
           ))}

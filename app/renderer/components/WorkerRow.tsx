@@ -1,6 +1,12 @@
 // One worker: identity, local supervisor state, remote status, version, and what can be done.
 import { useEffect, useRef } from 'react';
-import { drainingText, type FusedWorker } from '../../shared/index.ts';
+import {
+  drainingText,
+  isCrashLooping,
+  staleReasonText,
+  staleText,
+  type FusedWorker,
+} from '../../shared/index.ts';
 import { ago, duration, hostOf, relativeTime, shortId } from '../model/format.ts';
 import { localState, remoteState, upgradeTarget } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
@@ -8,6 +14,7 @@ import { Badge } from './Badge.tsx';
 import { RowActions } from './RowActions.tsx';
 import { ResourceCell } from './ResourceCell.tsx';
 import { RuntimeCell } from './RuntimeCell.tsx';
+import { CrashLoopNote, LastEventText, RunHistory } from './WorkerNotes.tsx';
 import { useNow } from './useNow.ts';
 
 function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
@@ -24,7 +31,7 @@ function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
   }
   return (
     <td>
-      <Badge text={state} />
+      <Badge text={state} tone={isCrashLooping(w) ? 'bad' : undefined} />
       {l && l.restarts > 0 && (
         <span className="restarts" title={`${l.restarts} restarts in a row`}>
           ×{l.restarts}
@@ -38,6 +45,7 @@ function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
       )}
       {details.length > 0 && <div className="muted small">{details.join(' · ')}</div>}
       <DrainingNote w={w} now={now} />
+      <CrashLoopNote w={w} />
     </td>
   );
 }
@@ -64,6 +72,16 @@ function RemoteCell({ w, now }: { w: FusedWorker; now: number }) {
         <span className="muted" title="No status from PipedAI for this worker">
           —
         </span>
+      </td>
+    );
+  // PipedAI's last word is out of date: grey, never its green "online".
+  if (w.remote?.stale)
+    return (
+      <td className="remote-stale">
+        <Badge text={staleText(w.remote, now)} tone="neutral" />
+        <div className="muted small">
+          was {state} · {staleReasonText(w.remote.staleReason)}
+        </div>
       </td>
     );
   const seen = w.remote?.lastSeenAt ? Date.parse(w.remote.lastSeenAt) : NaN;
@@ -108,7 +126,12 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
   }, [highlighted]);
 
   return (
-    <tr ref={ref} className={highlighted ? 'highlight' : undefined}>
+    <tr
+      ref={ref}
+      className={highlighted ? 'highlight' : undefined}
+      data-worker={w.id}
+      tabIndex={-1}
+    >
       <td>
         <div className="label">{w.label}</div>
         <div className="muted small" title={w.apiUrl}>
@@ -135,6 +158,7 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
             Runs
           </button>
         </div>
+        <RunHistory w={w} />
       </td>
       <td>{w.mode}</td>
       <LocalCell w={w} now={now} />
@@ -144,11 +168,7 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
       <ResourceCell w={w} metric="cpuPercent" now={now} />
       <ResourceCell w={w} metric="rssBytes" now={now} />
       <td>
-        {w.lastEvent ? (
-          <span title={w.lastEvent.at}>{w.lastEvent.type}</span>
-        ) : (
-          <span className="muted">—</span>
-        )}
+        <LastEventText w={w} now={now} />
       </td>
       <RowActions worker={w} />
     </tr>

@@ -3,6 +3,8 @@ import { useApp, useActions } from '../store-context.tsx';
 import { ConnectHost } from './ConnectHost.tsx';
 import { RuntimeInstallCard } from './RuntimeInstallCard.tsx';
 import { WorkersTable } from './WorkersTable.tsx';
+import { AttentionStrip, ColumnGuide } from './AttentionStrip.tsx';
+import { sortByAttention } from '../model/attention.ts';
 
 export function WorkersSection() {
   const workers = useApp((s) => s.workers);
@@ -33,7 +35,9 @@ export function WorkersSection() {
   return (
     <>
       <RuntimeInstallCard workers={workers} />
-      <WorkersTable workers={workers} />
+      <AttentionStrip workers={workers} />
+      <ColumnGuide />
+      <WorkersTable workers={sortByAttention(workers)} />
     </>
   );
 }

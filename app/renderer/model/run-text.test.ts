@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../shared/index.ts';
-import { TEXT_CUT, TOOL_CUT, eventText, eventTone } from './run-text.ts';
+import { TEXT_CUT, TOOL_CUT, eventText, eventTone, runItemText } from './run-text.ts';
 
 const ev = (type: string, payload: unknown): RunEvent => ({
   seq: 1,
@@ -134,5 +134,20 @@ describe('eventTone edges', () => {
     expect(eventTone(ev('assistant', { message: { content: 'text' } }))).toBe('text');
     expect(eventTone(ev('assistant', { message: 'not a record' }))).toBe('text');
     expect(eventTone(ev('assistant', [1]))).toBe('text');
+  });
+});
+
+describe('a run in the list', () => {
+  const startedAt = new Date(2026, 11, 3, 15, 53, 2).getTime();
+  const base = { runId: 'r', updatedAt: startedAt + 72_000, bytes: 10 };
+  it('says when it started and how long it took, or has taken so far', () => {
+    expect(runItemText({ ...base, outcome: 'succeeded', startedAt, durationMs: 72_000 }, 0)).toBe(
+      'started 15:53:02 · took 1m 12s',
+    );
+    expect(runItemText({ ...base, outcome: 'running', startedAt }, startedAt + 40_000)).toBe(
+      'started 15:53:02 · 40s so far',
+    );
+    expect(runItemText({ ...base, outcome: 'failed', startedAt }, 0)).toBe('started 15:53:02');
+    expect(runItemText(base, base.updatedAt + 120_000)).toBe('updated 2m ago');
   });
 });

@@ -1,7 +1,8 @@
 // How a run event reads in the Runs drawer (contract §9.5): message blocks as text,
 // `🔧 name(input…)` for tool use, `↩ …` for tool results; else payload.text or payload.result;
 // else the JSON payload. Tool inputs/results are cut to 140 characters, everything to 2000.
-import type { RunEvent } from '../../shared/index.ts';
+import { duration, type RunEvent, type RunSummary } from '../../shared/index.ts';
+import { ago, timeOfDay } from './format.ts';
 
 export const TOOL_CUT = 140;
 export const TEXT_CUT = 2000;
@@ -81,4 +82,16 @@ export function eventTone(event: RunEvent): EventTone {
       return 'tool';
   }
   return 'text';
+}
+
+/**
+ * A run in the list: "started 15:53:02 · took 1m 12s" once it ended, "started 15:53:02 · 40s so
+ * far" while it runs; when its first event's time is unknown, how long ago it last changed.
+ */
+export function runItemText(r: RunSummary, now: number): string {
+  if (r.startedAt === undefined) return `updated ${ago(r.updatedAt, now)}`;
+  const started = `started ${timeOfDay(r.startedAt)}`;
+  if (r.outcome === 'running')
+    return `${started} · ${duration(Math.max(0, now - r.startedAt))} so far`;
+  return r.durationMs === undefined ? started : `${started} · took ${duration(r.durationMs)}`;
 }

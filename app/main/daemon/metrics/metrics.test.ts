@@ -36,4 +36,25 @@ describe('daemon metrics', () => {
     expect(text).toContain('pipedai_worker_log_lines_dropped_total{worker="alpha",id="w1"} 500');
     expect(text).not.toContain('id="gone"');
   });
+
+  it("says which workers' remote status is out of date, and has no series without one", async () => {
+    const remote = {
+      status: 'online',
+      currentRunId: null,
+      version: null,
+      lastSeenAt: null,
+      disabled: false,
+    };
+    const text = await metricsOf([
+      worker('w1', {
+        label: 'alpha',
+        remote: { ...remote, stale: true, staleReason: 'api-unreachable' },
+      }),
+      worker('w2', { label: 'beta', remote }),
+      worker('w3', { label: 'gamma', remote: null }),
+    ]).text();
+    expect(text).toContain('pipedai_worker_remote_stale{worker="alpha",id="w1"} 1');
+    expect(text).toContain('pipedai_worker_remote_stale{worker="beta",id="w2"} 0');
+    expect(text).not.toMatch(/pipedai_worker_remote_stale\{worker="gamma"/);
+  });
 });

@@ -206,6 +206,11 @@ export function createDaemonMetrics(build: BuildInfo): DaemonMetrics {
     w.busy ? 1 : 0,
   );
   perWorker(
+    'worker_remote_stale',
+    "PipedAI's status of the worker is out of date (1): its API unreachable, its list unreadable, or its heartbeats late. Absent without remote status.",
+    (w) => (w.remote ? (w.remote.stale ? 1 : 0) : null),
+  );
+  perWorker(
     'worker_version_stale',
     'The worker runs an older version than the latest release.',
     (w) => (w.versionStale ? 1 : 0),

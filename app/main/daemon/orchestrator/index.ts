@@ -1,9 +1,13 @@
 // The Orchestrator: the one object both doors call. It owns no transport: the control server
 // and the IPC door adapt its CommandHandlers and its frame stream.
 import {
+  apiDownIn,
   CommandError,
+  heartbeatAllowanceMs,
   normalizeApiUrl,
+  RECENT_RUNS,
   runOutcomeOf,
+  staleReasonOf,
   type CommandHandlers,
   type ConnectivitySample,
   type Diagnostics,
@@ -158,6 +162,14 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const logBatches = createLogBatches((frame) => bus.emit(frame));
   const remote = createRemoteStatus(deps.api, deps.credentials);
   const lastEvents = new Map<string, LastEvent>();
+  /** Each worker's last stderr line (one per worker, cut short), for a crash loop's row. */
+  const lastStderr = new Map<string, { line: string; ts: number }>();
+  /** PipedAI's "online" holds this long after a heartbeat, on our clock (health.ts). */
+  const heartbeatAllowance = heartbeatAllowanceMs(timings.refreshMs);
+  /** How each worker's latest runs ended, newest first (read from runs/ once, then kept). */
+  const recentRuns = new Map<string, RunOutcome[]>();
+  /** Which APIs the last connectivity sample found down: a change restates every worker. */
+  let downApis = '';
   const timers: Array<ReturnType<typeof setInterval>> = [];
   let started = false;
   let stopping = false;
@@ -191,6 +203,17 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       latestWorkerVersion: (url) => deps.releases.latestWorkerVersion(url),
       runtime: (id) => deps.runtime.view(id),
       resources: (id) => deps.resources?.latest(id) ?? null,
+      staleness: (entry, view) =>
+        staleReasonOf({
+          apiUrl: entry.apiUrl,
+          remote: view,
+          connectivity: deps.connectivity.current(),
+          pollFailing: remote.pollFailing(entry.id),
+          now: now(),
+          allowanceMs: heartbeatAllowance,
+        }),
+      lastStderr: (id) => lastStderr.get(id) ?? null,
+      recentRuns: (id) => recentRuns.get(id) ?? [],
     });
   }
 
@@ -221,12 +244,31 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const ids = new Set(entries.map((e) => e.id));
     remote.retain(ids);
     for (const id of lastEvents.keys()) if (!ids.has(id)) lastEvents.delete(id);
+    for (const id of lastStderr.keys()) if (!ids.has(id)) lastStderr.delete(id);
+    for (const id of recentRuns.keys()) if (!ids.has(id)) recentRuns.delete(id);
+    for (const id of ids) if (!recentRuns.has(id)) readRecentRuns(id);
     if (!stopping) {
       void deps.runTail?.follow([...ids]);
       await syncStreams(entries);
     }
     if (started && !stopping) void checkReleases().catch(background('releases'));
     statusFrames.poke();
+  }
+
+  /** A worker's latest outcomes from its run files, once (live results are added as they come). */
+  function readRecentRuns(id: string): void {
+    recentRuns.set(id, []);
+    void deps.runs
+      .listRuns(id)
+      .then((runs) => {
+        if (!recentRuns.has(id)) return; // deleted meanwhile
+        const ended = runs.flatMap((r) =>
+          r.outcome && r.outcome !== 'running' ? [r.outcome] : [],
+        );
+        recentRuns.set(id, ended.slice(0, RECENT_RUNS));
+        statusFrames.poke();
+      })
+      .catch(background('recent runs'));
   }
 
   /** Prune runs/ (age, total size; the newest and live runs kept), then measure disk use. */
@@ -315,7 +357,20 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       await afterChange();
     }
     await remote.refresh(entries);
+    // A poll and the last probe disagree on whether PipedAI answers: probe now, so the verdict
+    // (the banner, the tray) follows within a poll, not at the next 20 s probe.
+    if (probeDisagrees(entries)) void deps.connectivity.probe().catch(background('connectivity'));
     statusFrames.poke();
+  }
+
+  function probeDisagrees(entries: readonly ManifestEntry[]): boolean {
+    const sample = deps.connectivity.current();
+    if (!sample) return false;
+    return entries.some(
+      (e) =>
+        remote.get(e.id) !== null &&
+        (apiDownIn(sample, e.apiUrl) !== null) !== remote.pollFailing(e.id),
+    );
   }
 
   /** Say it everywhere: frame (dashboard, tray notification), the worker's log, the daemon log. */
@@ -447,15 +502,28 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     },
     onWorkerLog(id, line) {
       logBatches.add(id, line);
+      if (line.stream === 'err')
+        lastStderr.set(id, { line: line.line.slice(0, LAST_STDERR_CHARS), ts: line.ts });
     },
     onConnectivity(sample) {
       bus.emit({ kind: 'connectivity', sample });
+      // Reaching PipedAI or losing it changes which remote statuses hold: say so now, not at
+      // the next poll.
+      const down = sampleDownApis(sample);
+      if (down !== downApis) {
+        downApis = down;
+        statusFrames.poke();
+      }
     },
     onRunEvents(id, runId, items) {
       bus.emit({ kind: 'run-events', id, runId, items });
       for (const item of items) {
         const outcome = runOutcomeOf(item);
-        if (outcome) deps.onRunEnded?.(id, outcome);
+        if (!outcome) continue;
+        deps.onRunEnded?.(id, outcome);
+        const runs = recentRuns.get(id);
+        if (runs) recentRuns.set(id, [outcome, ...runs].slice(0, RECENT_RUNS));
+        statusFrames.poke();
       }
     },
     onResources(sample) {
@@ -586,4 +654,13 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       history: deps.connectivity.history(tail),
     }),
   };
+}
+
+/** A stderr line kept for a worker's row is cut here. */
+const LAST_STDERR_CHARS = 500;
+
+/** The APIs a sample found down (and whether the internet was), as one comparable string. */
+function sampleDownApis(sample: ConnectivitySample): string {
+  const down = sample.api.filter((p) => !p.ok).map((p) => p.url);
+  return `${sample.verdict} ${sample.internet.ok ? '' : 'no-internet '}${down.sort().join(' ')}`;
 }

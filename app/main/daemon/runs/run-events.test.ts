@@ -41,6 +41,36 @@ describe('run events reader', () => {
     expect(await reader.listRuns('nope')).toEqual([]);
   });
 
+  it('says when each run began, how it ended and how long it took', async () => {
+    const at = (iso: string, seq: number, extra: object = {}) =>
+      line(seq, { ts: `2026-12-03T15:${iso}Z`, ...extra });
+    const result = (subtype: string, extra: object = {}) => ({
+      type: 'result',
+      payload: { subtype, is_error: subtype !== 'success', ...extra },
+    });
+    // duration_ms from the result wins; without it, first to last event.
+    writeRun(
+      'w1',
+      'run_a',
+      at('53:00', 1) + at('53:40', 2, result('success', { duration_ms: 41_500 })),
+    );
+    writeRun('w1', 'run_b', at('50:00', 1) + at('50:12', 2, result('error_during_execution')));
+    writeRun('w1', 'run_c', at('54:00', 1)); // still going: no duration yet
+    const runs = await createRunEventsReader(dir).listRuns('w1');
+    const byId = Object.fromEntries(runs.map((r) => [r.runId, r]));
+    expect(byId.run_a).toMatchObject({
+      outcome: 'succeeded',
+      startedAt: Date.parse('2026-12-03T15:53:00Z'),
+      durationMs: 41_500,
+    });
+    expect(byId.run_b).toMatchObject({ outcome: 'failed', durationMs: 12_000 });
+    expect(byId.run_c).toMatchObject({
+      outcome: 'running',
+      startedAt: Date.parse('2026-12-03T15:54:00Z'),
+    });
+    expect(byId.run_c).not.toHaveProperty('durationMs');
+  });
+
   it('answers tail and after, skipping lines without a numeric seq and a partial last line', async () => {
     const body =
       line(1) +

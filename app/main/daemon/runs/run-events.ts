@@ -4,13 +4,7 @@
 // and cap every answer.
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  isSafeSegment,
-  RunEvent,
-  runOutcomeOf,
-  type RunOutcome,
-  type RunSummary,
-} from '../../../shared/index.ts';
+import { isSafeSegment, RunEvent, runOutcomeOf, type RunSummary } from '../../../shared/index.ts';
 
 export const MAX_RUNS_LISTED = 50;
 export const MAX_EVENTS_PER_READ = 5000;
@@ -43,26 +37,57 @@ export interface RunEventsReader {
   ): Promise<RunEvent[]>;
 }
 
-/** How the run in `path` ended, from its last complete line. */
-async function outcomeOf(
+/** How much of a run file's start is read for when it began (its first event). */
+const START_HEAD_BYTES = 4 * 1024;
+
+type RunFacts = Pick<RunSummary, 'outcome' | 'startedAt' | 'durationMs'>;
+
+/** An event's time as epoch ms (run events carry ISO strings or numbers), or undefined. */
+function eventMs(e: RunEvent | null): number | undefined {
+  if (!e) return undefined;
+  const ms = typeof e.ts === 'number' ? e.ts : Date.parse(e.ts);
+  return Number.isFinite(ms) ? Math.trunc(ms) : undefined;
+}
+
+/**
+ * How the run in `path` went: how it ended (its last complete line), when it began (its first
+ * event) and how long it took (the result's `duration_ms`, else first to last event).
+ */
+async function factsOf(
   path: string,
   size: number,
   updatedAt: number,
   now: number,
-): Promise<RunOutcome> {
+): Promise<RunFacts> {
   const fh = await open(path, 'r');
+  let first: RunEvent | null;
+  let last: RunEvent | null;
   try {
+    const head = Buffer.alloc(Math.min(size, START_HEAD_BYTES));
+    const h = await fh.read(head, 0, head.length, 0);
+    first = parseLine(head.subarray(0, h.bytesRead).toString('utf8').split('\n')[0] ?? '');
     const length = Math.min(size, OUTCOME_TAIL_BYTES);
     const buf = Buffer.alloc(length);
     const { bytesRead } = await fh.read(buf, 0, length, size - length);
     const lines = buf.subarray(0, bytesRead).toString('utf8').trimEnd().split('\n');
-    const last = parseLine(lines.at(-1) ?? '');
-    const outcome = last ? runOutcomeOf(last) : null;
-    if (outcome) return outcome;
+    last = parseLine(lines.at(-1) ?? '');
   } finally {
     await fh.close();
   }
-  return now - updatedAt < RUN_FILE_LIVE_MS ? 'running' : 'cancelled';
+  const startedAt = eventMs(first);
+  const outcome =
+    (last ? runOutcomeOf(last) : null) ??
+    (now - updatedAt < RUN_FILE_LIVE_MS ? 'running' : 'cancelled');
+  const facts: RunFacts = { outcome };
+  if (startedAt !== undefined) facts.startedAt = startedAt;
+  if (outcome !== 'running') {
+    const reported = (last?.payload as { duration_ms?: unknown } | undefined)?.duration_ms;
+    const end = eventMs(last);
+    if (typeof reported === 'number' && reported >= 0) facts.durationMs = Math.round(reported);
+    else if (startedAt !== undefined && end !== undefined)
+      facts.durationMs = Math.max(0, end - startedAt);
+  }
+  return facts;
 }
 
 export function createRunEventsReader(
@@ -134,12 +159,12 @@ export function createRunEventsReader(
       const listed = runs.slice(0, MAX_RUNS_LISTED);
       const at = now();
       for (const run of listed) {
-        run.outcome = await outcomeOf(
-          join(dir, `${run.runId}.ndjson`),
-          run.bytes,
-          run.updatedAt,
-          at,
-        ).catch((): RunOutcome => 'cancelled');
+        Object.assign(
+          run,
+          await factsOf(join(dir, `${run.runId}.ndjson`), run.bytes, run.updatedAt, at).catch(
+            (): RunFacts => ({ outcome: 'cancelled' }),
+          ),
+        );
       }
       return listed;
     },

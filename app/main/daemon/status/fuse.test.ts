@@ -75,4 +75,25 @@ describe('status fusion', () => {
     });
     expect('derivedStatus' in v).toBe(false);
   });
+
+  it('marks a remote view stale with why, and carries the last stderr line and recent runs', () => {
+    const out = fuseWorkers({
+      entries: [entry('a'), entry('b'), entry('c')],
+      local: () => null,
+      remote: (id) => (id === 'c' ? null : remote()),
+      lastEvent: () => null,
+      latestWorkerVersion: () => null,
+      staleness: (e) => (e.id === 'a' ? 'api-unreachable' : null),
+      lastStderr: (id) => (id === 'a' ? { line: 'boom', ts: 1 } : null),
+      recentRuns: (id) => (id === 'a' ? ['failed', 'succeeded'] : []),
+    });
+    expect(out[0]).toMatchObject({
+      remote: { status: 'online', stale: true, staleReason: 'api-unreachable' },
+      lastStderr: { line: 'boom', ts: 1 },
+      recentRuns: ['failed', 'succeeded'],
+    });
+    expect(out[1]?.remote).toMatchObject({ stale: false });
+    expect(out[1]?.remote).not.toHaveProperty('staleReason');
+    expect(out[2]?.remote).toBeNull();
+  });
 });

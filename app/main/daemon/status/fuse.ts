@@ -9,6 +9,8 @@ import {
   type RemoteView,
   type RemoteWorker,
   type ResourceUse,
+  type RunOutcome,
+  type StaleReason,
   type SupervisorStatus,
   type WorkerRuntimeView,
 } from '../../../shared/index.ts';
@@ -24,6 +26,12 @@ export interface FusionInputs {
   runtime?: (id: string) => WorkerRuntimeView | null;
   /** Its process tree's CPU and memory, while it runs. */
   resources?: (id: string) => ResourceUse | null;
+  /** Why its remote status is out of date, or null while it holds (`staleReasonOf`). */
+  staleness?: (entry: ManifestEntry, remote: RemoteView) => StaleReason | null;
+  /** The last line it wrote on stderr. */
+  lastStderr?: (id: string) => { line: string; ts: number } | null;
+  /** How its latest runs ended, newest first. */
+  recentRuns?: (id: string) => RunOutcome[];
 }
 
 export function toRemoteView(row: RemoteWorker): RemoteView {
@@ -57,7 +65,7 @@ export function isVersionStale(current: string | null, latest: string | null): b
 
 export function fuseWorkers(inputs: FusionInputs): FusedWorker[] {
   return inputs.entries.map((entry) => {
-    const remote = inputs.remote(entry.id);
+    const remote = withStaleness(inputs.remote(entry.id), entry, inputs);
     const latest = inputs.latestWorkerVersion(normalizeApiUrl(entry.apiUrl));
     const workerVersion = remote?.version ?? null;
     return {
@@ -76,6 +84,20 @@ export function fuseWorkers(inputs: FusionInputs): FusedWorker[] {
       versionStale: isVersionStale(workerVersion, latest),
       runtime: inputs.runtime?.(entry.id) ?? null,
       resources: inputs.resources?.(entry.id) ?? null,
+      lastStderr: inputs.lastStderr?.(entry.id) ?? null,
+      recentRuns: inputs.recentRuns?.(entry.id) ?? [],
     };
   });
+}
+
+/** The remote view as held, marked stale (with why) when it no longer holds. */
+function withStaleness(
+  remote: RemoteView | null,
+  entry: ManifestEntry,
+  inputs: FusionInputs,
+): RemoteView | null {
+  if (!remote) return null;
+  const reason = inputs.staleness?.(entry, remote) ?? null;
+  if (reason === null) return { ...remote, stale: false };
+  return { ...remote, stale: true, staleReason: reason };
 }

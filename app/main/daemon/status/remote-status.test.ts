@@ -91,6 +91,31 @@ describe('remote status refresh', () => {
     await done;
     expect(remote.get('w1')).toMatchObject({ status: 'online', disabled: true });
   });
+
+  it('a failed poll keeps the rows, marked out of date, until a poll succeeds again', async () => {
+    let fail = false;
+    const api = {
+      listWorkspaceWorkers: async () => {
+        if (fail) throw new Error('connect ECONNREFUSED');
+        return { items: [row('w1', false)] };
+      },
+      listPoolWorkers: async () => ({ items: [] }),
+    };
+    const remote = createRemoteStatus(api, {
+      operatorToken: async () => 'hos_x',
+      poolReadToken: async () => null,
+    });
+    await remote.refresh([entry('w1')]);
+    expect(remote.pollFailing('w1')).toBe(false);
+    fail = true;
+    await remote.refresh([entry('w1')]);
+    expect(remote.get('w1')).toMatchObject({ status: 'online' });
+    expect(remote.pollFailing('w1')).toBe(true);
+    expect(remote.pollFailing('unknown')).toBe(false);
+    fail = false;
+    await remote.refresh([entry('w1')]);
+    expect(remote.pollFailing('w1')).toBe(false);
+  });
 });
 
 describe('remote status environments', () => {

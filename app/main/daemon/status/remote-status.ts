@@ -11,6 +11,8 @@ export interface RemoteStatus {
   /** Poll now; callers arriving while a round runs share the one round queued after it. */
   refresh(entries: readonly ManifestEntry[]): Promise<void>;
   get(id: string): RemoteView | null;
+  /** The last poll of this worker's list failed: what get() holds is from an earlier one. */
+  pollFailing(id: string): boolean;
   /** Forget rows of workers no longer managed. */
   retain(ids: ReadonlySet<string>): void;
 }
@@ -21,6 +23,8 @@ export function createRemoteStatus(
 ): RemoteStatus {
   /** Rows per environment key (`ws <apiUrl> <workspaceId>` or `pool <apiUrl>`). */
   const byEnv = new Map<string, Map<string, RemoteView>>();
+  /** Environments whose last poll failed (their rows are kept, and out of date). */
+  const failing = new Set<string>();
   let running: Promise<void> | null = null;
   /** The round that starts when the running one ends, shared by everyone who asked meanwhile. */
   let queued: { entries: readonly ManifestEntry[]; done: Promise<void> } | null = null;
@@ -57,12 +61,15 @@ export function createRemoteStatus(
         try {
           const rows = await job();
           if (rows) byEnv.set(key, rows);
+          failing.delete(key);
         } catch {
-          // Keep the previous rows; the connectivity monitor tells the operator why.
+          // Keep the previous rows, marked out of date; the connectivity monitor tells why.
+          failing.add(key);
         }
       }),
     );
     for (const key of byEnv.keys()) if (!jobs.has(key)) byEnv.delete(key);
+    for (const key of failing) if (!jobs.has(key)) failing.delete(key);
   }
 
   return {
@@ -89,6 +96,10 @@ export function createRemoteStatus(
         if (row) return row;
       }
       return null;
+    },
+    pollFailing(id) {
+      for (const [key, rows] of byEnv) if (rows.has(id)) return failing.has(key);
+      return false;
     },
     retain(ids) {
       for (const rows of byEnv.values())

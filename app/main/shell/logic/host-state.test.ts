@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CRASH_LOOP_RESTARTS, isCrashLooping } from '../../../shared/index.ts';
 import {
-  CRASH_LOOP_RESTARTS,
   HOST_STATES,
   aggregateHostState,
-  isCrashLooping,
   trayIconFile,
   trayTheme,
   type HostState,

@@ -1,32 +1,26 @@
 // The host's aggregate state (one tray icon says it) and the icon file for each state and panel.
-import type { FusedWorker } from '../../../shared/index.ts';
+import { isCrashLooping, type FusedWorker } from '../../../shared/index.ts';
 import type { ShellState } from './shell-state.ts';
 
 export const HOST_STATES = ['running', 'degraded', 'crashloop', 'offline', 'notconnected'] as const;
 export type HostState = (typeof HOST_STATES)[number];
 
-/**
- * Restarts in a row after which a restarting worker counts as crash-looping. The supervisor's
- * backoff reaches 15 s at the third restart: by then it is not a blip.
- */
-export const CRASH_LOOP_RESTARTS = 3;
-
-export function isCrashLooping(w: FusedWorker): boolean {
-  const local = w.local;
-  if (!local) return false;
-  return (
-    local.state === 'crashed' ||
-    (local.state === 'backing-off' && local.restarts >= CRASH_LOOP_RESTARTS)
-  );
-}
-
 /** Is this worker meant to run on this host? Stopped and disabled ones are left out of the verdict. */
 const meantToRun = (w: FusedWorker): boolean =>
   w.desiredState === 'enabled' && w.remote?.disabled !== true;
 
+/** PipedAI's view of it is out of date because this host cannot read it (not a late heartbeat). */
+export const unreachableStale = (w: FusedWorker): boolean =>
+  w.remote?.stale === true && w.remote.staleReason !== 'heartbeat-late';
+
+/** PipedAI still says online, but the worker's heartbeats stopped reaching it. */
+export const heartbeatLate = (w: FusedWorker): boolean =>
+  w.remote?.stale === true && w.remote.staleReason === 'heartbeat-late';
+
 /**
- * Precedence: no daemon → offline; no workers → not connected; a crash loop; no network →
- * offline; a worker that should run and does not (or none meant to run) → degraded; else running.
+ * Precedence: no daemon → offline; no workers → not connected; a crash loop; no network, or
+ * PipedAI's status unreadable (stale) → offline; a worker that should run and does not, or whose
+ * heartbeats are late (or none meant to run) → degraded; else running.
  */
 export function aggregateHostState(s: Pick<ShellState, 'link' | 'workers' | 'verdict'>): HostState {
   if (s.link !== 'open' || s.workers === null) return 'offline';
@@ -34,8 +28,10 @@ export function aggregateHostState(s: Pick<ShellState, 'link' | 'workers' | 'ver
   if (s.workers.some(isCrashLooping)) return 'crashloop';
   if (s.verdict === 'offline' || s.verdict === 'api-unreachable') return 'offline';
   const active = s.workers.filter(meantToRun);
+  if (active.some(unreachableStale)) return 'offline';
   if (active.length === 0) return 'degraded';
-  return active.every((w) => w.local?.state === 'running') ? 'running' : 'degraded';
+  const healthy = (w: FusedWorker) => w.local?.state === 'running' && !heartbeatLate(w);
+  return active.every(healthy) ? 'running' : 'degraded';
 }
 
 export type TrayTheme = 'light' | 'dark' | 'template';

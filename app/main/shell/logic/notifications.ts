@@ -1,13 +1,13 @@
 // Which desktop notifications to show: a worker entering a crash loop, a rollback, a failed
 // runtime install, a pairing that finished (an update's: ./updates.ts). Each is decided from state
 // changes, so a notification fires once per event.
-import type {
-  FusedWorker,
-  PairingStatus,
-  RollbackEvent,
-  RuntimeInstall,
+import {
+  isCrashLooping,
+  type FusedWorker,
+  type PairingStatus,
+  type RollbackEvent,
+  type RuntimeInstall,
 } from '../../../shared/index.ts';
-import { isCrashLooping } from './host-state.ts';
 
 /**
  * The app's identity on Windows (its AppUserModelID): electron-builder's `appId`, which the NSIS

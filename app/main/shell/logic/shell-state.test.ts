@@ -25,6 +25,24 @@ describe('shell state', () => {
       },
     });
     expect(s.verdict).toBe('offline');
+    expect(s.outageSince).toBe(1);
+  });
+
+  it('dates an outage from its first sample, and forgets it once online', () => {
+    const at = (ts: number, verdict: 'online' | 'offline' | 'api-unreachable') => ({
+      kind: 'connectivity' as const,
+      sample: {
+        ts,
+        verdict,
+        api: [],
+        internet: { ok: verdict !== 'offline', latencyMs: null, status: null },
+      },
+    });
+    let s = applyFrame(initialShellState('own'), at(1, 'online'));
+    expect(s.outageSince).toBeNull();
+    s = applyFrame(applyFrame(s, at(2, 'api-unreachable')), at(3, 'offline'));
+    expect(s.outageSince).toBe(2);
+    expect(applyFrame(s, at(4, 'online')).outageSince).toBeNull();
   });
 
   it('returns the same state for frames that change nothing it shows', () => {

@@ -23,6 +23,8 @@ export interface ShellState {
   /** null until the first status frame. */
   workers: FusedWorker[] | null;
   verdict: Verdict | null;
+  /** When the current outage began (the first sample not online); null while online. */
+  outageSince: number | null;
   /** The app's own update (electron-updater). */
   update: DesktopUpdate;
   /** null while unknown (not read yet, or the platform has no login item). */
@@ -40,6 +42,7 @@ export function initialShellState(mode: HostMode): ShellState {
     link: mode === 'own' ? 'open' : 'connecting',
     workers: null,
     verdict: null,
+    outageSince: null,
     update: { state: 'idle' },
     launchAtLogin: null,
     quitting: null,
@@ -63,8 +66,11 @@ export function applyFrame(state: ShellState, frame: EventFrame): ShellState {
         ),
       };
     }
-    case 'connectivity':
-      return { ...state, verdict: frame.sample.verdict };
+    case 'connectivity': {
+      const { verdict, ts } = frame.sample;
+      const down = verdict === 'offline' || verdict === 'api-unreachable';
+      return { ...state, verdict, outageSince: down ? (state.outageSince ?? ts) : null };
+    }
     case 'runtime': {
       const done = frame.install.phase === 'done' || frame.install.phase === 'failed';
       return { ...state, install: done ? null : frame.install };

@@ -120,7 +120,7 @@ describe('tray menu', () => {
       running: '2 workers running',
       degraded: '1 of 2 workers running',
       crashloop: 'Crash loop: b',
-      offline: 'pipedai-api unreachable',
+      offline: 'pipedai-api unreachable — workers keep running; remote status is out of date',
       notconnected: 'Not connected — Connect this host to add a worker',
     };
     for (const state of HOST_STATES) {
@@ -129,6 +129,49 @@ describe('tray menu', () => {
       expect(m.items[0], state).toEqual({ type: 'label', label: lines[state] });
       expect(m.tooltip).toBe(`PipedAI Orchestrator — ${lines[state]}`);
     }
+  });
+
+  it('tells an outage with its start, and stale remote status, in the line and the menu', () => {
+    const now = Date.parse('2026-12-03T15:54:00Z');
+    const since = new Date(2026, 11, 3, 15, 53, 10).getTime();
+    const stale = {
+      status: 'online',
+      currentRunId: null,
+      version: null,
+      lastSeenAt: new Date(now - 46_000).toISOString(),
+      disabled: false,
+      stale: true,
+      staleReason: 'api-unreachable' as const,
+    };
+    const s = shell([worker('a', 'running', { remote: stale })], {
+      verdict: 'api-unreachable',
+      outageSince: since,
+    });
+    const m = trayModel(s, now);
+    expect(m.icon).toBe('offline');
+    expect(m.items[0]).toEqual({
+      type: 'label',
+      label:
+        'pipedai-api unreachable since 15:53 — workers keep running; remote status is out of date',
+    });
+    expect(m.items.find((i) => i.type === 'submenu')).toMatchObject({
+      label: 'a — running, remote stale · seen 46s ago',
+    });
+    // The list unreadable while the probes pass: still offline, saying what it knows.
+    const unreadable = shell([
+      worker('a', 'running', { remote: { ...stale, staleReason: 'poll-failed' } }),
+    ]);
+    expect(trayModel(unreadable, now)).toMatchObject({ icon: 'offline' });
+    expect(statusLine(unreadable)).toBe(
+      "PipedAI's worker list unreadable — workers keep running; remote status is out of date",
+    );
+    // Heartbeats late: this worker's problem, not the host's link.
+    const late = shell([
+      worker('a', 'running'),
+      worker('b', 'running', { remote: { ...stale, staleReason: 'heartbeat-late' } }),
+    ]);
+    expect(trayModel(late, now).icon).toBe('degraded');
+    expect(statusLine(late)).toBe('Heartbeats not reaching PipedAI: b');
   });
 
   it('shows each worker state in a few words', () => {

@@ -2,13 +2,16 @@
 // turns this into Electron's Menu; every label and enabled flag is decided here.
 import {
   bytesText,
+  clockText,
   cpuText,
   drainingText,
+  isCrashLooping,
+  staleText,
   type FusedWorker,
   type RuntimeInstall,
   type WorkerVerb,
 } from '../../../shared/index.ts';
-import { aggregateHostState, isCrashLooping, type HostState } from './host-state.ts';
+import { aggregateHostState, heartbeatLate, type HostState } from './host-state.ts';
 import { loginItemLabel } from './login-item.ts';
 import { drainStatusLine } from './quit.ts';
 import { updateMenuItem } from './updates.ts';
@@ -65,10 +68,13 @@ export function statusLine(s: ShellState): string {
         .map((w) => w.label)
         .join(', ')}`;
     case 'offline':
-      return s.verdict === 'api-unreachable' ? 'pipedai-api unreachable' : 'Offline: no network';
+      return `${offlineWhat(s)} — workers keep running; remote status is out of date`;
     case 'degraded': {
       const active = workers.filter((w) => w.desiredState === 'enabled' && !w.remote?.disabled);
       if (active.length === 0) return 'No worker enabled';
+      const late = active.filter(heartbeatLate);
+      if (late.length > 0)
+        return `Heartbeats not reaching PipedAI: ${late.map((w) => w.label).join(', ')}`;
       const running = active.filter((w) => w.local?.state === 'running').length;
       return `${running} of ${plural(active.length, 'worker')} running`;
     }
@@ -79,8 +85,25 @@ export function statusLine(s: ShellState): string {
   }
 }
 
-/** A worker's state in a few words: local run state, crash loop, drain (run, how long), busy. */
+/** What cannot be reached, and since when: "pipedai-api unreachable since 15:53". */
+function offlineWhat(s: ShellState): string {
+  const since = s.outageSince === null ? '' : ` since ${clockText(s.outageSince)}`;
+  if (s.verdict === 'offline') return `Offline: no network${since}`;
+  if (s.verdict === 'api-unreachable') return `pipedai-api unreachable${since}`;
+  return "PipedAI's worker list unreadable";
+}
+
+/**
+ * A worker's state in a few words: local run state, crash loop, drain (run, how long), busy, and
+ * PipedAI's view when it is out of date ("remote stale · seen 46s ago").
+ */
 export function workerStateText(w: FusedWorker, now = Date.now()): string {
+  const text = localStateText(w, now);
+  return w.remote?.stale ? `${text}, remote ${staleText(w.remote, now)}` : text;
+}
+
+/** A worker's state in a few words: local run state, crash loop, drain (run, how long), busy. */
+function localStateText(w: FusedWorker, now: number): string {
   const local = w.local;
   if (!local) return w.desiredState === 'enabled' ? 'not supervised' : 'stopped';
   if (isCrashLooping(w)) return `crash loop (×${local.restarts})`;
@@ -88,7 +111,7 @@ export function workerStateText(w: FusedWorker, now = Date.now()): string {
   if (draining !== null) return draining;
   const parts: string[] = [local.state];
   if (local.restarts > 0) parts[0] += ` ×${local.restarts}`;
-  if (w.busy) parts.push('busy');
+  if (w.busy && !w.remote?.stale) parts.push('busy');
   if (w.remote?.disabled) parts.push('disabled on the server');
   return parts.join(', ');
 }
