@@ -7,6 +7,14 @@ import type { Locator, Page } from '@playwright/test';
 import { z } from 'zod';
 import type { FusedWorker } from '../app/shared/index.ts';
 import { findChromium } from '../scripts/toolchain.mjs';
+import {
+  LOOKS,
+  axeInEveryLook,
+  axeProblems,
+  focused,
+  pageScrollWidth,
+  smallTargets,
+} from './a11y.ts';
 import { LATEST_WORKER, expect, shot, test, type DemoSetup } from './fixtures.ts';
 
 // No browser: a skip that says which and how to get one; in CI that is a failure, not a skip.
@@ -85,6 +93,10 @@ test('connects this host through the pairing view', async ({ dashboard: page, de
   expect(self.hostname).toBeTruthy();
   await expect(page.getByTitle('The machine this orchestrator runs on')).toHaveText(self.hostname!);
   expect((await demo.control.call('listWorkers', {})).items).toEqual([]);
+  expect(await axeInEveryLook(page, 'Connect this host')).toEqual([]);
+  await page.setViewportSize({ width: 360, height: 740 });
+  expect(await pageScrollWidth(page)).toBeLessThanOrEqual(360);
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await page.getByLabel('PipedAI API URL').fill(demo.apiUrl);
   await page.getByLabel('Label (optional)').fill(FIRST);
@@ -355,6 +367,246 @@ test("opens a run's events, live", async ({ dashboard: page, demo }) => {
 
   await drawer.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(drawer).toBeHidden();
+});
+
+test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and a phone', async ({
+  browser,
+  demo,
+}) => {
+  const found: string[] = [];
+  // One page a look, each view opened in turn; what is found is reported all at once.
+  for (const look of LOOKS) {
+    const context = await browser.newContext({
+      viewport: look.viewport,
+      colorScheme: look.colorScheme,
+    });
+    const page = await context.newPage();
+    const check = async (view: string): Promise<void> => {
+      found.push(...(await axeProblems(page, `${view}, ${look.name}`)));
+    };
+    try {
+      await page.goto(demo.dashboardUrl);
+      const second = row(page, SECOND);
+      await expect(localCell(second)).toContainText('running', SLOW);
+      await check('the workers table');
+
+      await second.getByRole('button', { name: `Logs of ${SECOND}`, exact: true }).click();
+      const logs = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
+      await expect(logs.getByRole('log', { name: 'Log lines' })).toContainText('chatter #', SLOW);
+      await check('the logs drawer');
+      await page.keyboard.press('Escape');
+      await expect(logs).toBeHidden();
+
+      await second.getByRole('button', { name: `Runs of ${SECOND}`, exact: true }).click();
+      const runs = page.getByRole('dialog', { name: `Runs — ${SECOND}` });
+      await runs.getByRole('navigation', { name: 'Runs' }).getByRole('button').first().click();
+      await expect(runs.getByRole('list', { name: 'Run events' })).toBeVisible(SLOW);
+      await check('the runs drawer');
+      await page.keyboard.press('Escape');
+      await expect(runs).toBeHidden();
+
+      await page.getByRole('button', { name: '+ Build worker', exact: true }).click();
+      const build = page.getByRole('dialog', { name: 'Build a worker' });
+      await build.getByText('Pool worker', { exact: false }).click();
+      await expect(build.getByLabel('Pool registration token')).toBeVisible();
+      await check('the build dialog');
+      await page.keyboard.press('Escape');
+      await expect(build).toBeHidden();
+
+      await page.getByRole('button', { name: /^net: / }).click();
+      const net = page.getByRole('dialog', { name: 'Network connectivity' });
+      await expect(net.locator('.samples li').first()).toBeVisible(SLOW);
+      await check('the connectivity drawer');
+      await page.keyboard.press('Escape');
+      await expect(net).toBeHidden();
+
+      for (const verb of ['Stop', 'Disable', 'Delete']) {
+        await second.getByRole('button', { name: `${verb} ${SECOND}`, exact: true }).click();
+        const confirm = page.getByRole('dialog', { name: `${verb} ${SECOND}?` });
+        await expect(confirm).toBeVisible();
+        await check(`the ${verb} confirmation`);
+        await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
+        await expect(confirm).toBeHidden();
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  expect(found).toEqual([]);
+});
+
+test('on a phone: rows are cards, every Stop or Start within the screen, nothing scrolls sideways', async ({
+  dashboard: page,
+}) => {
+  const lifecycle = (r: Locator): Locator =>
+    r.getByRole('button', { name: /^(Stop|Start) build-box-\d$/ });
+  try {
+    for (const width of [390, 360]) {
+      await page.setViewportSize({ width, height: 844 });
+      await expect.poll(() => pageScrollWidth(page)).toBeLessThanOrEqual(width);
+      for (const label of [FIRST, SECOND]) {
+        const button = lifecycle(row(page, label));
+        await button.scrollIntoViewIfNeeded();
+        const box = await button.boundingBox();
+        expect(box, `${label}'s Stop at ${width} px`).not.toBeNull();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+        expect(box!.y).toBeGreaterThanOrEqual(0);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+      }
+      // Name and status on top, then the actions, then the details.
+      const second = row(page, SECOND);
+      const top = async (l: Locator) => (await l.boundingBox())!.y;
+      expect(await top(localCell(second))).toBeLessThan(await top(lifecycle(second)));
+      expect(await top(lifecycle(second))).toBeLessThan(await top(runtimeCell(second)));
+      expect(await smallTargets(page)).toEqual([]);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'phone');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The Runs drawer stacks: the list, then the selected run's events.
+    await row(page, SECOND)
+      .getByRole('button', { name: `Runs of ${SECOND}`, exact: true })
+      .click();
+    const runs = page.getByRole('dialog', { name: `Runs — ${SECOND}` });
+    const list = runs.getByRole('navigation', { name: 'Runs' });
+    await list.getByRole('button').first().click();
+    const events = runs.getByRole('list', { name: 'Run events' });
+    await expect(events.getByRole('listitem').first()).toBeVisible(SLOW);
+    const listBox = (await list.boundingBox())!;
+    const eventsBox = (await events.boundingBox())!;
+    expect(eventsBox.y).toBeGreaterThanOrEqual(listBox.y + listBox.height - 1);
+    expect(eventsBox.width).toBeGreaterThan(300);
+    // The full run id is on the page, with its Copy.
+    await expect(runs.getByRole('button', { name: /^Copy run id / })).toBeVisible();
+    expect(await smallTargets(page)).toEqual([]);
+    await shot(page, 'phone-runs');
+    await page.keyboard.press('Escape');
+
+    // Logs wrap at the screen's width when asked, and the choice stays for the next drawer.
+    await row(page, SECOND)
+      .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
+      .click();
+    const logs = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
+    const view = logs.getByRole('log', { name: 'Log lines' });
+    await expect(view).toContainText('chatter #', SLOW);
+    const sideways = () => view.evaluate((v) => v.scrollWidth - v.clientWidth);
+    await logs.getByLabel('wrap lines').check();
+    await expect.poll(sideways).toBeLessThanOrEqual(0);
+    await expect(view.locator('.log-line.wrap').first()).toBeVisible();
+    await shot(page, 'phone-logs');
+    await page.keyboard.press('Escape');
+    await row(page, SECOND)
+      .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
+      .click();
+    await expect(logs.getByLabel('wrap lines')).toBeChecked();
+    await logs.getByLabel('wrap lines').uncheck();
+    await page.keyboard.press('Escape');
+
+    // The Build dialog's labels wrap inside it.
+    await page.getByRole('button', { name: '+ Build worker', exact: true }).click();
+    const build = page.getByRole('dialog', { name: 'Build a worker' });
+    const dialogBox = (await build.boundingBox())!;
+    const pool = (await build.getByText('Pool worker', { exact: false }).boundingBox())!;
+    expect(pool.x + pool.width).toBeLessThanOrEqual(dialogBox.x + dialogBox.width);
+    await page.keyboard.press('Escape');
+    expect(await pageScrollWidth(page)).toBeLessThanOrEqual(390);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
+test('a keyboard alone: stop, start, logs and a build; focus never falls to the page', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const THIRD = 'build-box-3';
+  /** Press a key, then check focus is on something. */
+  const press = async (key: string): Promise<void> => {
+    await page.keyboard.press(key);
+    expect(await focused(page), `focus after ${key}`).not.toBe('BODY');
+  };
+  /** Tab (or Shift+Tab) until the control named `name` has focus. */
+  const tabTo = async (name: string, back = false): Promise<void> => {
+    for (let i = 0; i < 120; i++) {
+      if ((await focused(page)) === name) return;
+      await press(back ? 'Shift+Tab' : 'Tab');
+    }
+    throw new Error(`no ${name} within 120 ${back ? 'Shift+Tab' : 'Tab'} presses`);
+  };
+  /** Wait for the focus to land on `name`, checking it never sits on <body> meanwhile. */
+  const focusComesTo = async (name: string): Promise<void> => {
+    await expect
+      .poll(
+        async () => {
+          const now = await focused(page);
+          expect(now, `focus while waiting for ${name}`).not.toBe('BODY');
+          return now;
+        },
+        { ...SLOW, intervals: [100] },
+      )
+      .toBe(name);
+  };
+
+  const second = row(page, SECOND);
+  await page.keyboard.press('Tab');
+  await tabTo(`Stop ${SECOND}`);
+  await press('Enter');
+  const confirm = page.getByRole('dialog', { name: `Stop ${SECOND}?` });
+  await expect(confirm).toBeVisible();
+  expect(await focused(page)).toBe('Cancel');
+  await press('Tab');
+  expect(await focused(page)).toBe('Stop');
+  await press('Enter');
+  await expect(confirm).toBeHidden();
+  // The row's status, then the button that replaced Stop.
+  await focusComesTo(`Start ${SECOND}`);
+  await expect(localCell(second)).toContainText('stopped');
+
+  await press('Enter');
+  await focusComesTo(`Stop ${SECOND}`);
+  await expect(localCell(second)).toContainText('running', SLOW);
+
+  await tabTo(`Logs of ${SECOND}`, true);
+  await press('Enter');
+  const logs = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
+  await expect(logs.getByRole('log', { name: 'Log lines' })).toContainText('chatter #', SLOW);
+  expect(await logs.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  await press('Escape');
+  await expect(logs).toBeHidden();
+  expect(await focused(page)).toBe(`Logs of ${SECOND}`);
+
+  await tabTo('+ Build worker', true);
+  await press('Enter');
+  const build = page.getByRole('dialog', { name: 'Build a worker' });
+  await expect(build).toBeVisible();
+  await expect(build.getByLabel('PipedAI API URL')).toBeFocused();
+  await press('Tab');
+  await expect(build.getByLabel('Label (optional)')).toBeFocused();
+  for (const ch of THIRD) await press(ch);
+  await press('Enter');
+  await expect(build).toBeHidden(SLOW);
+  expect(await focused(page)).toBe('+ Build worker');
+  const third = row(page, THIRD);
+  await expect(localCell(third)).toContainText('running', SLOW);
+
+  // And away again, by keyboard: the row goes, focus stays in the table.
+  await tabTo(`Delete ${THIRD}`);
+  await press('Enter');
+  const del = page.getByRole('dialog', { name: `Delete ${THIRD}?` });
+  await press('Tab');
+  await press('Enter');
+  await expect(del).toBeHidden();
+  await expect(third).toHaveCount(0, SLOW);
+  expect(await focused(page)).not.toBe('BODY');
+  await expect
+    .poll(async () => (await demo.control.call('listWorkers', {})).items.map((w) => w.label), SLOW)
+    .toEqual([FIRST, SECOND]);
 });
 
 test('a stop waits for the run, showing it; Force stop ends it', async ({

@@ -3,6 +3,7 @@ import type { RunSummary } from '../../shared/index.ts';
 import { ago, shortId } from '../model/format.ts';
 import { runTimeline } from '../model/resources.ts';
 import { useActions, useApp } from '../store-context.tsx';
+import { CopyButton } from './CopyButton.tsx';
 import { Modal } from './Modal.tsx';
 import { RunEvents } from './RunEvents.tsx';
 import { useNow } from './useNow.ts';
@@ -77,7 +78,15 @@ export function RunsDrawer() {
             </button>
           ))}
         </nav>
-        <RunEvents key={runs.selectedRunId ?? ''} />
+        <div className="run-detail">
+          {runs.selectedRunId && (
+            <div className="run-id muted small">
+              run <span className="mono">{runs.selectedRunId}</span>{' '}
+              <CopyButton text={runs.selectedRunId} what={`run id ${runs.selectedRunId}`} />
+            </div>
+          )}
+          <RunEvents key={runs.selectedRunId ?? ''} />
+        </div>
       </div>
     </Modal>
   );
@@ -98,7 +107,7 @@ function RunTimeline({
   const marks = runTimeline(runs, now);
   const oldest = runs.reduce((m, r) => Math.min(m, r.updatedAt), now);
   return (
-    <div className="run-timeline" aria-label="Run history">
+    <div className="run-timeline" role="group" aria-label="Run history">
       <div className="run-timeline-track">
         {marks.map((m) => (
           <button
