@@ -22,7 +22,12 @@ export const LOOKS: readonly Look[] = [
 
 /** axe's serious and critical findings on the page as it is now, one line each. */
 export async function axeProblems(page: Page, where: string): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  const { violations, passes } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  // It looked at something: a page it could not read would pass every rule by having none.
+  if (!passes.some((p) => p.id === 'color-contrast'))
+    return [
+      `${where}: axe checked no text contrast (passes: ${passes.map((p) => p.id).join(', ')})`,
+    ];
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(

@@ -408,7 +408,7 @@ test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and 
       await page.getByRole('button', { name: '+ Build worker', exact: true }).click();
       const build = page.getByRole('dialog', { name: 'Build a worker' });
       await build.getByText('Pool worker', { exact: false }).click();
-      await expect(build.getByLabel('Pool registration token')).toBeVisible();
+      await expect(build.getByRole('textbox', { name: 'Pool registration token' })).toBeVisible();
       await check('the build dialog');
       await page.keyboard.press('Escape');
       await expect(build).toBeHidden();

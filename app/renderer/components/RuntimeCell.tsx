@@ -17,10 +17,10 @@ export function RuntimeCell({ w }: { w: FusedWorker }) {
         {runtimeLabel(w)}
       </span>
       {r?.rolledBackFrom && (
-        <div className="badge tone-warn small">
-          rolled back from {r.rolledBackFrom}
-          {r.rolledBackAutomatically && ': it crash-looped'}
-        </div>
+        <>
+          <div className="badge tone-warn small">rolled back from {r.rolledBackFrom}</div>
+          {r.rolledBackAutomatically && <div className="muted small">it crash-looped</div>}
+        </>
       )}
       {install ? (
         <div className="muted small" role="status">
