@@ -20,9 +20,14 @@ export const LOOKS: readonly Look[] = [
   { name: '390×844 dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
 ];
 
-/** axe's serious and critical findings on the page as it is now, one line each. */
-export async function axeProblems(page: Page, where: string): Promise<string[]> {
-  const { violations, passes } = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+/**
+ * axe's serious and critical findings on the page as it is now, one line each; with `within`
+ * (a dialog or a drawer over the page, which was checked on its own) only there.
+ */
+export async function axeProblems(page: Page, where: string, within?: string): Promise<string[]> {
+  const axe = new AxeBuilder({ page }).withTags(WCAG_21_AA);
+  if (within) axe.include(within);
+  const { violations, passes } = await axe.analyze();
   // It looked at something: a page it could not read would pass every rule by having none.
   if (!passes.some((p) => p.id === 'color-contrast'))
     return [

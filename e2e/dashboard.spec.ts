@@ -66,6 +66,17 @@ const localCell = (r: Locator): Locator => r.getByRole('cell').nth(2);
 const remoteCell = (r: Locator): Locator => r.getByRole('cell').nth(3);
 const runtimeCell = (r: Locator): Locator => r.getByRole('cell').nth(5);
 
+/** Open a worker's Logs drawer and wait for its live lines. */
+async function openLogs(page: Page, label: string): Promise<{ drawer: Locator; view: Locator }> {
+  await row(page, label)
+    .getByRole('button', { name: `Logs of ${label}`, exact: true })
+    .click();
+  const drawer = page.getByRole('dialog', { name: `Logs — ${label}` });
+  const view = drawer.getByRole('log', { name: 'Log lines' });
+  await expect(view).toContainText('chatter #', SLOW);
+  return { drawer, view };
+}
+
 /** The executable and the script of a worker process (from /proc). */
 function processOf(pid: number): { exe: string; script: string | undefined } {
   return {
@@ -381,19 +392,19 @@ test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and 
       colorScheme: look.colorScheme,
     });
     const page = await context.newPage();
-    const check = async (view: string): Promise<void> => {
-      found.push(...(await axeProblems(page, `${view}, ${look.name}`)));
+    /** The table as a whole; a dialog or drawer on its own (the table under it was checked). */
+    const check = async (view: string, within?: string): Promise<void> => {
+      found.push(...(await axeProblems(page, `${view}, ${look.name}`, within)));
     };
+    const DIALOG = '[role="dialog"]';
     try {
       await page.goto(demo.dashboardUrl);
       const second = row(page, SECOND);
       await expect(localCell(second)).toContainText('running', SLOW);
       await check('the workers table');
 
-      await second.getByRole('button', { name: `Logs of ${SECOND}`, exact: true }).click();
-      const logs = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
-      await expect(logs.getByRole('log', { name: 'Log lines' })).toContainText('chatter #', SLOW);
-      await check('the logs drawer');
+      const { drawer: logs } = await openLogs(page, SECOND);
+      await check('the logs drawer', DIALOG);
       await page.keyboard.press('Escape');
       await expect(logs).toBeHidden();
 
@@ -401,7 +412,7 @@ test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and 
       const runs = page.getByRole('dialog', { name: `Runs — ${SECOND}` });
       await runs.getByRole('navigation', { name: 'Runs' }).getByRole('button').first().click();
       await expect(runs.getByRole('list', { name: 'Run events' })).toBeVisible(SLOW);
-      await check('the runs drawer');
+      await check('the runs drawer', DIALOG);
       await page.keyboard.press('Escape');
       await expect(runs).toBeHidden();
 
@@ -409,14 +420,14 @@ test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and 
       const build = page.getByRole('dialog', { name: 'Build a worker' });
       await build.getByText('Pool worker', { exact: false }).click();
       await expect(build.getByRole('textbox', { name: 'Pool registration token' })).toBeVisible();
-      await check('the build dialog');
+      await check('the build dialog', DIALOG);
       await page.keyboard.press('Escape');
       await expect(build).toBeHidden();
 
       await page.getByRole('button', { name: /^net: / }).click();
       const net = page.getByRole('dialog', { name: 'Network connectivity' });
       await expect(net.locator('.samples li').first()).toBeVisible(SLOW);
-      await check('the connectivity drawer');
+      await check('the connectivity drawer', DIALOG);
       await page.keyboard.press('Escape');
       await expect(net).toBeHidden();
 
@@ -424,7 +435,7 @@ test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and 
         await second.getByRole('button', { name: `${verb} ${SECOND}`, exact: true }).click();
         const confirm = page.getByRole('dialog', { name: `${verb} ${SECOND}?` });
         await expect(confirm).toBeVisible();
-        await check(`the ${verb} confirmation`);
+        await check(`the ${verb} confirmation`, DIALOG);
         await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
         await expect(confirm).toBeHidden();
       }
@@ -488,12 +499,7 @@ test('on a phone: rows are cards, every Stop or Start within the screen, nothing
     await page.keyboard.press('Escape');
 
     // Logs wrap at the screen's width when asked, and the choice stays for the next drawer.
-    await row(page, SECOND)
-      .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
-      .click();
-    const logs = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
-    const view = logs.getByRole('log', { name: 'Log lines' });
-    await expect(view).toContainText('chatter #', SLOW);
+    const { drawer: logs, view } = await openLogs(page, SECOND);
     const sideways = () => view.evaluate((v) => v.scrollWidth - v.clientWidth);
     await logs.getByLabel('wrap lines').check();
     await expect.poll(sideways).toBeLessThanOrEqual(0);
@@ -651,12 +657,7 @@ test('a stop waits for the run, showing it; Force stop ends it', async ({
 
 test('streams its logs live', async ({ dashboard: page, demo }) => {
   const id = await workerId(demo, SECOND);
-  await row(page, SECOND)
-    .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
-    .click();
-  const drawer = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
-  const view = drawer.getByRole('log', { name: 'Log lines' });
-  await expect(view).toContainText('chatter #', SLOW);
+  const { drawer, view } = await openLogs(page, SECOND);
 
   // Lines keep arriving while the drawer is open: a newer one shows up without any action.
   const seen = await newestChatter(view);
