@@ -601,15 +601,18 @@ test('a keyboard alone: stop, start, logs and a build; focus never falls to the 
   const third = row(page, THIRD);
   await expect(localCell(third)).toContainText('running', SLOW);
 
-  // And away again, by keyboard: the row goes, focus stays in the table.
-  await tabTo(`Delete ${THIRD}`);
+  // Its worker is deleted (through the API) while its Logs drawer is open: on Escape the opener
+  // is gone, and focus goes to the table around where it was.
+  await tabTo(`Logs of ${THIRD}`);
   await press('Enter');
-  const del = page.getByRole('dialog', { name: `Delete ${THIRD}?` });
-  await press('Tab');
-  await press('Enter');
-  await expect(del).toBeHidden();
+  const thirdLogs = page.getByRole('dialog', { name: `Logs — ${THIRD}` });
+  await expect(thirdLogs).toBeVisible();
+  await demo.control.call('deleteWorker', { id: await workerId(demo, THIRD) });
   await expect(third).toHaveCount(0, SLOW);
-  expect(await focused(page)).not.toBe('BODY');
+  await press('Escape');
+  await expect(thirdLogs).toBeHidden();
+  const table = page.getByRole('region', { name: 'Workers' });
+  expect(await table.evaluate((t) => t.contains(document.activeElement))).toBe(true);
   await expect
     .poll(async () => (await demo.control.call('listWorkers', {})).items.map((w) => w.label), SLOW)
     .toEqual([FIRST, SECOND]);
@@ -803,6 +806,8 @@ test('deletes it after confirmation', async ({ dashboard: page, demo }) => {
   await second.getByRole('button', { name: `Delete ${SECOND}`, exact: true }).click();
   await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(second).toHaveCount(0, SLOW);
+  // The row that had the focus went: it is on the row that took its place, not on <body>.
+  expect(await focused(page)).not.toBe('BODY');
   await expect(localCell(row(page, FIRST))).toContainText('running');
 
   // Gone from the daemon (as the CLI sees it) and deregistered at the API.
