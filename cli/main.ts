@@ -6,10 +6,11 @@
 // self-upgrade put there last. Every other command runs here, through the lazy command table
 // (index.ts), with Node's compile cache on (compile-cache.ts).
 import { existsSync } from 'node:fs';
-import { APP_BINARY_ENV, resolveHome, VERSION } from '../app/main/daemon/boot.ts';
-import { enableCompileCache } from './compile-cache.ts';
 import type { GuiCommand } from './launch.ts';
 
+// The bundle's version (esbuild `define`), so `--version` loads no chunk at all; from the
+// sources (vitest, node cli/main.ts) the daemon's version.ts reads package.json instead.
+declare const __PIPEDAI_VERSION__: string | undefined;
 const VERSION_FLAGS = new Set(['--version', '-V']);
 
 /** Start the desktop app, detached (it outlives this process); resolves once it started. */
@@ -33,9 +34,15 @@ async function startDesktop(gui: GuiCommand): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.length === 1 && VERSION_FLAGS.has(args[0] as string)) {
-    process.stdout.write(`${VERSION}\n`);
+    const version =
+      typeof __PIPEDAI_VERSION__ === 'string'
+        ? __PIPEDAI_VERSION__
+        : (await import('../app/main/daemon/version.ts')).VERSION;
+    process.stdout.write(`${version}\n`);
     return;
   }
+  const { APP_BINARY_ENV, resolveHome, VERSION } = await import('../app/main/daemon/boot.ts');
+  const { enableCompileCache } = await import('./compile-cache.ts');
   // Only the app's launcher names its binary; a plain `node dist/cli.js` loads none of this.
   const gui = process.env[APP_BINARY_ENV]
     ? (await import('./launch.ts')).desktopLaunch(process.platform, process.argv, process.env)
