@@ -139,6 +139,14 @@ export async function startMock(opts: MockOptions): Promise<MockServer> {
         hostname: 'bench-host',
       });
     if (path === '/api/connectivity') return sendJson(res, 200, { current: null, history: [] });
+    // No samples: the page measured here is the table and the log, not the sparklines.
+    if (path === '/api/resources')
+      return sendJson(res, 200, {
+        available: true,
+        intervalMs: 5000,
+        windowMs: 600_000,
+        samples: [],
+      });
     const logs = /^\/api\/workers\/([^/]+)\/logs$/.exec(path);
     if (logs) {
       const input = commands.getLogs.input.safeParse({

@@ -117,6 +117,29 @@ function openLogs(args: { label: string; total: string; timeoutMs: number }): Pr
   });
 }
 
+/** Tick "wrap lines" in the open drawer: click → the first frame showing wrapped lines. */
+function wrapLogs(timeoutMs: number): Promise<number> {
+  return new Promise((done, fail) => {
+    const box = [...document.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].find(
+      (i) => i.closest('label')?.textContent?.includes('wrap lines'),
+    );
+    if (!box) return fail(new Error('no "wrap lines" checkbox'));
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector('.log-line.wrap')) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+    });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      fail(new Error('the lines did not wrap'));
+    }, timeoutMs);
+    const t0 = performance.now();
+    box.click();
+  });
+}
+
 /**
  * Scroll `selector` (or the page) once per animation frame and return the frame-to-frame times.
  * `step`: pixels per frame; `jump`: a new pseudo-random position each frame (every row new).
@@ -159,6 +182,9 @@ interface Round {
   logs: LogTimes;
   logScrollStep: number[];
   logScrollJump: number[];
+  /** Click on "wrap lines" → wrapped lines painted, then jumps through the wrapped lines. */
+  wrap: number;
+  wrapScrollJump: number[];
   heapMiB: number;
 }
 
@@ -232,6 +258,14 @@ async function round(browser: Browser, mock: MockServer): Promise<Round> {
       from: middle,
     });
     const heapMiB = await retainedHeapMiB(page);
+    const wrap = await page.evaluate(wrapLogs, STEP_TIMEOUT_MS);
+    const wrapScrollJump = await page.evaluate(scrollFrames, {
+      selector: view,
+      frames: 120,
+      mode: 'jump' as const,
+      px: 0,
+      from: middle,
+    });
     if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join(' | ')}`);
     return {
       table,
@@ -239,6 +273,8 @@ async function round(browser: Browser, mock: MockServer): Promise<Round> {
       logs,
       logScrollStep,
       logScrollJump,
+      wrap,
+      wrapScrollJump,
       heapMiB,
     };
   } finally {
@@ -315,6 +351,20 @@ function rowsOf(rounds: Round[]): Row[] {
       what: `Logs, ${LOG_LINES.toLocaleString('en-US')} lines: frame time, random jumps`,
       unit: 'ms',
       values: all((r) => r.logScrollJump),
+      kind: 'frames',
+      digits: 1,
+    },
+    {
+      what: `Logs, ${LOG_LINES.toLocaleString('en-US')} lines: "wrap lines" → wrapped lines painted`,
+      unit: 'ms',
+      values: each((r) => r.wrap),
+      kind: 'rounds',
+      digits: 0,
+    },
+    {
+      what: `Logs, ${LOG_LINES.toLocaleString('en-US')} lines wrapped: frame time, random jumps`,
+      unit: 'ms',
+      values: all((r) => r.wrapScrollJump),
       kind: 'frames',
       digits: 1,
     },
@@ -411,6 +461,9 @@ ${table(
   callbacks is recorded: ~16.7 ms means every frame was on time (60 Hz). The table scrolls the
   page 25 px per frame; the log view (virtualized, fixed 20 px rows) 60 px per frame from the
   middle, then jumps to a pseudo-random position every frame, so each frame renders all-new rows.
+- **Wrapped logs.** Then "wrap lines" is ticked: the time to the first frame showing wrapped
+  lines (every line's rows are counted at the view's width, \`model/log-wrap.ts\`), and the same
+  random jumps through the wrapped lines. The heap is measured before, unwrapped.
 `;
 }
 

@@ -7,6 +7,14 @@ import type { Locator, Page } from '@playwright/test';
 import { z } from 'zod';
 import type { FusedWorker } from '../app/shared/index.ts';
 import { findChromium } from '../scripts/toolchain.mjs';
+import {
+  LOOKS,
+  axeInEveryLook,
+  axeProblems,
+  focused,
+  pageScrollWidth,
+  smallTargets,
+} from './a11y.ts';
 import { LATEST_WORKER, expect, shot, test, type DemoSetup } from './fixtures.ts';
 
 // No browser: a skip that says which and how to get one; in CI that is a failure, not a skip.
@@ -58,6 +66,17 @@ const localCell = (r: Locator): Locator => r.getByRole('cell').nth(2);
 const remoteCell = (r: Locator): Locator => r.getByRole('cell').nth(3);
 const runtimeCell = (r: Locator): Locator => r.getByRole('cell').nth(5);
 
+/** Open a worker's Logs drawer and wait for its live lines. */
+async function openLogs(page: Page, label: string): Promise<{ drawer: Locator; view: Locator }> {
+  await row(page, label)
+    .getByRole('button', { name: `Logs of ${label}`, exact: true })
+    .click();
+  const drawer = page.getByRole('dialog', { name: `Logs — ${label}` });
+  const view = drawer.getByRole('log', { name: 'Log lines' });
+  await expect(view).toContainText('chatter #', SLOW);
+  return { drawer, view };
+}
+
 /** The executable and the script of a worker process (from /proc). */
 function processOf(pid: number): { exe: string; script: string | undefined } {
   return {
@@ -85,6 +104,10 @@ test('connects this host through the pairing view', async ({ dashboard: page, de
   expect(self.hostname).toBeTruthy();
   await expect(page.getByTitle('The machine this orchestrator runs on')).toHaveText(self.hostname!);
   expect((await demo.control.call('listWorkers', {})).items).toEqual([]);
+  expect(await axeInEveryLook(page, 'Connect this host')).toEqual([]);
+  await page.setViewportSize({ width: 360, height: 740 });
+  expect(await pageScrollWidth(page)).toBeLessThanOrEqual(360);
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await page.getByLabel('PipedAI API URL').fill(demo.apiUrl);
   await page.getByLabel('Label (optional)').fill(FIRST);
@@ -472,6 +495,244 @@ test("opens a run's events, live", async ({ dashboard: page, demo }) => {
   await expect(drawer).toBeHidden();
 });
 
+test('every view passes axe (WCAG 2.1 A/AA) in light and dark, on a desktop and a phone', async ({
+  browser,
+  demo,
+}) => {
+  const found: string[] = [];
+  // One page a look, each view opened in turn; what is found is reported all at once.
+  for (const look of LOOKS) {
+    const context = await browser.newContext({
+      viewport: look.viewport,
+      colorScheme: look.colorScheme,
+    });
+    const page = await context.newPage();
+    /** The table as a whole; a dialog or drawer on its own (the table under it was checked). */
+    const check = async (view: string, within?: string): Promise<void> => {
+      found.push(...(await axeProblems(page, `${view}, ${look.name}`, within)));
+    };
+    const DIALOG = '[role="dialog"]';
+    try {
+      await page.goto(demo.dashboardUrl);
+      const second = row(page, SECOND);
+      await expect(localCell(second)).toContainText('running', SLOW);
+      await check('the workers table');
+
+      const { drawer: logs } = await openLogs(page, SECOND);
+      await check('the logs drawer', DIALOG);
+      await page.keyboard.press('Escape');
+      await expect(logs).toBeHidden();
+
+      await second.getByRole('button', { name: `Runs of ${SECOND}`, exact: true }).click();
+      const runs = page.getByRole('dialog', { name: `Runs — ${SECOND}` });
+      await runs.getByRole('navigation', { name: 'Runs' }).getByRole('button').first().click();
+      await expect(runs.getByRole('list', { name: 'Run events' })).toBeVisible(SLOW);
+      await check('the runs drawer', DIALOG);
+      await page.keyboard.press('Escape');
+      await expect(runs).toBeHidden();
+
+      await page.getByRole('button', { name: '+ Build worker', exact: true }).click();
+      const build = page.getByRole('dialog', { name: 'Build a worker' });
+      await build.getByText('Pool worker', { exact: false }).click();
+      await expect(build.getByRole('textbox', { name: 'Pool registration token' })).toBeVisible();
+      await check('the build dialog', DIALOG);
+      await page.keyboard.press('Escape');
+      await expect(build).toBeHidden();
+
+      await page.getByRole('button', { name: /^net: / }).click();
+      const net = page.getByRole('dialog', { name: 'Network connectivity' });
+      await expect(net.locator('.samples li').first()).toBeVisible(SLOW);
+      await check('the connectivity drawer', DIALOG);
+      await page.keyboard.press('Escape');
+      await expect(net).toBeHidden();
+
+      for (const verb of ['Stop', 'Disable', 'Delete']) {
+        await second.getByRole('button', { name: `${verb} ${SECOND}`, exact: true }).click();
+        const confirm = page.getByRole('dialog', { name: `${verb} ${SECOND}?` });
+        await expect(confirm).toBeVisible();
+        await check(`the ${verb} confirmation`, DIALOG);
+        await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
+        await expect(confirm).toBeHidden();
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  expect(found).toEqual([]);
+});
+
+test('on a phone: rows are cards, every Stop or Start within the screen, nothing scrolls sideways', async ({
+  dashboard: page,
+}) => {
+  const lifecycle = (r: Locator): Locator =>
+    r.getByRole('button', { name: /^(Stop|Start) build-box-\d$/ });
+  try {
+    for (const width of [390, 360]) {
+      await page.setViewportSize({ width, height: 844 });
+      await expect.poll(() => pageScrollWidth(page)).toBeLessThanOrEqual(width);
+      for (const label of [FIRST, SECOND]) {
+        const button = lifecycle(row(page, label));
+        await button.scrollIntoViewIfNeeded();
+        const box = await button.boundingBox();
+        expect(box, `${label}'s Stop at ${width} px`).not.toBeNull();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+        expect(box!.y).toBeGreaterThanOrEqual(0);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+      }
+      // Name and status on top, then the actions, then the details.
+      const second = row(page, SECOND);
+      const top = async (l: Locator) => (await l.boundingBox())!.y;
+      expect(await top(localCell(second))).toBeLessThan(await top(lifecycle(second)));
+      expect(await top(lifecycle(second))).toBeLessThan(await top(runtimeCell(second)));
+      expect(await smallTargets(page)).toEqual([]);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'phone');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The Runs drawer stacks: the list, then the selected run's events.
+    await row(page, SECOND)
+      .getByRole('button', { name: `Runs of ${SECOND}`, exact: true })
+      .click();
+    const runs = page.getByRole('dialog', { name: `Runs — ${SECOND}` });
+    const list = runs.getByRole('navigation', { name: 'Runs' });
+    await list.getByRole('button').first().click();
+    const events = runs.getByRole('list', { name: 'Run events' });
+    await expect(events.getByRole('listitem').first()).toBeVisible(SLOW);
+    const listBox = (await list.boundingBox())!;
+    const eventsBox = (await events.boundingBox())!;
+    expect(eventsBox.y).toBeGreaterThanOrEqual(listBox.y + listBox.height - 1);
+    expect(eventsBox.width).toBeGreaterThan(300);
+    // The full run id is on the page, with its Copy.
+    await expect(runs.getByRole('button', { name: /^Copy run id / })).toBeVisible();
+    expect(await smallTargets(page)).toEqual([]);
+    await shot(page, 'phone-runs');
+    await page.keyboard.press('Escape');
+
+    // Logs wrap at the screen's width when asked, and the choice stays for the next drawer.
+    const { drawer: logs, view } = await openLogs(page, SECOND);
+    const sideways = () => view.evaluate((v) => v.scrollWidth - v.clientWidth);
+    await logs.getByLabel('wrap lines').check();
+    await expect.poll(sideways).toBeLessThanOrEqual(0);
+    await expect(view.locator('.log-line.wrap').first()).toBeVisible();
+    await shot(page, 'phone-logs');
+    await page.keyboard.press('Escape');
+    await row(page, SECOND)
+      .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
+      .click();
+    await expect(logs.getByLabel('wrap lines')).toBeChecked();
+    await logs.getByLabel('wrap lines').uncheck();
+    await page.keyboard.press('Escape');
+
+    // The Build dialog's labels wrap inside it.
+    await page.getByRole('button', { name: '+ Build worker', exact: true }).click();
+    const build = page.getByRole('dialog', { name: 'Build a worker' });
+    const dialogBox = (await build.boundingBox())!;
+    const pool = (await build.getByText('Pool worker', { exact: false }).boundingBox())!;
+    expect(pool.x + pool.width).toBeLessThanOrEqual(dialogBox.x + dialogBox.width);
+    await page.keyboard.press('Escape');
+    expect(await pageScrollWidth(page)).toBeLessThanOrEqual(390);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
+test('a keyboard alone: stop, start, logs and a build; focus never falls to the page', async ({
+  dashboard: page,
+  demo,
+}) => {
+  const THIRD = 'build-box-3';
+  /** Press a key, then check focus is on something. */
+  const press = async (key: string): Promise<void> => {
+    await page.keyboard.press(key);
+    expect(await focused(page), `focus after ${key}`).not.toBe('BODY');
+  };
+  /** Tab (or Shift+Tab) until the control named `name` has focus. */
+  const tabTo = async (name: string, back = false): Promise<void> => {
+    for (let i = 0; i < 120; i++) {
+      if ((await focused(page)) === name) return;
+      await press(back ? 'Shift+Tab' : 'Tab');
+    }
+    throw new Error(`no ${name} within 120 ${back ? 'Shift+Tab' : 'Tab'} presses`);
+  };
+  /** Wait for the focus to land on `name`, checking it never sits on <body> meanwhile. */
+  const focusComesTo = async (name: string): Promise<void> => {
+    await expect
+      .poll(
+        async () => {
+          const now = await focused(page);
+          expect(now, `focus while waiting for ${name}`).not.toBe('BODY');
+          return now;
+        },
+        { ...SLOW, intervals: [100] },
+      )
+      .toBe(name);
+  };
+
+  const second = row(page, SECOND);
+  await page.keyboard.press('Tab');
+  await tabTo(`Stop ${SECOND}`);
+  await press('Enter');
+  const confirm = page.getByRole('dialog', { name: `Stop ${SECOND}?` });
+  await expect(confirm).toBeVisible();
+  expect(await focused(page)).toBe('Cancel');
+  await press('Tab');
+  expect(await focused(page)).toBe('Stop');
+  await press('Enter');
+  await expect(confirm).toBeHidden();
+  // The row's status, then the button that replaced Stop.
+  await focusComesTo(`Start ${SECOND}`);
+  await expect(localCell(second)).toContainText('stopped');
+
+  await press('Enter');
+  await focusComesTo(`Stop ${SECOND}`);
+  await expect(localCell(second)).toContainText('running', SLOW);
+
+  await tabTo(`Logs of ${SECOND}`, true);
+  await press('Enter');
+  const logs = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
+  await expect(logs.getByRole('log', { name: 'Log lines' })).toContainText('chatter #', SLOW);
+  expect(await logs.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  await press('Escape');
+  await expect(logs).toBeHidden();
+  expect(await focused(page)).toBe(`Logs of ${SECOND}`);
+
+  await tabTo('+ Build worker', true);
+  await press('Enter');
+  const build = page.getByRole('dialog', { name: 'Build a worker' });
+  await expect(build).toBeVisible();
+  await expect(build.getByLabel('PipedAI API URL')).toBeFocused();
+  await press('Tab');
+  await expect(build.getByLabel('Label (optional)')).toBeFocused();
+  for (const ch of THIRD) await press(ch);
+  await press('Enter');
+  await expect(build).toBeHidden(SLOW);
+  expect(await focused(page)).toBe('+ Build worker');
+  const third = row(page, THIRD);
+  await expect(localCell(third)).toContainText('running', SLOW);
+
+  // Its worker is deleted (through the API) while its Logs drawer is open: on Escape the opener
+  // is gone, and focus goes to the table around where it was.
+  await tabTo(`Logs of ${THIRD}`);
+  await press('Enter');
+  const thirdLogs = page.getByRole('dialog', { name: `Logs — ${THIRD}` });
+  await expect(thirdLogs).toBeVisible();
+  await demo.control.call('deleteWorker', { id: await workerId(demo, THIRD) });
+  await expect(third).toHaveCount(0, SLOW);
+  await press('Escape');
+  await expect(thirdLogs).toBeHidden();
+  const table = page.getByRole('region', { name: 'Workers' });
+  expect(await table.evaluate((t) => t.contains(document.activeElement))).toBe(true);
+  await expect
+    .poll(async () => (await demo.control.call('listWorkers', {})).items.map((w) => w.label), SLOW)
+    .toEqual([FIRST, SECOND]);
+});
+
 test('a stop waits for the run, showing it; Force stop ends it', async ({
   dashboard: page,
   demo,
@@ -514,12 +775,7 @@ test('a stop waits for the run, showing it; Force stop ends it', async ({
 
 test('streams its logs live', async ({ dashboard: page, demo }) => {
   const id = await workerId(demo, SECOND);
-  await row(page, SECOND)
-    .getByRole('button', { name: `Logs of ${SECOND}`, exact: true })
-    .click();
-  const drawer = page.getByRole('dialog', { name: `Logs — ${SECOND}` });
-  const view = drawer.getByRole('log', { name: 'Log lines' });
-  await expect(view).toContainText('chatter #', SLOW);
+  const { drawer, view } = await openLogs(page, SECOND);
 
   // Lines keep arriving while the drawer is open: a newer one shows up without any action.
   const seen = await newestChatter(view);
@@ -665,6 +921,8 @@ test('deletes it after confirmation', async ({ dashboard: page, demo }) => {
   await second.getByRole('button', { name: `Delete ${SECOND}`, exact: true }).click();
   await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(second).toHaveCount(0, SLOW);
+  // The row that had the focus went: it is on the row that took its place, not on <body>.
+  expect(await focused(page)).not.toBe('BODY');
   await expect(localCell(row(page, FIRST))).toContainText('running');
 
   // Gone from the daemon (as the CLI sees it) and deregistered at the API.

@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { getBridge } from './bridge/index.ts';
 import { App } from './components/App.tsx';
 import { followLogsLinks } from './deep-link.ts';
+import { pagePrefs } from './prefs.ts';
 import { createAppStore } from './store/index.ts';
 import { StoreProvider } from './store-context.tsx';
 import './styles/base.css';
@@ -14,8 +15,9 @@ import './styles/workers.css';
 import './styles/drawers.css';
 import './styles/panels.css';
 import './styles/attention.css';
+import './styles/narrow.css';
 
-const store = createAppStore({ bridge: getBridge() });
+const store = createAppStore({ bridge: getBridge(), prefs: pagePrefs() });
 store.getState().actions.start();
 followLogsLinks((id) => store.getState().actions.openLogs(id));
 

@@ -155,9 +155,26 @@ describe.runIf(ansible && process.platform === 'linux')(
       expect(first.stdout).toMatch(
         /localhost\s*:\s*ok=\d+\s+changed=[3-9]\d*\s+unreachable=0\s+failed=0/,
       );
-      const status = JSON.parse(
-        (await run(cli(), ['status', '--json'], { env: hostEnv(env) })).stdout,
-      ) as { daemon: { pid: number } | null; enrolled: boolean; workers: Array<{ label: string }> };
+      // The role starts the daemon and returns; on a loaded machine its owner record may come a
+      // moment later.
+      type Status = {
+        daemon: { pid: number } | null;
+        enrolled: boolean;
+        workers: Array<{ label: string }>;
+      };
+      const readStatus = async (): Promise<Status> =>
+        JSON.parse(
+          (await run(cli(), ['status', '--json'], { env: hostEnv(env) })).stdout,
+        ) as Status;
+      const status = await waitFor(
+        'the daemon the role started',
+        async () => {
+          const s = await readStatus();
+          return s.daemon ? s : null;
+        },
+        60_000,
+        250,
+      ).catch(() => readStatus());
       daemonPid = status.daemon?.pid ?? null;
       expect(status.enrolled).toBe(true);
       expect(status.workers.map((w) => w.label)).toEqual(['fleet-host-1']);

@@ -17,7 +17,7 @@ export function App() {
         <Header />
         <NoticeBar />
         <EnvironmentNote />
-        <main>{unauthorized ? <Unauthorized /> : <WorkersSection />}</main>
+        <main tabIndex={-1}>{unauthorized ? <Unauthorized /> : <WorkersSection />}</main>
       </div>
       {!unauthorized && <DialogHost />}
       {!unauthorized && <DrawerHost />}

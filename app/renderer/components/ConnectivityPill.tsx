@@ -9,17 +9,18 @@ export function ConnectivityPill() {
   const verdict = current?.verdict ?? 'unknown';
   const latency = pillLatency(current);
   const label = verdictLabel(current?.verdict);
+  // Its name is what it shows, then what it does (WCAG 2.5.3: the name starts with the label).
   return (
     <button
       type="button"
       className={`pill tone-${TONE[verdict]}`}
       onClick={openConnectivity}
-      title="Network connectivity — open the history"
-      aria-label={`Network: ${label}${latency !== null ? `, ${Math.round(latency)} ms` : ''}. Open the connectivity history`}
+      title="Network connectivity: open the history"
     >
       <span className="dot" aria-hidden="true" />
       net: {label}
       {latency !== null && <span className="muted"> {Math.round(latency)} ms</span>}
+      <span className="sr-only">, open the connectivity history</span>
     </button>
   );
 }

@@ -1,9 +1,9 @@
 // `pipedai-orchestrator doctor` on the page: each check of the host, and for a problem the
 // command that fixes it, ready to copy.
-import { useState } from 'react';
 import type { CheckStatus, DiagnosticCheck } from '../../shared/index.ts';
 import { dateTime } from '../model/format.ts';
 import { useActions, useApp } from '../store-context.tsx';
+import { CopyButton } from './CopyButton.tsx';
 import { Modal } from './Modal.tsx';
 
 const LOOK: Record<CheckStatus, { tone: string; label: string }> = {
@@ -14,19 +14,9 @@ const LOOK: Record<CheckStatus, { tone: string; label: string }> = {
 };
 
 function Fix({ command }: { command: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = (): void => {
-    void navigator.clipboard?.writeText(command).then(
-      () => setCopied(true),
-      () => undefined,
-    );
-  };
   return (
     <div className="fix">
-      <span className="muted small">Fix:</span> <code>{command}</code>{' '}
-      <button type="button" className="btn small" onClick={copy}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <span className="muted small">Fix:</span> <code>{command}</code> <CopyButton text={command} />
     </div>
   );
 }

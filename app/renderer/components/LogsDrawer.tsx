@@ -28,7 +28,8 @@ function useDebounced<T>(value: T, ms: number): T {
 
 export function LogsDrawer() {
   const logs = useApp((s) => s.logs);
-  const { closeDrawer, setLogView, reloadLogs } = useActions();
+  const wrap = useApp((s) => s.logWrap);
+  const { closeDrawer, setLogView, reloadLogs, setLogWrap } = useActions();
   const search = useDebounced(logs?.search ?? '', 150);
   const ring = logs?.ring;
   const stream = logs?.stream ?? 'all';
@@ -82,6 +83,10 @@ export function LogsDrawer() {
           />
           follow
         </label>
+        <label className="check">
+          <input type="checkbox" checked={wrap} onChange={(e) => setLogWrap(e.target.checked)} />
+          wrap lines
+        </label>
         <button
           type="button"
           className="btn"
@@ -127,6 +132,7 @@ export function LogsDrawer() {
           search={search}
           follow={logs.follow}
           onFollowChange={(follow) => setLogView({ follow })}
+          wrap={wrap}
         />
       )}
     </Modal>

@@ -49,7 +49,15 @@ export function Modal({
             </button>
           )}
         </header>
-        <div className={`${variant}-body`}>{children}</div>
+        {/* A drawer's body scrolls on a small screen: a tab stop, so a keyboard can scroll it. */}
+        <div
+          className={`${variant}-body`}
+          {...(variant === 'drawer'
+            ? { tabIndex: 0, role: 'region', 'aria-labelledby': titleId }
+            : {})}
+        >
+          {children}
+        </div>
         {footer && <footer className={`${variant}-foot`}>{footer}</footer>}
       </div>
     </div>

@@ -32,7 +32,7 @@ export function ResourceCell({
       ? 'This OS gives no per-process figures to the orchestrator'
       : `${what} of the worker and its children (the runs), last 10 minutes`;
   return (
-    <td className="resource" title={title}>
+    <td className="resource" title={title} data-label={what}>
       <div className={text === '—' || text === 'n/a' ? 'muted' : 'mono'}>{text}</div>
       {points !== '' && (
         <svg

@@ -48,7 +48,8 @@ export function RunEvents() {
 
   const hidden = Math.max(0, count - shown);
   return (
-    <ol ref={ref} className="run-events" aria-label="Run events" onScroll={onScroll}>
+    // Focusable, so a keyboard can scroll it (it holds no control of its own most of the time).
+    <ol ref={ref} className="run-events" aria-label="Run events" onScroll={onScroll} tabIndex={0}>
       {runs.truncated > 0 && hidden === 0 && (
         <li className="muted small">… {runs.truncated} earlier events not kept here</li>
       )}

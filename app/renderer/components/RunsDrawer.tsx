@@ -4,6 +4,7 @@ import { ago, shortId } from '../model/format.ts';
 import { runItemText } from '../model/run-text.ts';
 import { runTimeline } from '../model/resources.ts';
 import { useActions, useApp } from '../store-context.tsx';
+import { CopyButton } from './CopyButton.tsx';
 import { Modal } from './Modal.tsx';
 import { RunEvents } from './RunEvents.tsx';
 import { useNow } from './useNow.ts';
@@ -78,7 +79,15 @@ export function RunsDrawer() {
             </button>
           ))}
         </nav>
-        <RunEvents key={runs.selectedRunId ?? ''} />
+        <div className="run-detail">
+          {runs.selectedRunId && (
+            <div className="run-id muted small">
+              run <span className="mono">{runs.selectedRunId}</span>{' '}
+              <CopyButton text={runs.selectedRunId} what={`run id ${runs.selectedRunId}`} />
+            </div>
+          )}
+          <RunEvents key={runs.selectedRunId ?? ''} />
+        </div>
       </div>
     </Modal>
   );
@@ -99,7 +108,7 @@ function RunTimeline({
   const marks = runTimeline(runs, now);
   const oldest = runs.reduce((m, r) => Math.min(m, r.updatedAt), now);
   return (
-    <div className="run-timeline" aria-label="Run history">
+    <div className="run-timeline" role="group" aria-label="Run history">
       <div className="run-timeline-track">
         {marks.map((m) => (
           <button

@@ -3,12 +3,13 @@
 import type { FusedWorker } from '../../shared/index.ts';
 import { installFor, installLine, runtimeLabel } from '../model/runtime.ts';
 import { useApp } from '../store-context.tsx';
+import { Explain } from './Explain.tsx';
 
 export function RuntimeCell({ w }: { w: FusedWorker }) {
   const install = useApp((s) => installFor(w, s.runtimeInstall));
   const r = w.runtime;
   return (
-    <td className="runtime">
+    <td className="runtime" data-label="Runtime">
       <span
         className={r?.source === 'none' ? 'badge tone-warn' : 'mono'}
         title={r?.command ?? undefined}
@@ -16,12 +17,10 @@ export function RuntimeCell({ w }: { w: FusedWorker }) {
         {runtimeLabel(w)}
       </span>
       {r?.rolledBackFrom && (
-        <div
-          className="badge tone-warn small"
-          title={r.rolledBackAutomatically ? 'It crash-looped after the upgrade' : undefined}
-        >
-          rolled back from {r.rolledBackFrom}
-        </div>
+        <>
+          <div className="badge tone-warn small">rolled back from {r.rolledBackFrom}</div>
+          {r.rolledBackAutomatically && <div className="muted small">it crash-looped</div>}
+        </>
       )}
       {install ? (
         <div className="muted small" role="status">
@@ -29,9 +28,9 @@ export function RuntimeCell({ w }: { w: FusedWorker }) {
         </div>
       ) : (
         r?.problem && (
-          // The gist here; the whole sentence (what to check) in the title and the install card.
-          <div className="err-text small" title={r.problem}>
-            {r.problem.split(': ')[0]}
+          // The gist here; the whole sentence (what to check) a press away, and in the card.
+          <div className="err-text small">
+            <Explain text={r.problem}>{r.problem.split(': ')[0]}</Explain>
           </div>
         )
       )}

@@ -11,6 +11,8 @@ import { ago, duration, hostOf, relativeTime, shortId } from '../model/format.ts
 import { localState, remoteState, upgradeTarget } from '../model/workers.ts';
 import { useActions, useApp } from '../store-context.tsx';
 import { Badge } from './Badge.tsx';
+import { CopyButton } from './CopyButton.tsx';
+import { Explain } from './Explain.tsx';
 import { RowActions } from './RowActions.tsx';
 import { ResourceCell } from './ResourceCell.tsx';
 import { RuntimeCell } from './RuntimeCell.tsx';
@@ -30,17 +32,17 @@ function LocalCell({ w, now }: { w: FusedWorker; now: number }) {
     details.push(e.signal ? `exit ${e.signal}` : `exit ${e.code ?? '?'}`);
   }
   return (
-    <td>
+    <td className="cell-local" data-label="Local">
       <Badge text={state} tone={isCrashLooping(w) ? 'bad' : undefined} />
       {l && l.restarts > 0 && (
-        <span className="restarts" title={`${l.restarts} restarts in a row`}>
+        <Explain className="restarts" text={`${l.restarts} restarts in a row`}>
           ×{l.restarts}
-        </span>
+          <span className="sr-only"> restarts</span>
+        </Explain>
       )}
       {l?.adopted && (
-        <span className="muted small" title="Found running after an orchestrator restart">
-          {' '}
-          adopted
+        <span className="muted small">
+          <Explain text="Found running after an orchestrator restart">adopted</Explain>
         </span>
       )}
       {details.length > 0 && <div className="muted small">{details.join(' · ')}</div>}
@@ -55,11 +57,10 @@ function DrainingNote({ w, now }: { w: FusedWorker; now: number }) {
   const text = drainingText(w, now);
   if (text === null) return null;
   return (
-    <div
-      className="muted small draining-note"
-      title="It stops once its run finishes, however long that takes; Force stop ends it now (the run is lost)"
-    >
-      {text}
+    <div className="muted small draining-note">
+      <Explain text="It stops once its run finishes, however long that takes; Force stop ends it now (the run is lost)">
+        {text}
+      </Explain>
     </div>
   );
 }
@@ -68,7 +69,7 @@ function RemoteCell({ w, now }: { w: FusedWorker; now: number }) {
   const state = remoteState(w);
   if (state === null)
     return (
-      <td>
+      <td className="cell-remote" data-label="Remote">
         <span className="muted" title="No status from PipedAI for this worker">
           —
         </span>
@@ -77,7 +78,7 @@ function RemoteCell({ w, now }: { w: FusedWorker; now: number }) {
   // PipedAI's last word is out of date: grey, never its green "online".
   if (w.remote?.stale)
     return (
-      <td className="remote-stale">
+      <td className="cell-remote remote-stale" data-label="Remote">
         <Badge text={staleText(w.remote, now)} tone="neutral" />
         <div className="muted small">
           was {state} · {staleReasonText(w.remote.staleReason)}
@@ -86,11 +87,14 @@ function RemoteCell({ w, now }: { w: FusedWorker; now: number }) {
     );
   const seen = w.remote?.lastSeenAt ? Date.parse(w.remote.lastSeenAt) : NaN;
   return (
-    <td>
+    <td className="cell-remote" data-label="Remote">
       <Badge text={state} />
       <div className="muted small">
         {w.busy && w.currentRunId ? (
-          <span title={w.currentRunId}>run {shortId(w.currentRunId)}</span>
+          <>
+            <span title={w.currentRunId}>run {shortId(w.currentRunId)}</span>{' '}
+            <CopyButton text={w.currentRunId} what={`run id ${w.currentRunId}`} className="link" />
+          </>
         ) : Number.isFinite(seen) ? (
           `seen ${ago(seen, now)}`
         ) : (
@@ -103,9 +107,14 @@ function RemoteCell({ w, now }: { w: FusedWorker; now: number }) {
 
 function VersionCell({ w }: { w: FusedWorker }) {
   const target = upgradeTarget(w);
-  if (!w.workerVersion) return <td className="muted">—</td>;
+  if (!w.workerVersion)
+    return (
+      <td className="muted" data-label="Version">
+        —
+      </td>
+    );
   return (
-    <td className="version">
+    <td className="version" data-label="Version">
       <span className="mono">v{w.workerVersion}</span>
       {target && (
         <span className="badge tone-warn" title={`v${target} is the latest`}>
@@ -131,14 +140,16 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
       className={highlighted ? 'highlight' : undefined}
       data-worker={w.id}
       tabIndex={-1}
+      data-focus-scope
     >
-      <td>
+      <td className="cell-worker">
         <div className="label">{w.label}</div>
-        <div className="muted small" title={w.apiUrl}>
+        <div className="muted small ident" title={w.apiUrl}>
           {hostOf(w.apiUrl)} ·{' '}
           <span className="mono" title={w.id}>
             {shortId(w.id, 12)}
-          </span>
+          </span>{' '}
+          <CopyButton text={w.id} what={`worker id ${w.id}`} className="link" />
         </div>
         <div className="links">
           <button
@@ -160,14 +171,14 @@ export function WorkerRow({ worker: w }: { worker: FusedWorker }) {
         </div>
         <RunHistory w={w} />
       </td>
-      <td>{w.mode}</td>
+      <td data-label="Mode">{w.mode}</td>
       <LocalCell w={w} now={now} />
       <RemoteCell w={w} now={now} />
       <VersionCell w={w} />
       <RuntimeCell w={w} />
       <ResourceCell w={w} metric="cpuPercent" now={now} />
       <ResourceCell w={w} metric="rssBytes" now={now} />
-      <td>
+      <td data-label="Last event">
         <LastEventText w={w} now={now} />
       </td>
       <RowActions worker={w} />

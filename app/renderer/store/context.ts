@@ -33,8 +33,21 @@ export const realTimers: Timers = {
   clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof globalThis.setInterval>),
 };
 
+/** Small choices of the viewer kept across visits (the page's localStorage); never secrets. */
+export interface Prefs {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+}
+
+/** Prefs that last as long as the store (tests, or a page where storage is refused). */
+export function memoryPrefs(): Prefs {
+  const m = new Map<string, string>();
+  return { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v) };
+}
+
 export interface StoreDeps {
   bridge: Bridge;
+  prefs?: Prefs;
   timers?: Timers;
   now?: () => number;
   /** Coalesces log appends into one render (default: 50 ms). */
@@ -92,6 +105,7 @@ export interface SliceCtx {
   now: () => number;
   limits: Limits;
   scheduleFlush: (fn: () => void) => void;
+  prefs: Prefs;
   /** Every slice's actions (what one slice asks of another goes through them). */
   actions(): Actions;
   /** Show a drawer, or none: the slices of the other drawers let theirs go. */

@@ -12,6 +12,7 @@ import {
 } from './connectivity.ts';
 import {
   LIMITS,
+  memoryPrefs,
   realTimers,
   type FrameHandlers,
   type Slice,
@@ -32,7 +33,7 @@ import {
 import { uiSlice, type UiActions, type UiState } from './ui.ts';
 import { workersSlice, type WorkersActions, type WorkersState } from './workers.ts';
 
-export { LIMITS, type StoreDeps, type Timers } from './context.ts';
+export { LIMITS, memoryPrefs, type Prefs, type StoreDeps, type Timers } from './context.ts';
 export type { ConnectivityState } from './connectivity.ts';
 export type { DiagnosticsState } from './diagnostics.ts';
 export type { LogsState } from './logs.ts';
@@ -91,6 +92,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
       now: deps.now ?? Date.now,
       limits: { ...LIMITS, ...deps.limits },
       scheduleFlush: deps.scheduleFlush ?? ((fn) => void timers.setTimeout(fn, 50)),
+      prefs: deps.prefs ?? memoryPrefs(),
       actions: () => get().actions,
       showDrawer(drawer) {
         for (const s of slices) if (s.drawer && s.drawer.kind !== drawer?.kind) s.drawer.close();

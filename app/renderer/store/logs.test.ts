@@ -1,6 +1,7 @@
 // The Logs drawer: tail, live lines, limits, catching up after a reconnect.
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../../shared/index.ts';
+import { memoryPrefs } from './index.ts';
 import { line, settle, setup, worker } from './test-support.ts';
 
 describe('store: logs drawer', () => {
@@ -59,5 +60,20 @@ describe('store: logs drawer', () => {
     await opening;
     expect(t.s().logs).toBeNull();
     expect(t.s().drawer).toBeNull();
+  });
+
+  it('remembers whether lines wrap, for every drawer and the next visit', async () => {
+    const prefs = memoryPrefs();
+    const t = setup({ getLogs: () => ({ items: [] }) }, {}, { prefs });
+    expect(t.s().logWrap).toBe(false);
+    await t.a().openLogs('a');
+    t.a().setLogWrap(true);
+    t.a().closeDrawer();
+    await t.a().openLogs('b');
+    expect(t.s().logWrap).toBe(true);
+    // A new page (the same storage) starts wrapped.
+    expect(setup({}, {}, { prefs }).s().logWrap).toBe(true);
+    t.a().setLogWrap(false);
+    expect(setup({}, {}, { prefs }).s().logWrap).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import {
   type SupervisorStatus,
 } from '../../shared/index.ts';
 import type { Bridge, ConnectionListener, FrameListener } from '../../shared/bridge.ts';
-import { createAppStore, type Timers } from './index.ts';
+import { createAppStore, type StoreDeps, type Timers } from './index.ts';
 
 export type Answer = (input: Record<string, unknown>) => unknown;
 
@@ -122,7 +122,11 @@ export const sample = (ts: number): ConnectivitySample => ({
   internet: { ok: true, latencyMs: 5, status: 204 },
 });
 
-export function setup(answers: Partial<Record<CommandName, Answer>> = {}, limits = {}) {
+export function setup(
+  answers: Partial<Record<CommandName, Answer>> = {},
+  limits = {},
+  deps: Pick<StoreDeps, 'prefs'> = {},
+) {
   const fb = fakeBridge({
     listWorkers: () => ({ items: [] }),
     getSelf: () => ({ version: '0.8.0', latest: null, stale: false, lastCheckedAt: null }),
@@ -136,6 +140,7 @@ export function setup(answers: Partial<Record<CommandName, Answer>> = {}, limits
     now: timers.now,
     scheduleFlush: (fn) => fn(),
     limits,
+    ...deps,
   });
   const stop = store.getState().actions.start();
   return {

@@ -1,9 +1,12 @@
-// The page around the data: the connection banner, the notice bar, the open dialog and drawer.
+// The page around the data: the connection banner, the notice bar, the open dialog and drawer,
+// and the viewer's own choices (wrapped log lines), remembered across visits.
 import type { ConnectionState } from '../../shared/index.ts';
 import type { Verb } from '../model/workers.ts';
 import { oneShot, type Slice, type SliceCtx } from './context.ts';
 
 const RECONNECTED_BANNER_MS = 3_000;
+/** The viewer's choice of wrapped log lines, in `prefs`. */
+export const LOG_WRAP_PREF = 'pipedai.logWrap';
 const NOTICE_OK_MS = 8_000;
 
 export type NoticeTone = 'ok' | 'info' | 'warn' | 'err';
@@ -28,6 +31,8 @@ export interface UiState {
   notice: Notice | null;
   dialog: Dialog | null;
   drawer: Drawer | null;
+  /** Log lines wrap at the drawer's width instead of scrolling sideways. */
+  logWrap: boolean;
 }
 
 export interface UiActions {
@@ -38,6 +43,7 @@ export interface UiActions {
   /** Run what the open confirmation dialog asks for. */
   confirmDialog(): void;
   closeDrawer(): void;
+  setLogWrap(wrap: boolean): void;
 }
 
 export type UiSlice = Slice<UiState, UiActions> & {
@@ -49,6 +55,7 @@ export function uiSlice(ctx: SliceCtx): UiSlice {
   const { set, get } = ctx;
   const reconnectedBanner = oneShot(ctx.timers);
   const noticeTimer = oneShot(ctx.timers);
+  const { prefs } = ctx;
 
   return {
     state: {
@@ -57,6 +64,7 @@ export function uiSlice(ctx: SliceCtx): UiSlice {
       notice: null,
       dialog: null,
       drawer: null,
+      logWrap: prefs.get(LOG_WRAP_PREF) === 'on',
     },
     connectionChanged(state) {
       const prev = get().connection;
@@ -107,6 +115,10 @@ export function uiSlice(ctx: SliceCtx): UiSlice {
       },
       closeDrawer() {
         ctx.showDrawer(null);
+      },
+      setLogWrap(wrap) {
+        set({ logWrap: wrap });
+        prefs.set(LOG_WRAP_PREF, wrap ? 'on' : 'off');
       },
     },
   };
