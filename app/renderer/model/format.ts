@@ -1,19 +1,11 @@
 // Small text formats shared by the views. Times render in the viewer's local time zone.
 import type { ConnectivitySample, LogLine, Probe, Verdict } from '../../shared/index.ts';
+import { ageText } from '../../shared/age.ts';
 
 /** `12s ago`, `5m ago`, `3h ago`, `2d ago`; `in 5s` for the future. */
 export function relativeTime(then: number, now: number): string {
   const diff = now - then;
-  const abs = Math.abs(diff);
-  const s = Math.round(abs / 1000);
-  const text =
-    s < 60
-      ? `${s}s`
-      : s < 3600
-        ? `${Math.floor(s / 60)}m`
-        : s < 86_400
-          ? `${Math.floor(s / 3600)}h`
-          : `${Math.floor(s / 86_400)}d`;
+  const text = ageText(Math.abs(diff));
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }
 
