@@ -4,7 +4,11 @@
 // and cap every answer.
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { isSafeSegment, RunEvent, runOutcomeOf, type RunSummary } from '../../../shared/index.ts';
+
+/** A result event's own figure for how long the run took (the worker's `duration_ms`). */
+const ReportedDuration = z.object({ duration_ms: z.number().nonnegative() });
 
 export const MAX_RUNS_LISTED = 50;
 export const MAX_EVENTS_PER_READ = 5000;
@@ -81,9 +85,9 @@ async function factsOf(
   const facts: RunFacts = { outcome };
   if (startedAt !== undefined) facts.startedAt = startedAt;
   if (outcome !== 'running') {
-    const reported = (last?.payload as { duration_ms?: unknown } | undefined)?.duration_ms;
+    const reported = ReportedDuration.safeParse(last?.payload);
     const end = eventMs(last);
-    if (typeof reported === 'number' && reported >= 0) facts.durationMs = Math.round(reported);
+    if (reported.success) facts.durationMs = Math.round(reported.data.duration_ms);
     else if (startedAt !== undefined && end !== undefined)
       facts.durationMs = Math.max(0, end - startedAt);
   }
