@@ -5,12 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLoginEnv } from './login-env.ts';
-import {
-  loginEnvSkip,
-  loginShellArgs,
-  mergeLoginEnv,
-  parseProbeOutput,
-} from './logic/login-env.ts';
+import { loginEnvSkip } from './logic/login-env.ts';
 
 const dir = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'login-env-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,24 +83,5 @@ describe('login shell environment', () => {
     expect(loginEnvSkip('win32', {})).toBe('windows');
     expect(loginEnvSkip('darwin', { PIPEDAI_LOGIN_SHELL_ENV: '0' })).toBe('disabled');
     expect(loginEnvSkip('darwin', {})).toBeNull();
-  });
-});
-
-describe('login shell logic', () => {
-  it('asks each shell family the right way', () => {
-    expect(loginShellArgs('/bin/zsh', 'x')).toEqual(['-ilc', 'x']);
-    expect(loginShellArgs('/usr/bin/fish', 'x')).toEqual(['-ilc', 'x']);
-    expect(loginShellArgs('/bin/tcsh', 'x')).toEqual(['-ic', 'x']);
-  });
-  it('rejects a marked answer that is not a string map', () => {
-    expect(parseProbeOutput('MMM{"A":1}MMM', 'MMM')).toEqual({
-      ok: false,
-      reason: 'its output was not a readable environment',
-    });
-  });
-  it("keeps the app's own PIPEDAI_* settings over the shell's", () => {
-    expect(
-      mergeLoginEnv({ PIPEDAI_HOME: '/a', PATH: '/x' }, { PIPEDAI_HOME: '/b', PATH: '/y' }),
-    ).toEqual({ PIPEDAI_HOME: '/a', PATH: '/y' });
   });
 });

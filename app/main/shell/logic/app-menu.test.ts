@@ -23,6 +23,48 @@ describe('application menu', () => {
 
   it('a development run keeps Reload and the developer tools', () => {
     expect(roles(of(false)!)).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
+    expect(of(false)![2]).toEqual({
+      label: 'View',
+      submenu: [
+        { role: 'reload' },
+        { role: 'forceReload' },
+        { role: 'toggleDevTools' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    });
+  });
+
+  it('is the menu bar a Mac user expects, in its order', () => {
+    const sep = { type: 'separator' };
+    expect(of(true)).toEqual([
+      {
+        label: 'PipedAI Orchestrator',
+        submenu: [
+          { role: 'about' },
+          sep,
+          { role: 'hide' },
+          { role: 'hideOthers' },
+          { role: 'unhide' },
+          sep,
+          { role: 'quit' },
+        ],
+      },
+      {
+        label: 'Edit',
+        submenu: [
+          { role: 'undo' },
+          { role: 'redo' },
+          sep,
+          { role: 'cut' },
+          { role: 'copy' },
+          { role: 'paste' },
+          { role: 'selectAll' },
+        ],
+      },
+      { label: 'View', submenu: [{ role: 'togglefullscreen' }] },
+      { role: 'windowMenu' },
+    ]);
   });
 
   it('Windows and Linux get no menu bar', () => {

@@ -28,6 +28,23 @@ describe('remembered window bounds', () => {
     });
   });
 
+  it('keeps the position while 64 px of the title bar stay reachable, not less', () => {
+    const at = (x: number, y: number) => restoreBounds({ x, y, width: 800, height: 600 }, [laptop]);
+    // 64 px of its width on the right edge of the display; 63 px is not enough.
+    expect(at(1440 - 64, 100)).toMatchObject({ x: 1376, y: 100 });
+    expect(at(1440 - 63, 100)).not.toHaveProperty('x');
+    // Its top edge at least half of those 64 px above the bottom of the display.
+    expect(at(100, 875 - 32)).toMatchObject({ x: 100, y: 843 });
+    expect(at(100, 875 - 31)).not.toHaveProperty('x');
+  });
+
+  it('with the display gone, fits the size to the primary one, or keeps it with none', () => {
+    const far = { x: 9000, y: 0, width: 3000, height: 2000 };
+    expect(restoreBounds(far, [laptop])).toEqual({ width: 1440, height: 875 });
+    expect(restoreBounds(far, [])).toEqual({ width: 3000, height: 2000 });
+    expect(restoreBounds({ ...far, width: 300, height: 200 }, [])).toEqual(MIN_SIZE);
+  });
+
   it('fits the size to the display and to the minimum', () => {
     expect(restoreBounds({ x: 0, y: 0, width: 5000, height: 200 }, [laptop])).toEqual({
       x: 0,

@@ -31,5 +31,9 @@ describe('macOS: Install command line tool', () => {
     expect(cliLinkState(LAUNCHER, null, false)).toBe('absent');
     expect(cliLinkState(LAUNCHER, '/opt/homebrew/lib/node_modules/x/cli.js', true)).toBe('other');
     expect(cliLinkState(LAUNCHER, null, true)).toBe('other'); // a file, not a link
+    // A dangling link (to an app since deleted) is there, to be replaced.
+    expect(cliLinkState(LAUNCHER, '/Applications/Old.app/Contents/Resources/bin/x', false)).toBe(
+      'other',
+    );
   });
 });

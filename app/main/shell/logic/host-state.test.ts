@@ -30,6 +30,11 @@ describe('aggregate host state', () => {
     ],
     ['a worker backing off once', shell([worker('a', 'backing-off', { restarts: 1 })]), 'degraded'],
     [
+      'an enabled worker the daemon does not run (yet)',
+      shell([worker('a', 'running'), worker('b', null)]),
+      'degraded',
+    ],
+    [
       'a worker disabled on the server does not count',
       shell([
         worker('a', 'running'),
@@ -125,6 +130,7 @@ describe('tray icons', () => {
         ['win32', false],
         ['win32', true],
         ['linux', true],
+        ['freebsd', true],
       ] as const) {
         const file = trayIconFile(
           state,
@@ -143,6 +149,8 @@ describe('tray icons', () => {
     expect(trayIconFile('crashloop', 'darwin', 'template')).toBe('tray-crashloopTemplate.png');
     expect(trayIconFile('running', 'win32', 'light')).toBe('tray-running-light.ico');
     expect(trayIconFile('offline', 'linux', 'dark')).toBe('tray-offline-dark@2x.png');
-    expect(seen.size).toBe(HOST_STATES.length * 4);
+    // Other Unix panels: the 16 px file, Electron picking its @2x sibling on HiDPI screens.
+    expect(trayIconFile('offline', 'freebsd', 'dark')).toBe('tray-offline-dark.png');
+    expect(seen.size).toBe(HOST_STATES.length * 5);
   });
 });

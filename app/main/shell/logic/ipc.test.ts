@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CommandError,
   forwardingHandlers,
@@ -146,7 +146,13 @@ describe('IPC door sender check and errors', () => {
       { ...trusted, frameUrl: null },
     ];
     for (const s of foreign) {
-      const forbidden = { ok: false, error: { code: 'forbidden' } };
+      const forbidden = {
+        ok: false,
+        error: {
+          code: 'forbidden',
+          error: 'refused: IPC is accepted only from the dashboard window',
+        },
+      };
       expect(await door.invoke(s, 'listWorkers', {})).toMatchObject(forbidden);
       expect(await door.snapshot(s)).toMatchObject(forbidden);
       expect(door.connection(s)).toMatchObject(forbidden);
@@ -187,6 +193,33 @@ describe('IPC door sender check and errors', () => {
     }).invoke(trusted, 'listWorkers', {});
     expect(r2).toEqual({ ok: false, error: { code: 'internal', error: 'internal error' } });
     expect(seen).toEqual(['listWorkers: x is undefined']);
+  });
+
+  it("answers a failed snapshot with the daemon's error, and logs only a bug", async () => {
+    const seen: string[] = [];
+    const doorFailing = (fail: unknown) =>
+      createIpcDoor({
+        target: { ...spyTarget().target, snapshot: () => Promise.reject(fail) },
+        isTrustedSender: check,
+        onInternalError: (e, what) => seen.push(`${what}: ${(e as Error).message}`),
+      });
+    expect(
+      await doorFailing(new CommandError('unavailable', 'the daemon is restarting')).snapshot(
+        trusted,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(seen).toEqual([]);
+    expect(await doorFailing(new TypeError('frames is undefined')).snapshot(trusted)).toEqual({
+      ok: false,
+      error: { code: 'internal', error: 'internal error' },
+    });
+    expect(seen).toEqual(['snapshot: frames is undefined']);
+    // Without a logger, a bug still gets the bland answer.
+    const bare = createIpcDoor({
+      target: { ...spyTarget().target, snapshot: () => Promise.reject(new TypeError('x')) },
+      isTrustedSender: check,
+    });
+    expect(await bare.snapshot(trusted)).toMatchObject({ ok: false, error: { code: 'internal' } });
   });
 });
 
@@ -230,6 +263,31 @@ describe('frames to the window', () => {
     expect(timers[0]!.cancelled).toBe(true);
     timers.at(-1)!.fn();
     expect(sent.map((b) => b.length)).toEqual([FRAME_BATCH_MAX, 3]);
+  });
+
+  describe('on the real clock', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it('sends what waits once FRAME_BATCH_MS pass, and a full batch cancels that wait', () => {
+      vi.useFakeTimers();
+      const sent: EventFrame[][] = [];
+      const batcher = createFrameBatcher({ send: (frames) => sent.push(frames) });
+      batcher.push(log(0));
+      vi.advanceTimersByTime(FRAME_BATCH_MS - 1);
+      expect(sent).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(sent).toEqual([[log(0)]]);
+
+      for (let i = 1; i < FRAME_BATCH_MAX; i++) batcher.push(log(i));
+      vi.advanceTimersByTime(FRAME_BATCH_MS / 2);
+      batcher.push(log(FRAME_BATCH_MAX)); // the batch is full: it goes now
+      batcher.push(log(FRAME_BATCH_MAX + 1)); // and this one waits its own FRAME_BATCH_MS
+      expect(sent.map((b) => b.length)).toEqual([1, FRAME_BATCH_MAX]);
+      vi.advanceTimersByTime(FRAME_BATCH_MS / 2);
+      expect(sent.map((b) => b.length)).toEqual([1, FRAME_BATCH_MAX]);
+      vi.advanceTimersByTime(FRAME_BATCH_MS / 2);
+      expect(sent.map((b) => b.length)).toEqual([1, FRAME_BATCH_MAX, 1]);
+    });
   });
 
   it('flush sends what waits now, and nothing when nothing waits', () => {

@@ -163,6 +163,20 @@ describe('launch at login per platform', () => {
       ).toEqual({ on: false, note: null });
     });
 
+    it("elsewhere: openAtLogin says it; macOS's and Windows' own fields mean nothing there", () => {
+      expect(loginItemState('linux', { openAtLogin: true, status: 'not-registered' })).toEqual({
+        on: true,
+        note: null,
+      });
+      expect(
+        loginItemState('linux', { openAtLogin: true, executableWillLaunchAtLogin: false }),
+      ).toEqual({ on: true, note: null });
+      expect(loginItemState('win32', { openAtLogin: false, status: 'enabled' })).toEqual({
+        on: false,
+        note: null,
+      });
+    });
+
     it('the plain label when nothing stands in the way', () => {
       expect(loginItemLabel(null)).toBe('Launch at login');
       expect(loginItemLabel({ on: true, note: null })).toBe('Launch at login');

@@ -40,4 +40,23 @@ describe('notifications', () => {
     });
     expect(pairingNotice({ state: 'waiting' })).toBeNull();
   });
+
+  it('a click on a pairing notice opens the dashboard; a failure without a reason says so', () => {
+    expect(pairingNotice({ state: 'approved', workerId: 'w-9' })).toEqual({
+      title: 'This host is connected',
+      body: 'Pairing approved: the new worker is starting.',
+      opens: { kind: 'dashboard' },
+    });
+    expect(pairingNotice({ state: 'failed' })).toEqual({
+      title: 'Pairing failed',
+      body: 'The code was not approved.',
+      opens: { kind: 'dashboard' },
+    });
+  });
+
+  it('tells of a crash loop even without a previous view', () => {
+    const looping = worker('a', 'crashed', { restarts: 5 });
+    expect(crashLoopNotices(null, [looping]).map((n) => n.title)).toEqual(['a keeps crashing']);
+    expect(crashLoopNotices([looping], null)).toEqual([]);
+  });
 });

@@ -29,6 +29,7 @@ export function crashLoopNotices(
   before: readonly FusedWorker[] | null,
   after: readonly FusedWorker[] | null,
 ): NoticeSpec[] {
+  // Stryker disable ArrayDeclaration,OptionalChaining: a list of no workers has none crash looping, as an empty one; a worker that isCrashLooping has a local status
   const looping = new Set((before ?? []).filter(isCrashLooping).map((w) => w.id));
   return (after ?? [])
     .filter((w) => isCrashLooping(w) && !looping.has(w.id))
@@ -39,6 +40,7 @@ export function crashLoopNotices(
       }. Open its logs to see why.`,
       opens: { kind: 'logs', id: w.id },
     }));
+  // Stryker restore ArrayDeclaration,OptionalChaining
 }
 
 /** A worker sent back to its previous runtime; a rollback the daemon did by itself is news. */

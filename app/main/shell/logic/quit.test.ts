@@ -98,6 +98,8 @@ describe('quit', () => {
     expect(drainStatusLine(3, 3)).toBe('Quitting — stopping workers (3 of 3 still running)');
     expect(drainStatusLine(0, 3)).toBe('Quitting…');
     expect(drainStatusLine(0, 0)).toBe('Quitting…');
+    // Never "1 of 0": with nothing to drain, the line only says it quits.
+    expect(drainStatusLine(1, 0)).toBe('Quitting…');
     expect([3, 2, 0].map((left) => drainProgress(left, 3))).toEqual([0, 1 / 3, 1]);
     expect(drainProgress(0, 0)).toBe(-1);
   });
@@ -117,5 +119,7 @@ describe('does the service own these workers', () => {
       serviceManagesHome('"PIPEDAI_HOME=C:\\Users\\Ann\\.pipedai"', 'C:\\Users\\Ann\\.pipedai'),
     ).toBe(true);
     expect(serviceManagesHome(null, '/home/ann/.pipedai')).toBe(false);
+    // No state folder to compare: never "yes" (an empty pattern would match any unit).
+    expect(serviceManagesHome(unit, '')).toBe(false);
   });
 });

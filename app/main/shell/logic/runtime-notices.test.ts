@@ -37,4 +37,30 @@ describe('worker runtime in the tray', () => {
     expect(installFailedNotice(failed)?.body).toContain('cannot reach http://127.0.0.1:4873');
     expect(installFailedNotice(install('done'))).toBeNull();
   });
+
+  it('says which runtime could not be installed, and a click opens the dashboard', () => {
+    expect(installFailedNotice(install('failed', { error: null }))).toEqual({
+      title: 'The worker runtime could not be installed',
+      body: '@pipedai/worker@latest could not be installed',
+      opens: { kind: 'dashboard' },
+    });
+  });
+
+  it('a rollback the operator asked for reads as done, not as news', () => {
+    expect(
+      rollbackNotice({
+        id: 'w',
+        label: 'mac',
+        from: '1.5.1',
+        to: '1.5.0',
+        automatic: false,
+        reason: 'operator',
+        at: 1,
+      }),
+    ).toEqual({
+      title: 'mac rolled back',
+      body: 'It runs 1.5.0 again (was 1.5.1).',
+      opens: { kind: 'logs', id: 'w' },
+    });
+  });
 });

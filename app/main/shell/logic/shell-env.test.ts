@@ -19,6 +19,18 @@ describe('shell environment', () => {
       }),
     ).toEqual({ controlPort: 0, userDataDir: '/tmp/ud', apiUrl: 'http://127.0.0.1:4600' });
     expect(parseShellEnv({ PIPEDAI_CONTROL_PORT: '  ' }).controlPort).toBeUndefined();
+    expect(parseShellEnv({ PIPEDAI_CONTROL_PORT: '4600' }).controlPort).toBe(4600);
+    // Blanks around a value are not part of it.
+    expect(parseShellEnv({ PIPEDAI_USER_DATA_DIR: ' /tmp/ud ' }).userDataDir).toBe('/tmp/ud');
+  });
+
+  it('takes an http(s) update feed, and nothing else', () => {
+    for (const url of ['https://updates.example.com/feed/', 'http://127.0.0.1:8080/'])
+      expect(parseShellEnv({ PIPEDAI_UPDATE_URL: url }).updateUrl).toBe(url);
+    for (const url of ['ftp://updates.example.com/', 'git+https://example.com/f', 'httpx://h/'])
+      expect(() => parseShellEnv({ PIPEDAI_UPDATE_URL: url }), url).toThrow(
+        /PIPEDAI_UPDATE_URL.*must be an http\(s\) URL/,
+      );
   });
 
   it('names the variable that is wrong', () => {
@@ -36,9 +48,13 @@ describe('shell environment', () => {
         err = e;
       }
       expect(err, field).toBeInstanceOf(CommandError);
+      expect((err as CommandError).code).toBe('bad-request');
       expect((err as CommandError).field).toBe(field);
       expect((err as CommandError).message).toContain(field);
     }
+    expect(() => parseShellEnv({ PIPEDAI_USER_DATA_DIR: 'relative/dir' })).toThrow(
+      'PIPEDAI_USER_DATA_DIR: must be an absolute path',
+    );
   });
 });
 
@@ -72,5 +88,30 @@ describe('Connect this host', () => {
     expect(pairingDialog(p, false).detail).toContain('Open https://app.pipedai.app/device');
     expect(pairingDialog({ ...p, expiresAt: 'soon' }, true).detail).not.toContain('expires');
     expect(opened.buttons.map((_, i) => pairingChoice(i))).toEqual(['close', 'reopen', 'cancel']);
+  });
+
+  it('is the dialog the person reads: its title, its words and its buttons', () => {
+    const p = {
+      pairingId: 'p1',
+      userCode: 'WDJB-MJHT',
+      verificationUri: 'https://app.pipedai.app/device',
+      verificationUriComplete: 'https://app.pipedai.app/device?user_code=WDJB-MJHT',
+      expiresAt: 'soon',
+    };
+    expect(pairingDialog(p, false)).toEqual({
+      type: 'info',
+      title: 'Connect this host',
+      message: 'Approve code WDJB-MJHT',
+      detail:
+        'Open https://app.pipedai.app/device in your browser and enter the code. Check that it shows WDJB-MJHT, then approve. This host appears in the tray once approved.',
+      buttons: ['OK', 'Open the page again', 'Cancel pairing'],
+      defaultId: 0,
+      cancelId: 0,
+    });
+    // The expiry in hours and minutes, local time: 09:05 (9:05 AM…), never its seconds.
+    const expiresAt = new Date(2026, 0, 1, 9, 5, 37).toISOString();
+    const { detail } = pairingDialog({ ...p, expiresAt }, true);
+    expect(detail).toMatch(/ The code expires at \D*0?9\D05\D*\.$/);
+    expect(detail).not.toContain('37');
   });
 });

@@ -42,6 +42,7 @@ export function parseShellEnv(env: Readonly<Record<string, string | undefined>>)
     PIPEDAI_UPDATE_URL: env.PIPEDAI_UPDATE_URL,
   });
   if (!parsed.success) {
+    // Stryker disable next-line StringLiteral,OptionalChaining: a failed parse has an issue, on one of the named fields (the input is always this object)
     const field = String(parsed.error.issues[0]?.path[0] ?? 'environment');
     throw new CommandError('bad-request', describeZodError(parsed.error), field);
   }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { RuntimeInstall } from '../../../shared/index.ts';
+import { runtimeInstall } from '../../../shared/test-support.ts';
 import { applyFrame, initialShellState, liveWorkerCount } from './shell-state.ts';
 import { local, worker } from './test-support.ts';
 
@@ -58,5 +60,29 @@ describe('shell state', () => {
     );
     expect(applyFrame(s, { kind: 'dropped', dropped: 3 })).toBe(s);
     expect(liveWorkerCount(null)).toBe(0);
+    // A supervisor change before the first status frame: nothing to patch yet.
+    const fresh = initialShellState('own');
+    expect(applyFrame(fresh, { kind: 'worker-state', status: local('running', { id: 'a' }) })).toBe(
+      fresh,
+    );
+  });
+
+  it('counts only workers with a process as live (what a drain waits for)', () => {
+    expect(
+      liveWorkerCount([worker('a', 'running'), worker('b', null), worker('c', 'stopped')]),
+    ).toBe(1);
+  });
+
+  it('follows a runtime install until it is done or failed', () => {
+    const frame = (phase: RuntimeInstall['phase']) => ({
+      kind: 'runtime' as const,
+      install: runtimeInstall(phase),
+    });
+    let s = applyFrame(initialShellState('own'), frame('downloading'));
+    expect(s.install?.phase).toBe('downloading');
+    s = applyFrame(s, frame('failed'));
+    expect(s.install).toBeNull();
+    s = applyFrame(applyFrame(s, frame('installing')), frame('done'));
+    expect(s.install).toBeNull();
   });
 });

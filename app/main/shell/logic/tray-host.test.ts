@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  STATUS_NOTIFIER_WATCHER,
   TRAY_HOST_WAIT_MS,
   noTrayNotice,
   parseNameHasOwner,
@@ -47,12 +48,23 @@ describe('tray host readiness', () => {
     expect(
       parseNameHasOwner('Error: GDBus.Error:org.freedesktop.DBus.Error.ServiceUnknown'),
     ).toBeNull();
+    expect(parseNameHasOwner('Warning: (true,)')).toBeNull();
+    expect(parseNameHasOwner('(true,) (false,)')).toBeNull();
+  });
+
+  it("asks the session bus for the StatusNotifier host's well-known name", () => {
+    expect(STATUS_NOTIFIER_WATCHER).toBe('org.kde.StatusNotifierWatcher');
   });
 
   it('says how to get a tray: the GNOME extension on GNOME, the panel elsewhere', () => {
     expect(noTrayNotice('ubuntu:GNOME').detail).toContain('gnome-shell-extension-appindicator');
     expect(noTrayNotice('GNOME').detail).toContain('log out and back in');
     expect(noTrayNotice('XFCE').detail).not.toContain('GNOME');
+    expect(noTrayNotice('XFCE')).toEqual({
+      message: 'No tray icon on this desktop',
+      detail:
+        "Your desktop's panel has no tray (StatusNotifierItem) area: add one, or install your desktop's AppIndicator support, then start the app again.\n\nUntil then, the workers keep running while this window is closed: open PipedAI Orchestrator from your applications to bring it back.",
+    });
     // Either way: the window comes back from the app launcher, the workers keep running.
     expect(noTrayNotice(undefined).detail).toContain('workers keep running');
   });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_STATES, type HostState } from './host-state.ts';
 import type { ShellState } from './shell-state.ts';
+import type { RuntimeInstall } from '../../../shared/index.ts';
+import { runtimeInstall } from '../../../shared/test-support.ts';
 import { shell, worker } from './test-support.ts';
 import {
+  installTooltip,
   resourceTotals,
   statusLine,
   trayClickOpensWindow,
@@ -174,7 +177,41 @@ describe('tray menu', () => {
     expect(statusLine(late)).toBe('Heartbeats not reaching PipedAI: b');
   });
 
+  it('says what it waits for before the workers are known', () => {
+    expect(statusLine(shell(null, { link: 'connecting' }))).toBe('Connecting to the daemon…');
+    const starting = shell(null);
+    expect(statusLine(starting)).toBe('Starting…');
+    expect(outline(trayModel(starting).items).slice(0, 3)).toEqual([
+      '[x] Starting…',
+      '---',
+      '[x] No workers yet',
+    ]);
+  });
+
+  it('tells no network apart, and a host whose workers are all stopped', () => {
+    expect(statusLine(shell([worker('a', 'running')], { verdict: 'offline' }))).toBe(
+      'Offline: no network — workers keep running; remote status is out of date',
+    );
+    expect(statusLine(shell([worker('a', 'stopped', { desiredState: 'disabled' })]))).toBe(
+      'No worker enabled',
+    );
+  });
+
   it('shows each worker state in a few words', () => {
+    expect(
+      workerStateText(
+        worker('a', 'running', {
+          remote: {
+            status: 'online',
+            currentRunId: null,
+            version: null,
+            lastSeenAt: null,
+            disabled: true,
+            stale: false,
+          },
+        }),
+      ),
+    ).toBe('running, disabled on the server');
     expect(workerStateText(worker('a', 'running', { busy: true }))).toBe('running, busy');
     expect(workerStateText(worker('a', 'backing-off', { restarts: 2 }))).toBe('backing-off ×2');
     expect(workerStateText(worker('a', 'backing-off', { restarts: 5 }))).toBe('crash loop (×5)');
@@ -200,6 +237,10 @@ describe('tray menu', () => {
     );
     expect(outline(sub(shell([worker('a', 'running')])))).not.toContain(
       'Force stop (the run is lost)',
+    );
+    // With the daemon unreachable, nothing can force it.
+    expect(outline(sub(shell([draining], { link: 'reconnecting' })))).toContain(
+      '[x] Force stop (the run is lost)',
     );
     // The contract's verb table turns it into stopWorker { force: true } (commands.test.ts).
     const force = sub(shell([draining])).find(
@@ -282,6 +323,137 @@ describe('tray menu', () => {
     });
     const deb = shell([], { update: { state: 'unsupported', message: 'deb' } });
     expect(find(trayModel(deb).items, 'Check for updates')).toBeUndefined();
+  });
+
+  it('each app item does what it says', () => {
+    const m = trayModel(shell([], { launchAtLogin: { on: false, note: null } }));
+    const actions = m.items.flatMap((i) =>
+      i.type === 'action' || i.type === 'checkbox' ? [[i.label, i.action]] : [],
+    );
+    expect(actions).toEqual([
+      ['Open dashboard', { kind: 'open-dashboard' }],
+      ['Connect this host…', { kind: 'connect' }],
+      ['Launch at login', { kind: 'toggle-login' }],
+      ['Check for updates', { kind: 'check-updates' }],
+      ['Quit', { kind: 'quit' }],
+    ]);
+  });
+
+  it('while Quit drains, offers no worker action, no pairing and no install', () => {
+    const s = shell([worker('a', 'stopped')], { quitting: { total: 1 }, cliTool: 'absent' });
+    expect(outline(trayModel(s).items)).toEqual([
+      '[x] Quitting…',
+      '---',
+      'a — stopped ▸',
+      '  [x] Start',
+      '  [x] Stop',
+      '  [x] Restart',
+      '  ---',
+      '  Logs…',
+      '---',
+      'Open dashboard',
+      '[x] Connect this host…',
+      '---',
+      '[x] ( ) Launch at login',
+      '[x] Check for updates',
+      '[x] Install command line tool',
+      '---',
+      '[x] Quitting…',
+    ]);
+  });
+
+  it('lists a worker the daemon does not run yet, with only Start offered', () => {
+    const s = shell([worker('a', 'running'), worker('b', null)]);
+    expect(statusLine(s)).toBe('1 of 2 workers running');
+    const sub = trayModel(s).items.filter((i) => i.type === 'submenu');
+    expect(outline(sub.slice(1))).toEqual([
+      'b — not supervised ▸',
+      '  Start',
+      '  [x] Stop',
+      '  [x] Restart',
+      '  ---',
+      '  Logs…',
+    ]);
+    // Stopped and without a process: counted out of "running", not as a missing one.
+    expect(
+      statusLine(shell([worker('a', 'running'), worker('b', null, { desiredState: 'disabled' })])),
+    ).toBe('1 worker running');
+  });
+
+  it('counts only the workers meant to run, and names every one in trouble', () => {
+    const offServer = worker('d', 'stopped', {
+      remote: {
+        status: 'offline',
+        currentRunId: null,
+        version: null,
+        lastSeenAt: null,
+        disabled: true,
+        stale: false,
+      },
+    });
+    expect(
+      statusLine(
+        shell([
+          worker('a', 'running'),
+          worker('b', 'starting'),
+          worker('c', 'stopped', { desiredState: 'disabled' }),
+          offServer,
+        ]),
+      ),
+    ).toBe('1 of 2 workers running');
+    expect(
+      statusLine(
+        shell([
+          worker('a', 'crashed', { restarts: 5 }),
+          worker('b', 'running'),
+          worker('c', 'backing-off', { restarts: 9 }),
+        ]),
+      ),
+    ).toBe('Crash loop: a, c');
+    const late = {
+      status: 'online',
+      currentRunId: null,
+      version: null,
+      lastSeenAt: null,
+      disabled: false,
+      stale: true,
+      staleReason: 'heartbeat-late' as const,
+    };
+    expect(
+      statusLine(
+        shell([
+          worker('a', 'running', { remote: late }),
+          worker('b', 'running'),
+          worker('c', 'running', { remote: late }),
+        ]),
+      ),
+    ).toBe('Heartbeats not reaching PipedAI: a, c');
+  });
+
+  it('names every install phase in the tooltip', () => {
+    const phases = [
+      'queued',
+      'resolving',
+      'downloading',
+      'installing',
+      'verifying',
+      'done',
+      'failed',
+    ];
+    expect(
+      phases.map((p) =>
+        installTooltip(runtimeInstall(p as RuntimeInstall['phase'], { version: null })),
+      ),
+    ).toEqual([
+      'waiting to install @pipedai/worker@latest',
+      'resolving @pipedai/worker@latest',
+      'downloading @pipedai/worker@latest',
+      'installing @pipedai/worker@latest',
+      'verifying @pipedai/worker@latest',
+      'installed @pipedai/worker@latest',
+      'install failed @pipedai/worker@latest',
+    ]);
+    expect(installTooltip(runtimeInstall('verifying'))).toBe('verifying @pipedai/worker@1.4.2');
   });
 
   it('opens the window on a tray click on Windows only', () => {

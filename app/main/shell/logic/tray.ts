@@ -117,6 +117,7 @@ function localStateText(w: FusedWorker, now: number): string {
 }
 
 function workerItems(w: FusedWorker, canAct: boolean, canForce: boolean): MenuItemModel[] {
+  // Stryker disable next-line StringLiteral: only running, starting and backing-off are told apart below; any other word reads as stopped
   const state = w.local?.state ?? 'stopped';
   const live = state === 'running' || state === 'starting' || state === 'backing-off';
   const verb = (v: TrayVerb, label: string, enabled: boolean): MenuItemModel => ({
@@ -127,6 +128,7 @@ function workerItems(w: FusedWorker, canAct: boolean, canForce: boolean): MenuIt
   });
   return [
     verb('start', 'Start', state !== 'running' && state !== 'starting'),
+    // Stryker disable next-line OptionalChaining: a live worker has a local status
     verb('stop', 'Stop', live && !w.local?.draining),
     verb('restart', 'Restart', state === 'running' || state === 'backing-off'),
     ...(w.local?.draining
@@ -240,6 +242,7 @@ export function resourceTotals(workers: readonly FusedWorker[]): string | null {
   let measured = 0;
   for (const w of workers) {
     if (!w.resources) continue;
+    // Stryker disable next-line UpdateOperator: only whether it is 0 is read
     measured++;
     cpu += w.resources.cpuPercent;
     rss += w.resources.rssBytes;

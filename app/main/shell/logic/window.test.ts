@@ -61,6 +61,13 @@ describe('navigation and new windows', () => {
     expect(pairingPageUrl('http://localhost:4600/device')).toBe('http://localhost:4600/device');
     expect(pairingPageUrl('http://pipedai.app/device')).toBeNull();
     expect(pairingPageUrl('file:///tmp/x.html')).toBeNull();
+    expect(pairingPageUrl('not a url')).toBeNull();
+    expect(pairingPageUrl('http://[::1]:4600/device')).toBe('http://[::1]:4600/device');
+    // Loopback, but not plain http, or with credentials: not opened.
+    expect(pairingPageUrl('ftp://127.0.0.1/device')).toBeNull();
+    expect(pairingPageUrl('http://user@127.0.0.1:4600/device')).toBeNull();
+    expect(externalHttpsUrl('https://user@example.com/')).toBeNull();
+    expect(externalHttpsUrl('https://:secret@example.com/')).toBeNull();
     expect(externalHttpsUrl('HTTPS://Example.COM/a')).toBe('https://example.com/a');
   });
 
@@ -100,11 +107,20 @@ describe('window hardening', () => {
         return [name, values.join(' ')] as const;
       }),
     );
-    expect(directives.get('default-src')).toBe("'none'");
-    expect(directives.get('script-src')).toBe("'self'");
-    expect(directives.get('object-src')).toBe("'none'");
-    expect(directives.get('frame-ancestors')).toBe("'none'");
-    expect(directives.get('base-uri')).toBe("'none'");
+    expect(Object.fromEntries(directives)).toEqual({
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': "'self' data:",
+      'font-src': "'self' data:",
+      'connect-src': "'self'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+      'frame-ancestors': "'none'",
+      'frame-src': "'none'",
+      'object-src': "'none'",
+      'worker-src': "'none'",
+    });
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
   });
 
@@ -159,6 +175,50 @@ describe('app:// files', () => {
     expect(resolveAppFile('app://elsewhere/index.html', root)).toEqual({
       kind: 'error',
       status: 404,
+    });
+  });
+
+  it('names the type of every file a built dashboard holds', () => {
+    const types = {
+      'index.html': 'text/html; charset=utf-8',
+      'a.js': 'text/javascript; charset=utf-8',
+      'a.mjs': 'text/javascript; charset=utf-8',
+      'a.css': 'text/css; charset=utf-8',
+      'a.json': 'application/json',
+      'a.js.map': 'application/json',
+      'a.svg': 'image/svg+xml',
+      'a.png': 'image/png',
+      'favicon.ico': 'image/x-icon',
+      'a.woff2': 'font/woff2',
+      'a.woff': 'font/woff',
+      'LICENSE.txt': 'text/plain; charset=utf-8',
+      'UPPER.PNG': 'image/png',
+    };
+    for (const [file, mime] of Object.entries(types))
+      expect(resolveAppFile(`app://dashboard/assets/${file}`, root), file).toMatchObject({ mime });
+  });
+
+  it('refuses what is not an app://dashboard URL', () => {
+    expect(resolveAppFile('not a url', root)).toEqual({ kind: 'error', status: 400 });
+    expect(resolveAppFile('https://dashboard/index.html', root)).toEqual({
+      kind: 'error',
+      status: 404,
+    });
+  });
+
+  it('reads extra leading slashes as the root, and serves unknown types as bytes', () => {
+    expect(resolveAppFile('app://dashboard//assets/x.js', root)).toMatchObject({
+      path: join(root, 'assets', 'x.js'),
+    });
+    expect(resolveAppFile('app://dashboard/%2F%5Cfavicon.ico', root)).toEqual({
+      kind: 'file',
+      path: join(root, 'favicon.ico'),
+      mime: 'image/x-icon',
+    });
+    expect(resolveAppFile('app://dashboard/data.bin', root)).toEqual({
+      kind: 'file',
+      path: join(root, 'data.bin'),
+      mime: 'application/octet-stream',
     });
   });
 
