@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { crashLoopNotices, pairingNotice } from './notifications.ts';
+import { APP_USER_MODEL_ID, crashLoopNotices, pairingNotice } from './notifications.ts';
 import { worker } from './test-support.ts';
 
 describe('notifications', () => {
@@ -52,6 +53,13 @@ describe('notifications', () => {
       body: 'The code was not approved.',
       opens: { kind: 'dashboard' },
     });
+  });
+
+  it("carries the installer's appId as its Windows identity, or toasts are dropped", () => {
+    const builder = createRequire(import.meta.url)('../../../../electron-builder.config.cjs') as {
+      appId: string;
+    };
+    expect(APP_USER_MODEL_ID).toBe(builder.appId);
   });
 
   it('tells of a crash loop even without a previous view', () => {

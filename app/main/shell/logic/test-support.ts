@@ -1,5 +1,5 @@
 // Builders for the shell's unit tests: fused workers and supervisor statuses in a given state.
-import type { FusedWorker, RunState, SupervisorStatus } from '../../../shared/index.ts';
+import type { FusedWorker, RemoteView, RunState, SupervisorStatus } from '../../../shared/index.ts';
 import { initialShellState, type ShellState } from './shell-state.ts';
 
 export function local(state: RunState, over: Partial<SupervisorStatus> = {}): SupervisorStatus {
@@ -40,6 +40,19 @@ export function worker(
     latestWorkerVersion: null,
     versionStale: false,
     ...rest,
+  };
+}
+
+/** PipedAI's view of a worker: online and current, unless `over` says otherwise. */
+export function remote(over: Partial<RemoteView> = {}): RemoteView {
+  return {
+    status: 'online',
+    currentRunId: null,
+    version: null,
+    lastSeenAt: null,
+    disabled: false,
+    stale: false,
+    ...over,
   };
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_STATES, type HostState } from './host-state.ts';
 import type { ShellState } from './shell-state.ts';
-import type { RuntimeInstall } from '../../../shared/index.ts';
+import { InstallPhase } from '../../../shared/index.ts';
 import { runtimeInstall } from '../../../shared/test-support.ts';
-import { shell, worker } from './test-support.ts';
+import { remote, shell, worker } from './test-support.ts';
 import {
   installTooltip,
   resourceTotals,
@@ -198,20 +198,9 @@ describe('tray menu', () => {
   });
 
   it('shows each worker state in a few words', () => {
-    expect(
-      workerStateText(
-        worker('a', 'running', {
-          remote: {
-            status: 'online',
-            currentRunId: null,
-            version: null,
-            lastSeenAt: null,
-            disabled: true,
-            stale: false,
-          },
-        }),
-      ),
-    ).toBe('running, disabled on the server');
+    expect(workerStateText(worker('a', 'running', { remote: remote({ disabled: true }) }))).toBe(
+      'running, disabled on the server',
+    );
     expect(workerStateText(worker('a', 'running', { busy: true }))).toBe('running, busy');
     expect(workerStateText(worker('a', 'backing-off', { restarts: 2 }))).toBe('backing-off ×2');
     expect(workerStateText(worker('a', 'backing-off', { restarts: 5 }))).toBe('crash loop (×5)');
@@ -381,16 +370,7 @@ describe('tray menu', () => {
   });
 
   it('counts only the workers meant to run, and names every one in trouble', () => {
-    const offServer = worker('d', 'stopped', {
-      remote: {
-        status: 'offline',
-        currentRunId: null,
-        version: null,
-        lastSeenAt: null,
-        disabled: true,
-        stale: false,
-      },
-    });
+    const offServer = worker('d', 'stopped', { remote: remote({ disabled: true }) });
     expect(
       statusLine(
         shell([
@@ -410,15 +390,7 @@ describe('tray menu', () => {
         ]),
       ),
     ).toBe('Crash loop: a, c');
-    const late = {
-      status: 'online',
-      currentRunId: null,
-      version: null,
-      lastSeenAt: null,
-      disabled: false,
-      stale: true,
-      staleReason: 'heartbeat-late' as const,
-    };
+    const late = remote({ stale: true, staleReason: 'heartbeat-late' });
     expect(
       statusLine(
         shell([
@@ -431,19 +403,8 @@ describe('tray menu', () => {
   });
 
   it('names every install phase in the tooltip', () => {
-    const phases = [
-      'queued',
-      'resolving',
-      'downloading',
-      'installing',
-      'verifying',
-      'done',
-      'failed',
-    ];
     expect(
-      phases.map((p) =>
-        installTooltip(runtimeInstall(p as RuntimeInstall['phase'], { version: null })),
-      ),
+      InstallPhase.options.map((p) => installTooltip(runtimeInstall(p, { version: null }))),
     ).toEqual([
       'waiting to install @pipedai/worker@latest',
       'resolving @pipedai/worker@latest',
