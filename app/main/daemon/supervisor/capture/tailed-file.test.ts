@@ -4,6 +4,7 @@ import {
   appendFileSync,
   mkdtempSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -79,6 +80,7 @@ describe('TailedFile', () => {
     writeFileSync(path, 'first line\nsecond ');
     expect(f.pump(5)).toBe(5);
     expect(read()).toBe('first');
+    expect(f.atEnd()).toBe(false);
     expect(f.pump(1000)).toBe(13);
     expect(read()).toBe(' line\nsecond ');
     expect(f.atEnd()).toBe(true);
@@ -90,7 +92,21 @@ describe('TailedFile', () => {
     expect(f.pump(1000)).toBe(0);
   });
 
-  it('before the file is opened, keeps the cursor it was given', () => {
+  it('reads no more than asked across its chunks, and a chunk without a line end keeps the cursor', () => {
+    const { f, path, read } = tailed(); // 16-byte chunks
+    writeFileSync(path, `a\n${'x'.repeat(40)}`);
+    expect(f.pump(20)).toBe(20);
+    expect(read()).toBe(`a\n${'x'.repeat(18)}`);
+    expect(f.cursor()?.offset).toBe(2);
+    expect(f.pump(100)).toBe(22);
+    expect(f.cursor()?.offset).toBe(2);
+  });
+
+  it('before the file is opened: keeps the cursor it was given, truncates nothing, names its path', () => {
+    const { f, path } = tailed();
+    f.truncate();
+    f.close();
+    expect(f.procPath('linux')).toBe(path);
     const saved = { id: '1:2', offset: 7 };
     expect(tailed(saved).f.cursor()).toEqual(saved);
     expect(tailed().f.cursor()).toBeNull();
@@ -167,9 +183,26 @@ describe('TailedFile', () => {
 
   it('skips to the newest maxBacklogBytes and says how much it skipped', () => {
     const { f, path, read, skips } = tailed(null, 10);
-    writeFileSync(path, '0123456789abcdefghij\n');
+    writeFileSync(path, '012345678\n'); // exactly the cap: nothing skipped
+    f.pump(100);
+    expect(skips).toEqual([]);
+    expect(read()).toBe('012345678\n');
+    appendFileSync(path, '0123456789abcdefghij\n');
     f.pump(100);
     expect(skips).toEqual(['backlog 11']);
     expect(read()).toBe('bcdefghij\n');
+  });
+
+  it('Linux: names the very file it reads through /proc for another program; elsewhere its path', () => {
+    const { f, path } = tailed();
+    writeFileSync(path, 'a\n');
+    f.reopen();
+    const proc = f.procPath('linux');
+    expect(proc).toMatch(new RegExp(`^/proc/${process.pid}/fd/\\d+$`));
+    expect(readlinkSync(proc)).toBe(path);
+    expect(f.procPath('darwin')).toBe(path);
+    f.close();
+    f.close();
+    expect(f.procPath('linux')).toBe(path);
   });
 });
