@@ -1,0 +1,226 @@
+// The supervisor with stand-in children (no process starts): its verbs on unknown ids, one
+// process per config path, recovery, the hand-off to the next daemon and what it hands the
+// capture hub.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChildRecord } from '../../../shared/index.ts';
+import { pathsFor } from '../paths.ts';
+import { FakeChild, injectedSupervisor } from './fixtures/fake-children.ts';
+import { createWorkerLog } from './logs/index.ts';
+import type { Supervisor } from './supervisor.ts';
+import { createSupervisor } from './supervisor.ts';
+import { entry, memoryRegistry, waitFor } from './test-support.ts';
+
+const supervisors: Supervisor[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  // Stand-in children never exit by themselves: hand them off rather than wait for them.
+  await Promise.all(supervisors.splice(0).map((s) => s.detach()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function made(o: Parameters<typeof injectedSupervisor>[0] = { platform: 'linux' }) {
+  const m = injectedSupervisor(o);
+  supervisors.push(m.supervisor);
+  return m;
+}
+
+const envOf = (options: { env?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv => options.env ?? {};
+
+describe('supervisor verbs', () => {
+  it('a listener that throws breaks no transition: the error goes to onError', async () => {
+    const errors: unknown[] = [];
+    const { supervisor, spawned } = made({
+      platform: 'linux',
+      options: { onError: (e) => errors.push(e) },
+    });
+    const boom = new Error('listener bug');
+    supervisor.events.on('state', () => {
+      throw boom;
+    });
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    spawned[0]?.child.emit('spawn');
+    expect(supervisor.status('w1')?.state).toBe('running');
+    expect(errors).toEqual([boom, boom]);
+  });
+
+  it('an id no reconcile created: start is not-found, stop and restart have nothing to do', async () => {
+    const { supervisor } = made();
+    expect(() => supervisor.start('nope')).toThrow(
+      expect.objectContaining({ code: 'not-found', message: 'no supervised worker nope' }),
+    );
+    await expect(supervisor.stop('nope')).resolves.toBeUndefined();
+    await expect(supervisor.restart('nope')).resolves.toBeUndefined();
+    expect(supervisor.status('nope')).toBeNull();
+    expect(supervisor.logs('nope')).toEqual([]);
+  });
+
+  it('one process per config path: a new entry waits for the retiring one, and start says why', async () => {
+    const { supervisor, spawned } = made({ platform: 'linux', options: { drainCeilingMs: null } });
+    await supervisor.reconcile([entry('a', '/w.json')]);
+    spawned[0]?.child.emit('spawn');
+    // a is dropped, b takes its config: a drains; the reconcile does not wait for it.
+    await supervisor.reconcile([entry('b', '/w.json')], { waitForStops: false });
+    expect(supervisor.status('a')).toMatchObject({ state: 'running', draining: true });
+    expect(supervisor.status('b')?.state).toBe('stopped');
+    expect(() => supervisor.start('b')).toThrow(
+      expect.objectContaining({ code: 'conflict', message: 'another worker still runs /w.json' }),
+    );
+    expect(spawned).toHaveLength(1);
+    spawned[0]?.child.end(0, null);
+    await waitFor('b to start', () => spawned.length === 2);
+    expect(envOf(spawned[1]?.options ?? {}).PIPEDAI_ORCHESTRATOR_WORKER_ID).toBe('b');
+    await waitFor('a to go', () => supervisor.status('a') === null);
+  });
+
+  it('a stop issued meanwhile takes a waiting entry off the wait', async () => {
+    const { supervisor, spawned } = made({ platform: 'linux', options: { drainCeilingMs: null } });
+    await supervisor.reconcile([entry('a', '/w.json')]);
+    spawned[0]?.child.emit('spawn');
+    await supervisor.reconcile([entry('b', '/w.json')], { waitForStops: false });
+    await supervisor.stop('b');
+    spawned[0]?.child.end(0, null);
+    await waitFor('a to go', () => supervisor.status('a') === null);
+    expect(spawned).toHaveLength(1);
+  });
+});
+
+describe('supervisor recovery', () => {
+  const record = (pid: number): ChildRecord => ({
+    workerId: 'w1',
+    pid,
+    startTime: 'start-1',
+    configPath: '/w1.json',
+    instanceId: 'old',
+    spawnedAt: 1000,
+  });
+  const ours = {
+    isAlive: async () => true,
+    startTime: async () => 'start-1',
+    environ: async () => ['PIPEDAI_ORCHESTRATOR_WORKER_ID=w1', 'PIPEDAI_ORCHESTRATOR_INSTANCE=old'],
+    commandLine: async () => null,
+  };
+
+  it('adopts one proven process per worker and kills a second one', async () => {
+    const registry = memoryRegistry([record(501), record(502)]);
+    const { supervisor, calls, spawned } = made({
+      platform: 'linux',
+      options: { registry, probe: ours },
+    });
+    const report = await supervisor.recover();
+    expect(report).toEqual({
+      adopted: [{ workerId: 'w1', pid: 501 }],
+      dropped: [],
+      killed: [{ workerId: 'w1', pid: 502 }],
+    });
+    expect(calls).toEqual([
+      ['treeKill', 502, 'SIGKILL'],
+      ['signal', -502, 'SIGKILL'],
+    ]);
+    await waitFor('the record removed', () => registry.children().length === 1);
+    expect(registry.children()[0]?.pid).toBe(501);
+    expect(supervisor.status('w1')).toMatchObject({ state: 'running', pid: 501, adopted: true });
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    expect(spawned).toHaveLength(0);
+  });
+
+  it('a recovery that failed (children.json unreadable) is tried again by the next reconcile', async () => {
+    const registry = memoryRegistry();
+    let fail = true;
+    const { supervisor, spawned } = made({
+      platform: 'linux',
+      options: {
+        registry: {
+          read: () => (fail ? Promise.reject(new Error('EIO')) : registry.read()),
+          update: (fn) => registry.update(fn),
+        },
+      },
+    });
+    await expect(supervisor.reconcile([entry('w1', '/w1.json')])).rejects.toThrow('EIO');
+    fail = false;
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    expect(spawned).toHaveLength(1);
+  });
+});
+
+describe('supervisor hand-off and shutdown', () => {
+  it('detach leaves every process running and unwatched, and takes no more verbs', async () => {
+    const { supervisor, spawned, calls } = made({ platform: 'linux', distinctPids: true });
+    await supervisor.reconcile([entry('w1', '/w1.json'), entry('w2', '/w2.json')]);
+    for (const s of spawned) s.child.emit('spawn');
+    await supervisor.detach();
+    expect(calls).toEqual([]);
+    expect(spawned.map((s) => s.child.unrefs)).toEqual([1, 1]);
+    await expect(supervisor.reconcile([entry('w1', '/w1.json')])).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+    expect(() => supervisor.start('w1')).toThrow(expect.objectContaining({ code: 'unavailable' }));
+    await expect(supervisor.restart('w1')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('close stops every worker and takes no more verbs', async () => {
+    const { supervisor, spawned } = made();
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    spawned[0]?.child.emit('spawn');
+    const closing = supervisor.close();
+    spawned[0]?.child.end(0, null);
+    await closing;
+    expect(supervisor.status('w1')?.state).toBe('stopped');
+    expect(() => supervisor.start('w1')).toThrow(expect.objectContaining({ code: 'unavailable' }));
+  });
+
+  it('hands the capture hub its poll, limits, hole punch and counters; close stops its poll', async () => {
+    const dir = mkdtempSync(join(process.env.PIPEDAI_TEST_ROOT ?? tmpdir(), 'supervisor-unit-'));
+    dirs.push(dir);
+    const setPoll = vi.spyOn(globalThis, 'setInterval');
+    const clearPoll = vi.spyOn(globalThis, 'clearInterval');
+    const punched: Array<[number, number]> = [];
+    const counted: string[] = [];
+    const children: FakeChild[] = [];
+    const supervisor = createSupervisor({
+      paths: pathsFor(dir),
+      instanceId: 'inst-1',
+      platform: 'linux',
+      workerBin: 'pipedai-worker',
+      // The child writes 8 KiB to the output file it was handed, then reports its spawn.
+      spawn: (_command, _args, options) => {
+        const out = (options.stdio as unknown[])[1] as number;
+        writeSync(out, Buffer.alloc(8192, 0x61));
+        const child = new FakeChild(4242);
+        children.push(child);
+        return child as unknown as ChildProcess;
+      },
+      killPrimitives: {
+        treeKill: async () => undefined,
+        signal: () => undefined,
+        runFile: async () => undefined,
+      },
+      registry: memoryRegistry(),
+      createLog: (workerId) => createWorkerLog({ workerId, file: null }),
+      capturePollMs: 1234,
+      captureLimits: { reclaimBytes: 4096 },
+      punchHole: async (_file, offset, length) => void punched.push([offset, length]),
+      captureCounters: {
+        output: (id, stream, bytes) => void counted.push(`${id} ${stream} ${bytes}`),
+        skipped: () => undefined,
+      },
+    });
+    supervisors.push(supervisor);
+    expect(setPoll).toHaveBeenCalledWith(expect.any(Function), 1234);
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    children[0]?.emit('spawn');
+    await waitFor('the read and the punch', () => punched.length === 1);
+    expect(punched).toEqual([[0, 8192]]);
+    expect(counted).toEqual(['w1 out 8192']);
+    const closing = supervisor.close({ force: true });
+    children[0]?.end(null, 'SIGKILL');
+    await closing;
+    expect(clearPoll).toHaveBeenCalledWith(
+      setPoll.mock.results[setPoll.mock.calls.findIndex((c) => c[1] === 1234)]?.value,
+    );
+  });
+});
