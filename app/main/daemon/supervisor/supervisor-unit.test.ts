@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChildRecord } from '../../../shared/index.ts';
 import { pathsFor } from '../paths.ts';
+import { backoffPolicy } from './backoff.ts';
 import { FakeChild, injectedSupervisor } from './fixtures/fake-children.ts';
 import { createWorkerLog } from './logs/index.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -85,6 +86,139 @@ describe('supervisor verbs', () => {
     await supervisor.stop('b');
     spawned[0]?.child.end(0, null);
     await waitFor('a to go', () => supervisor.status('a') === null);
+    expect(spawned).toHaveLength(1);
+  });
+});
+
+describe('supervisor reconcile', () => {
+  it('records a child once it spawned and forgets it at its exit; lists workers and their logs', async () => {
+    const { supervisor, spawned, registry } = made();
+    await supervisor.reconcile([entry('w1', '/w1.json'), entry('w2', '/w2.json', 'disabled')]);
+    expect(spawned).toHaveLength(1);
+    expect(supervisor.statuses().map((s) => [s.id, s.state])).toEqual([
+      ['w1', 'starting'],
+      ['w2', 'stopped'],
+    ]);
+    spawned[0]?.child.emit('spawn');
+    await waitFor('the record', () => registry.children().length === 1);
+    expect(registry.children()[0]).toMatchObject({
+      workerId: 'w1',
+      pid: 4242,
+      configPath: '/w1.json',
+    });
+    spawned[0]?.child.end(3, null);
+    await waitFor('the record gone', () => registry.children().length === 0);
+    expect(supervisor.logs('w1', 5)).toEqual([]);
+    expect(supervisor.status('w1')).toMatchObject({ state: 'backing-off', lastExit: { code: 3 } });
+  });
+
+  it('a dropped worker goes once its process is gone, its log closed', async () => {
+    const closedLogs: string[] = [];
+    const { supervisor, spawned } = made({
+      platform: 'linux',
+      options: {
+        createLog: (workerId) => ({
+          ...createWorkerLog({ workerId, file: null }),
+          close: async () => void closedLogs.push(workerId),
+        }),
+      },
+    });
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    spawned[0]?.child.emit('spawn');
+    const dropping = supervisor.reconcile([]);
+    await waitFor('the drain', () => supervisor.status('w1')?.draining);
+    spawned[0]?.child.end(0, null);
+    await dropping;
+    expect(supervisor.status('w1')).toBeNull();
+    expect(supervisor.statuses()).toEqual([]);
+    expect(closedLogs).toEqual(['w1']);
+  });
+
+  it('dropped, then listed again while it drains: it stays, and runs again after the drain', async () => {
+    const { supervisor, spawned } = made({ platform: 'linux', options: { drainCeilingMs: null } });
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    spawned[0]?.child.emit('spawn');
+    await supervisor.reconcile([], { waitForStops: false });
+    await supervisor.reconcile([entry('w1', '/w1.json')], { waitForStops: false });
+    spawned[0]?.child.end(0, null);
+    await waitFor('the new process', () => spawned.length === 2);
+    expect(supervisor.status('w1')?.state).toBe('starting');
+  });
+
+  it('dropped, then listed again as disabled while it drains: it stays, stopped', async () => {
+    const { supervisor, spawned } = made({ platform: 'linux', options: { drainCeilingMs: null } });
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    spawned[0]?.child.emit('spawn');
+    await supervisor.reconcile([], { waitForStops: false });
+    const listed = supervisor.reconcile([entry('w1', '/w1.json', 'disabled')]);
+    spawned[0]?.child.end(0, null);
+    await listed;
+    await new Promise((r) => setImmediate(r));
+    expect(supervisor.status('w1')?.state).toBe('stopped');
+  });
+
+  it('an entry waiting for a config path that is disabled meanwhile does not start when it frees', async () => {
+    const { supervisor, spawned } = made({ platform: 'linux', options: { drainCeilingMs: null } });
+    await supervisor.reconcile([entry('a', '/w.json')]);
+    spawned[0]?.child.emit('spawn');
+    await supervisor.reconcile([entry('b', '/w.json')], { waitForStops: false });
+    await supervisor.reconcile([entry('b', '/w.json', 'disabled')], { waitForStops: false });
+    spawned[0]?.child.end(0, null);
+    await waitFor('a to go', () => supervisor.status('a') === null);
+    expect(spawned).toHaveLength(1);
+  });
+
+  it('an entry that waited and then started is not started again by a later transition', async () => {
+    const { supervisor, spawned } = made({
+      platform: 'linux',
+      distinctPids: true,
+      options: { drainCeilingMs: null, backoff: backoffPolicy({ maxRestarts: 0 }) },
+    });
+    await supervisor.reconcile([entry('a', '/w.json')]);
+    spawned[0]?.child.emit('spawn');
+    await supervisor.reconcile([entry('b', '/w.json')], { waitForStops: false });
+    spawned[0]?.child.end(0, null);
+    await waitFor('b to start', () => spawned.length === 2);
+    spawned[1]?.child.emit('spawn');
+    spawned[1]?.child.end(1, null); // maxRestarts 0: crashed for good
+    await new Promise((r) => setImmediate(r));
+    expect(supervisor.status('b')?.state).toBe('crashed');
+    expect(spawned).toHaveLength(2);
+  });
+
+  it('a worker without a runtime waits in needs-runtime, asked again at every reconcile', async () => {
+    let problem: string | null = 'no worker runtime is installed';
+    const { supervisor, spawned } = made({
+      platform: 'linux',
+      options: {
+        plan: () =>
+          problem === null
+            ? { command: '/rt/node', args: ['/rt/worker.js'], env: {}, direct: true }
+            : { problem },
+      },
+    });
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    expect(supervisor.status('w1')?.state).toBe('needs-runtime');
+    expect(supervisor.logs('w1').map((l) => l.line)).toEqual([
+      '[orchestrator] cannot start: no worker runtime is installed',
+    ]);
+    problem = null;
+    await supervisor.reconcile([entry('w1', '/w1.json')]);
+    expect(spawned.map((s) => [s.command, ...s.args])).toEqual([
+      ['/rt/node', '/rt/worker.js', 'run', '--config', '/w1.json'],
+    ]);
+  });
+
+  it('once closing, a worker that ends starts none that waited for its config path', async () => {
+    const { supervisor, spawned } = made({ platform: 'linux', options: { drainCeilingMs: null } });
+    await supervisor.reconcile([entry('a', '/w.json')]);
+    spawned[0]?.child.emit('spawn');
+    await supervisor.reconcile([entry('a', '/w.json', 'disabled'), entry('b', '/w.json')], {
+      waitForStops: false,
+    });
+    const closing = supervisor.close();
+    spawned[0]?.child.end(0, null);
+    await closing;
     expect(spawned).toHaveLength(1);
   });
 });
