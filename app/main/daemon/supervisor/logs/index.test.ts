@@ -235,6 +235,49 @@ describe('createWorkerLog', () => {
 
   it('rejects limits that cannot hold a line, naming the field', () => {
     expect(() => log({ rotateBytes: 4096, maxLineBytes: 8192 })).toThrow(/rotateBytes/);
+    expect(() => log({ maxPendingFileBytes: 4096, maxLineBytes: 8192 })).toThrow(
+      /maxPendingFileBytes/,
+    );
     expect(() => log({ ringSize: 0 })).toThrow(/ringSize/);
+    // Exactly one full line (8192 bytes and a record's 256 of prefix) is enough.
+    expect(() => log({ rotateBytes: 8192 + 256, maxPendingFileBytes: 8192 + 256 })).not.toThrow();
+  });
+
+  it('counts cut lines and discarded bytes of both streams', () => {
+    const w = log({ file: null, maxLineBytes: 8 });
+    w.push('out', buf('0123456789\n'));
+    w.push('err', buf('abcdefghijkl\n'));
+    expect(w.stats()).toMatchObject({ linesCut: 2, bytesDiscarded: 2 + 4 });
+  });
+
+  it('flushed resolves once what was captured is in the file', async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: FileOps = {
+      ...nodeFileOps,
+      async openAppend(path) {
+        const { handle, size } = await nodeFileOps.openAppend(path);
+        return {
+          size,
+          handle: {
+            append: async (d) => {
+              await gate;
+              await handle.append(d);
+            },
+            close: () => handle.close(),
+          },
+        };
+      },
+    };
+    const w = log({ fs: slow });
+    w.push('out', buf('one\n'));
+    let flushed = false;
+    const done = w.flushed().then(() => (flushed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(flushed).toBe(false);
+    release();
+    await done;
+    expect(fileLines()).toEqual(['2026-01-02T03:04:05.006Z out one']);
+    await w.close();
   });
 });
