@@ -23,6 +23,31 @@ const fileLines = (path = file): string[] => readFileSync(path, 'utf8').split('\
 
 const until = (cond: () => boolean): Promise<true> => waitFor('the condition', cond, 20_000, 10);
 
+/** A disk whose appends wait until `release()`; `written()` counts the appends done. */
+function gatedDisk(): { ops: FileOps; release: () => void; written: () => number } {
+  let release = (): void => undefined;
+  let written = 0;
+  const gate = new Promise<void>((r) => (release = r));
+  const ops: FileOps = {
+    ...nodeFileOps,
+    async openAppend(path) {
+      const { handle, size } = await nodeFileOps.openAppend(path);
+      return {
+        size,
+        handle: {
+          append: async (d) => {
+            await gate;
+            await handle.append(d);
+            written++;
+          },
+          close: () => handle.close(),
+        },
+      };
+    },
+  };
+  return { ops, release: () => release(), written: () => written };
+}
+
 const enospc = (): Error =>
   Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
 
@@ -126,35 +151,14 @@ describe('createWorkerLog', () => {
   });
 
   it('drops whole lines beyond maxPendingFileBytes while the disk is slow, then writes a marker', async () => {
-    let release = (): void => undefined;
-    let written = 0;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const slow: FileOps = {
-      ...nodeFileOps,
-      async openAppend(path) {
-        const { handle, size } = await nodeFileOps.openAppend(path);
-        return {
-          size,
-          handle: {
-            append: async (d) => {
-              await gate;
-              await handle.append(d);
-              written++;
-            },
-            close: () => handle.close(),
-          },
-        };
-      },
-    };
+    const { ops: slow, release, written } = gatedDisk();
     const w = log({ fs: slow, maxLineBytes: 1024, maxPendingFileBytes: 16 * 1024 });
     for (let i = 0; i < 1000; i++) w.push('out', buf(`${i} ${'s'.repeat(70)}\n`));
     const dropped = w.stats().fileLinesDropped;
     expect(dropped).toBeGreaterThan(700); // ~100 B per record: only ~160 fit in 16 KiB
     expect(w.tail()).toHaveLength(500); // the ring and the doors lose nothing
     release();
-    await until(() => written === 1); // the queue went out in one write: room again
+    await until(() => written() === 1); // the queue went out in one write: room again
     w.push('err', buf('after\n'));
     await w.close();
     const lines = fileLines();
@@ -251,24 +255,7 @@ describe('createWorkerLog', () => {
   });
 
   it('flushed resolves once what was captured is in the file', async () => {
-    let release = (): void => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const slow: FileOps = {
-      ...nodeFileOps,
-      async openAppend(path) {
-        const { handle, size } = await nodeFileOps.openAppend(path);
-        return {
-          size,
-          handle: {
-            append: async (d) => {
-              await gate;
-              await handle.append(d);
-            },
-            close: () => handle.close(),
-          },
-        };
-      },
-    };
+    const { ops: slow, release } = gatedDisk();
     const w = log({ fs: slow });
     w.push('out', buf('one\n'));
     let flushed = false;
