@@ -262,6 +262,26 @@ describe('supervisor recovery', () => {
     expect(spawned).toHaveLength(0);
   });
 
+  it('watches an adopted process every adoptPollMs (default 1 s)', async () => {
+    for (const [adoptPollMs, expected] of [
+      [1234, 1234],
+      [undefined, 1000],
+    ] as const) {
+      const poll = vi.spyOn(globalThis, 'setTimeout');
+      const { supervisor } = made({
+        platform: 'linux',
+        options: {
+          registry: memoryRegistry([record(501)]),
+          probe: ours,
+          ...(adoptPollMs ? { adoptPollMs } : {}),
+        },
+      });
+      await supervisor.recover();
+      expect(poll).toHaveBeenCalledWith(expect.any(Function), expected);
+      poll.mockRestore();
+    }
+  });
+
   it('a recovery that failed (children.json unreadable) is tried again by the next reconcile', async () => {
     const registry = memoryRegistry();
     let fail = true;
@@ -278,6 +298,33 @@ describe('supervisor recovery', () => {
     fail = false;
     await supervisor.reconcile([entry('w1', '/w1.json')]);
     expect(spawned).toHaveLength(1);
+  });
+});
+
+describe('supervisor on Windows', () => {
+  it('asks whether a draining worker is idle every idlePollMs (default 2 s)', async () => {
+    for (const [idlePollMs, expected] of [
+      [25, 25],
+      [undefined, 2000],
+    ] as const) {
+      const poll = vi.spyOn(globalThis, 'setTimeout');
+      const asked: string[] = [];
+      const { supervisor, spawned } = made({
+        platform: 'win32',
+        options: {
+          isIdle: async (id) => (asked.push(id), false),
+          drainCeilingMs: null,
+          ...(idlePollMs ? { idlePollMs } : { idlePollMs: undefined }),
+        },
+      });
+      await supervisor.reconcile([entry('w1', '/w1.json')]);
+      spawned[0]?.child.emit('spawn');
+      void supervisor.stop('w1');
+      await waitFor('the first question', () => asked.length === 1);
+      await waitFor('the next one scheduled', () => poll.mock.calls.some((c) => c[1] === expected));
+      poll.mockRestore();
+      spawned[0]?.child.end(0, null);
+    }
   });
 });
 
