@@ -1,44 +1,9 @@
 // Each platform's spawn and kill, asserted through injection: exactly what would have run.
-import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pathsFor } from '../paths.ts';
 import type { SupervisorPort } from '../deps.ts';
-import { entry, memoryRegistry, waitFor } from './test-support.ts';
-import { createSupervisor, type Supervisor } from './index.ts';
-import { discardOutput } from './capture/worker-capture.ts';
-import { createWorkerLog } from './logs/index.ts';
-import type { KillPrimitives } from './spawn.ts';
-
-class FakeChild extends EventEmitter {
-  readonly pid: number | undefined;
-  readonly stdout = new PassThrough();
-  readonly stderr = new PassThrough();
-  readonly kills: (string | number | undefined)[] = [];
-  constructor(pid: number | undefined) {
-    super();
-    this.pid = pid;
-  }
-  kill(signal?: string | number): boolean {
-    this.kills.push(signal);
-    return true;
-  }
-  /** The OS reports the end: 'exit', then 'close' once the pipes are drained. */
-  end(code: number | null, signal: string | null): void {
-    this.emit('exit', code, signal);
-    this.emit('close', code, signal);
-  }
-}
-
-interface Spawned {
-  command: string;
-  args: string[];
-  options: SpawnOptions;
-  child: FakeChild;
-}
+import { entry, waitFor } from './test-support.ts';
+import type { Supervisor } from './index.ts';
+import { injectedSupervisor, NEVER_WRITTEN } from './fixtures/fake-children.ts';
 
 const supervisors: Supervisor[] = [];
 afterEach(async () => {
@@ -51,44 +16,9 @@ function injected(
   pid: number | null = 4242,
   isIdle?: (id: string) => Promise<boolean>,
 ) {
-  const spawned: Spawned[] = [];
-  const calls: unknown[][] = [];
-  const registry = memoryRegistry();
-  const prim: KillPrimitives = {
-    treeKill: async (p, signal) => void calls.push(['treeKill', p, signal]),
-    signal: (p, signal) => void calls.push(['signal', p, signal]),
-    runFile: async (file, args) => void calls.push(['runFile', file, args]),
-  };
-  const supervisor = createSupervisor({
-    paths: pathsFor(join(tmpdir(), 'never-written')), // registry and logs are injected
-    instanceId: 'inst-1',
-    env: { PATH: 'somewhere' },
-    platform,
-    workerBin,
-    spawn: (command, args, options) => {
-      const child = new FakeChild(pid ?? undefined);
-      spawned.push({ command, args, options, child });
-      return child as unknown as ChildProcess;
-    },
-    killPrimitives: prim,
-    probe: {
-      isAlive: async () => true,
-      startTime: async () => 'start-1',
-      environ: async () => null,
-      commandLine: async () => null,
-    },
-    registry,
-    createLog: (workerId) => createWorkerLog({ workerId, file: null }),
-    // Stand-ins for the two output files' descriptors.
-    createCapture: () => ({
-      ...discardOutput(),
-      openForSpawn: () => ({ stdio: ['ignore', 11, 12], release: () => undefined }),
-    }),
-    drainCeilingMs: 50,
-    ...(isIdle ? { isIdle, idlePollMs: 10, drainCeilingMs: null } : {}),
-  });
-  supervisors.push(supervisor satisfies SupervisorPort); // what the Orchestrator is given
-  return { supervisor, spawned, calls, registry };
+  const made = injectedSupervisor({ platform, workerBin, pid, ...(isIdle ? { isIdle } : {}) });
+  supervisors.push(made.supervisor satisfies SupervisorPort); // what the Orchestrator is given
+  return made;
 }
 
 const taggedEnv = {
@@ -96,7 +26,7 @@ const taggedEnv = {
   PIPEDAI_LOCAL_RUN_EVENTS: '1',
   PIPEDAI_ORCHESTRATOR_WORKER_ID: 'w1',
   PIPEDAI_ORCHESTRATOR_INSTANCE: 'inst-1',
-  PIPEDAI_ORCHESTRATOR_REGISTRY: pathsFor(join(tmpdir(), 'never-written')).children,
+  PIPEDAI_ORCHESTRATOR_REGISTRY: NEVER_WRITTEN.children,
 };
 
 describe('Windows', () => {

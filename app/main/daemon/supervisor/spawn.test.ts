@@ -66,7 +66,8 @@ describe('worker binary and environment', () => {
   });
 
   it('passes the daemon environment plus the run flag and our two tags', () => {
-    expect(workerEnv({ PATH: '/bin', ANTHROPIC_API_KEY: 'k' }, 'w1', 'inst')).toEqual({
+    // (strict: no registry given is no registry tag at all, not one set to undefined)
+    expect(workerEnv({ PATH: '/bin', ANTHROPIC_API_KEY: 'k' }, 'w1', 'inst')).toStrictEqual({
       PATH: '/bin',
       ANTHROPIC_API_KEY: 'k',
       PIPEDAI_LOCAL_RUN_EVENTS: '1',

@@ -1,9 +1,9 @@
 // One worker process behind one interface, spawned or adopted, with the child, the killer, the
 // probe and the output capture injected: what each of them is told, and when.
 import type { ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OutputCapture, SpawnStdio } from './capture/worker-capture.ts';
+import { FakeChild } from './fixtures/fake-children.ts';
 import { discardOutput } from './capture/worker-capture.ts';
 import { createWorkerLog, type WorkerLog } from './logs/index.ts';
 import type { ProcessProbe } from './process-probe.ts';
@@ -18,23 +18,6 @@ import {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-class FakeChild extends EventEmitter {
-  readonly kills: (string | number | undefined)[] = [];
-  unrefs = 0;
-  readonly pid: number | undefined;
-  constructor(pid: number | undefined) {
-    super();
-    this.pid = pid;
-  }
-  kill(signal?: string | number): boolean {
-    this.kills.push(signal);
-    return true;
-  }
-  unref(): void {
-    this.unrefs++;
-  }
-}
 
 /** Everything the process tells its collaborators, in order. */
 function world(opts: { openFails?: Error; spawnThrows?: Error; pid?: number | undefined } = {}) {

@@ -23,6 +23,31 @@ const fileLines = (path = file): string[] => readFileSync(path, 'utf8').split('\
 
 const until = (cond: () => boolean): Promise<true> => waitFor('the condition', cond, 20_000, 10);
 
+/** A disk whose appends wait until `release()`; `written()` counts the appends done. */
+function gatedDisk(): { ops: FileOps; release: () => void; written: () => number } {
+  let release = (): void => undefined;
+  let written = 0;
+  const gate = new Promise<void>((r) => (release = r));
+  const ops: FileOps = {
+    ...nodeFileOps,
+    async openAppend(path) {
+      const { handle, size } = await nodeFileOps.openAppend(path);
+      return {
+        size,
+        handle: {
+          append: async (d) => {
+            await gate;
+            await handle.append(d);
+            written++;
+          },
+          close: () => handle.close(),
+        },
+      };
+    },
+  };
+  return { ops, release: () => release(), written: () => written };
+}
+
 const enospc = (): Error =>
   Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
 
@@ -126,35 +151,14 @@ describe('createWorkerLog', () => {
   });
 
   it('drops whole lines beyond maxPendingFileBytes while the disk is slow, then writes a marker', async () => {
-    let release = (): void => undefined;
-    let written = 0;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const slow: FileOps = {
-      ...nodeFileOps,
-      async openAppend(path) {
-        const { handle, size } = await nodeFileOps.openAppend(path);
-        return {
-          size,
-          handle: {
-            append: async (d) => {
-              await gate;
-              await handle.append(d);
-              written++;
-            },
-            close: () => handle.close(),
-          },
-        };
-      },
-    };
+    const { ops: slow, release, written } = gatedDisk();
     const w = log({ fs: slow, maxLineBytes: 1024, maxPendingFileBytes: 16 * 1024 });
     for (let i = 0; i < 1000; i++) w.push('out', buf(`${i} ${'s'.repeat(70)}\n`));
     const dropped = w.stats().fileLinesDropped;
     expect(dropped).toBeGreaterThan(700); // ~100 B per record: only ~160 fit in 16 KiB
     expect(w.tail()).toHaveLength(500); // the ring and the doors lose nothing
     release();
-    await until(() => written === 1); // the queue went out in one write: room again
+    await until(() => written() === 1); // the queue went out in one write: room again
     w.push('err', buf('after\n'));
     await w.close();
     const lines = fileLines();
@@ -235,6 +239,32 @@ describe('createWorkerLog', () => {
 
   it('rejects limits that cannot hold a line, naming the field', () => {
     expect(() => log({ rotateBytes: 4096, maxLineBytes: 8192 })).toThrow(/rotateBytes/);
+    expect(() => log({ maxPendingFileBytes: 4096, maxLineBytes: 8192 })).toThrow(
+      /maxPendingFileBytes/,
+    );
     expect(() => log({ ringSize: 0 })).toThrow(/ringSize/);
+    // Exactly one full line (8192 bytes and a record's 256 of prefix) is enough.
+    expect(() => log({ rotateBytes: 8192 + 256, maxPendingFileBytes: 8192 + 256 })).not.toThrow();
+  });
+
+  it('counts cut lines and discarded bytes of both streams', () => {
+    const w = log({ file: null, maxLineBytes: 8 });
+    w.push('out', buf('0123456789\n'));
+    w.push('err', buf('abcdefghijkl\n'));
+    expect(w.stats()).toMatchObject({ linesCut: 2, bytesDiscarded: 2 + 4 });
+  });
+
+  it('flushed resolves once what was captured is in the file', async () => {
+    const { ops: slow, release } = gatedDisk();
+    const w = log({ fs: slow });
+    w.push('out', buf('one\n'));
+    let flushed = false;
+    const done = w.flushed().then(() => (flushed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(flushed).toBe(false);
+    release();
+    await done;
+    expect(fileLines()).toEqual(['2026-01-02T03:04:05.006Z out one']);
+    await w.close();
   });
 });

@@ -16,7 +16,18 @@ describe('Ring', () => {
     expect(r.last(-1)).toEqual([]);
   });
 
-  it('rejects a capacity below one', () => {
+  it('rejects a capacity below one or not whole; one is enough', () => {
     expect(() => new Ring(0)).toThrow(RangeError);
+    expect(() => new Ring(2.5)).toThrow('ring capacity must be a positive integer');
+    const one = new Ring<string>(1);
+    one.push('a');
+    one.push('b');
+    expect(one.last()).toEqual(['b']);
+  });
+
+  it('takes the whole part of a fractional count', () => {
+    const r = new Ring<number>(5);
+    for (let i = 0; i < 5; i++) r.push(i);
+    expect(r.last(2.7)).toEqual([3, 4]);
   });
 });
