@@ -45,6 +45,12 @@ describe('contrast arithmetic (WCAG 2.1)', () => {
     expect(contrastRatio(parseHex('#ffffff')!, parseHex('#767676')!)).toBeCloseTo(4.54, 2);
   });
 
+  it('passes a pair exactly at the minimum ("at least")', () => {
+    const tokens = { black: '#000000', white: '#ffffff' };
+    const ratio = contrastRatio(parseHex('#000000')!, parseHex('#ffffff')!);
+    expect(shortfalls(tokens, [['black', 'white']], ratio)).toEqual([]);
+  });
+
   it('computes luminance on both sides of the sRGB knee', () => {
     expect(luminance([0, 0, 0])).toBe(0);
     expect(luminance([255, 255, 255])).toBeCloseTo(1, 10);
@@ -69,12 +75,40 @@ describe('contrast arithmetic (WCAG 2.1)', () => {
     );
     expect(t.light).toEqual({ a: '#111', b: '#222' });
     expect(t.dark).toEqual({ a: '#eee', b: '#222' });
+    // The media query written tight or loose.
+    for (const media of [
+      '@media(prefers-color-scheme:dark)',
+      '@media  (prefers-color-scheme:  dark)',
+    ])
+      expect(themeTokens(`:root{--a:#111;}${media}{:root{--a:#eee;}}`).dark, media).toEqual({
+        a: '#eee',
+      });
+    // A stylesheet that ends with its :root block, one with no :root, one with only a dark block.
+    expect(themeTokens(':root{--a:#111;}')).toEqual({ light: { a: '#111' }, dark: { a: '#111' } });
+    expect(themeTokens('body{color:red}')).toEqual({ light: {}, dark: {} });
+    expect(themeTokens('@media (prefers-color-scheme: dark){:root{--a:#eee;}}')).toEqual({
+      light: {},
+      dark: { a: '#eee' },
+    });
     // Without a dark block the dark theme is the light one; spaces around the parts are fine.
     const plain = themeTokens(':root {\n  --a : #111 ;\n  --b-2:#222;\n}\n.x { --c: #333; }');
     expect(plain).toEqual({
       light: { a: '#111', 'b-2': '#222' },
       dark: { a: '#111', 'b-2': '#222' },
     });
+  });
+});
+
+describe('the pairs checked', () => {
+  it('cover the page text, every tone and the focus ring, all tokens base.css defines', () => {
+    expect(TEXT_PAIRS).toContainEqual(['text', 'bg']);
+    expect(TEXT_PAIRS).toContainEqual(['bad', 'bad-bg']);
+    expect(NON_TEXT_PAIRS).toContainEqual(['focus', 'bg']);
+    expect(NON_TEXT_PAIRS).toContainEqual(['control-border', 'surface']);
+    for (const [fg, bg] of [...TEXT_PAIRS, ...NON_TEXT_PAIRS]) {
+      expect(themes.light, fg).toHaveProperty([fg]);
+      expect(themes.light, bg).toHaveProperty([bg]);
+    }
   });
 });
 

@@ -25,6 +25,12 @@ describe('focusAfterVerb', () => {
     expect(focusAfterVerb('install-runtime', ['disable', 'restart'])).toBe('restart');
     expect(focusAfterVerb('rollback', ['stop', 'upgrade', 'rollback'])).toBe('upgrade');
   });
+
+  it('prefers the replacement wherever it stands among the buttons shown', () => {
+    expect(focusAfterVerb('stop', ['disable', 'start'])).toBe('start');
+    expect(focusAfterVerb('force-stop', ['disable', 'start'])).toBe('start');
+    expect(focusAfterVerb('start', ['disable', 'stop'])).toBe('stop');
+  });
 });
 
 describe('returnFocusTarget', () => {
