@@ -116,17 +116,6 @@ describe('attention, case by case', () => {
     const rows = [upgrade('u'), fine('f'), stale('s'), stopped('n'), noRuntime('r'), looping('c')];
     expect(sortByAttention(rows).map((w) => w.id)).toEqual(['c', 'r', 'n', 's', 'u', 'f']);
     expect(problemCount(rows)).toBe(4);
-    // Rows of equal rank keep the daemon order, however many.
-    const calm = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'].map((id) => fine(id));
-    expect(sortByAttention([...calm, looping('z')]).map((w) => w.id)).toEqual([
-      'z',
-      ...calm.map((w) => w.id),
-    ]);
-  });
-
-  it('puts the count before any title', () => {
-    expect(pageTitle(2, 'Workers')).toBe('(2) Workers');
-    expect(pageTitle(0, 'Workers')).toBe('Workers');
   });
 });
 
