@@ -87,7 +87,10 @@ export function renderRooms(stats) {
   for (const s of stats) {
     const c = s.counts;
     const partial = s.run !== null && !s.run.complete;
-    const took = s.run?.seconds == null ? '' : `${Math.round(s.run.seconds / 60)} min`;
+    const seconds = s.run?.seconds;
+    // An incremental rerun often takes less than a minute: "0 min" would say nothing.
+    const took =
+      seconds == null ? '' : seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
     out.push(
       s.score === null
         ? `| ${s.room.label} | not run | | | | | | | |`

@@ -47,7 +47,9 @@ describe('mutation report', () => {
       roomStats(room, report, { complete: true, seconds: 150 }),
       roomStats(roomNamed('store'), null),
       roomStats(roomNamed('owner'), report, { complete: false, seconds: null }),
+      roomStats(roomNamed('status'), report, { complete: true, seconds: 18 }),
     ]);
+    expect(text).toContain('| daemon/status | 60.0 % | 2 | 1 | 1 | 1 | 1 | 1 | 18 s |');
     expect(text).toContain('| service/escape.ts | 60.0 % | 2 | 1 | 1 | 1 | 1 | 1 | 3 min |');
     expect(text).toContain('| daemon/store | not run |');
     expect(text).toContain('| daemon/owner | 60.0 % (partial) | 2 | 1 | 1 | 1 | 1 | 1 | stopped |');

@@ -6,6 +6,8 @@
 //   node scripts/mutation.mjs store owner       those rooms (or MUTATION_ROOMS=store,owner)
 //   node scripts/mutation.mjs --changed <rev>   the rooms whose files changed since <rev>
 //   node scripts/mutation.mjs --report          only rewrite docs/mutation.md
+//   node scripts/mutation.mjs --force <room>…   re-test every mutant of those rooms (Stryker's
+//                                               --force), not only those of changed code or tests
 //
 // Each room keeps its results in test/mutation/<room>.json (Stryker's incremental file), so a
 // rerun tests only the mutants of changed code or tests. The HTML report goes to
@@ -40,16 +42,21 @@ function changedRooms(/** @type {string} */ rev) {
 }
 
 function parseArgs(/** @type {string[]} */ argv) {
-  if (argv.includes('--report')) return { rooms: [], reportOnly: true };
-  const at = argv.indexOf('--changed');
+  if (argv.includes('--report')) return { rooms: [], reportOnly: true, force: false };
+  // A module-level mutant (a constant table, a top-level regex) is covered by no one test, so
+  // incremental mode keeps its old result even after a test that kills it is added: --force
+  // re-tests every mutant of the rooms run.
+  const force = argv.includes('--force');
+  const rest = argv.filter((a) => a !== '--force');
+  const at = rest.indexOf('--changed');
   if (at >= 0) {
-    const rev = argv[at + 1];
+    const rev = rest[at + 1];
     if (!rev) throw new Error('--changed takes a git revision (e.g. origin/main)');
-    return { rooms: changedRooms(rev), reportOnly: false };
+    return { rooms: changedRooms(rev), reportOnly: false, force };
   }
-  const names = argv.length > 0 ? argv : (process.env.MUTATION_ROOMS ?? '').split(',');
+  const names = rest.length > 0 ? rest : (process.env.MUTATION_ROOMS ?? '').split(',');
   const picked = names.map((n) => n.trim()).filter(Boolean);
-  return { rooms: picked.length > 0 ? picked.map(roomNamed) : ROOMS, reportOnly: false };
+  return { rooms: picked.length > 0 ? picked.map(roomNamed) : ROOMS, reportOnly: false, force };
 }
 
 /**
@@ -98,7 +105,7 @@ async function writeReport() {
   say(`wrote ${DOC}`);
 }
 
-const { rooms, reportOnly } = parseArgs(process.argv.slice(2));
+const { rooms, reportOnly, force } = parseArgs(process.argv.slice(2));
 let failed = false;
 if (!reportOnly) {
   if (rooms.length === 0) say('mutation: no critical room touched; nothing to run');
@@ -106,7 +113,8 @@ if (!reportOnly) {
     const started = Date.now();
     recordRun(room.name, { complete: false, seconds: null });
     say(`mutation: room ${room.name} (${room.label})`);
-    const r = spawnSync(process.execPath, [STRYKER, 'run', 'stryker.config.mjs'], {
+    const args = [STRYKER, 'run', 'stryker.config.mjs', ...(force ? ['--force'] : [])];
+    const r = spawnSync(process.execPath, args, {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, MUTATION_ROOM: room.name },

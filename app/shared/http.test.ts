@@ -45,6 +45,9 @@ describe('httpRequestFor', () => {
       successStatus: commands.startWorker.status,
     });
     expect(httpRequestFor('deleteWorker', { id: 'w1' }).method).toBe('DELETE');
+    // An option left undefined is no body either (a plain stop, not `{}`).
+    expect(httpRequestFor('stopWorker', { id: 'w1', force: undefined }).body).toBeUndefined();
+    expect(httpRequestFor('stopWorker', { id: 'w1', force: true }).body).toBe('{"force":true}');
   });
 
   it('leaves a missing route parameter empty rather than writing "undefined" into the path', () => {
@@ -76,6 +79,11 @@ describe('errorFromAnswer', () => {
         expect(e.field).toBeUndefined();
       }
     }
+  });
+
+  it('reads a code only when it is one of ours as a string (not a list holding one)', () => {
+    expect(errorFromAnswer(400, { error: 'no', code: ['conflict'] }).code).toBe('bad-request');
+    expect(errorFromAnswer(500, { error: 'no', code: 409 }).code).toBe('internal');
   });
 
   it('keeps our own body: its code over the status, its message, its field', () => {

@@ -129,6 +129,13 @@ describe('PathSegment', () => {
     for (const bad of ['', '..', 'a..b', 'a/b', 'a b', 'x'.repeat(201), 'ü', 'a\\b'])
       expect(PathSegment.safeParse(bad).success).toBe(false);
   });
+
+  it('says why an id cannot name a file', () => {
+    expect(PathSegment.safeParse('a/b').error?.issues[0]?.message).toBe(
+      'must match [A-Za-z0-9._-]+ (it names a file)',
+    );
+    expect(PathSegment.safeParse('a..b').error?.issues[0]?.message).toBe('must not contain ..');
+  });
 });
 
 describe('compareVersions and isVersion', () => {
@@ -145,6 +152,16 @@ describe('compareVersions and isVersion', () => {
     expect(compareVersions(' 1.2.3 ', '1.2.3')).toBe(0);
     expect(compareVersions('1.2', '1.2.0')).toBeNull();
     expect(compareVersions('1.2.0', 'latest')).toBeNull();
+  });
+
+  it('reads every digit of each part, the whole pre-release, and trims either side', () => {
+    expect(compareVersions('10.0.0', '9.0.0')).toBe(1);
+    expect(compareVersions('1.2.10', '1.2.9')).toBe(1);
+    expect(compareVersions('1.2.3-rc.1', '1.2.3-rc.2')).toBe(-1);
+    expect(compareVersions('1.2.3', ' 1.2.3 ')).toBe(0);
+    // A version starts the text: something before it is no version.
+    expect(compareVersions('x1.2.3', '1.2.3')).toBeNull();
+    expect(compareVersions('1.2.3', 'pipedai-worker 1.2.3')).toBeNull();
   });
 
   it('isVersion holds for versions only', () => {
@@ -193,6 +210,8 @@ describe('figures as people read them', () => {
     expect(bytesText(1024)).toBe('1.0 KiB');
     expect(bytesText(48.2 * 1024 ** 2)).toBe('48.2 MiB');
     expect(bytesText(150 * 1024 ** 2)).toBe('150 MiB');
+    expect(bytesText(100 * 1024)).toBe('100 KiB');
+    expect(bytesText(99.94 * 1024)).toBe('99.9 KiB');
     expect(bytesText(1.3 * 1024 ** 3)).toBe('1.3 GiB');
     expect(bytesText(2 * 1024 ** 4)).toBe('2.0 TiB');
     expect(bytesText(2048 * 1024 ** 4)).toBe('2048 TiB'); // no unit past TiB

@@ -22,5 +22,7 @@ describe('connectivity history', () => {
     const merged = mergeHistory([s(3), s(1), s(2)], [s(2), s(4)], 500);
     expect(merged.map((x) => x.ts)).toEqual([1, 2, 3, 4]);
     expect(mergeHistory([s(1), s(2), s(3)], [s(4)], 2).map((x) => x.ts)).toEqual([3, 4]);
+    // Nothing arrived live: the fetched history alone, still oldest first and bounded.
+    expect(mergeHistory([s(3), s(1), s(2)], [], 2).map((x) => x.ts)).toEqual([2, 3]);
   });
 });

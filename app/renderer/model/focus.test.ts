@@ -18,6 +18,19 @@ describe('focusAfterVerb', () => {
     expect(focusAfterVerb('delete', ['stop', 'restart'])).toBe('stop');
     expect(focusAfterVerb('delete', [])).toBeNull();
   });
+
+  it('after a restart that left no Restart, Stop; after an install, the controls of a worker that can run', () => {
+    expect(focusAfterVerb('restart', ['disable', 'stop'])).toBe('stop');
+    expect(focusAfterVerb('install-runtime', ['disable', 'restart', 'stop'])).toBe('stop');
+    expect(focusAfterVerb('install-runtime', ['disable', 'restart'])).toBe('restart');
+    expect(focusAfterVerb('rollback', ['stop', 'upgrade', 'rollback'])).toBe('upgrade');
+  });
+
+  it('prefers the replacement wherever it stands among the buttons shown', () => {
+    expect(focusAfterVerb('stop', ['disable', 'start'])).toBe('start');
+    expect(focusAfterVerb('force-stop', ['disable', 'start'])).toBe('start');
+    expect(focusAfterVerb('start', ['disable', 'stop'])).toBe('stop');
+  });
 });
 
 describe('returnFocusTarget', () => {

@@ -111,6 +111,17 @@ describe('eventText edges', () => {
     expect(result([{ type: 'image' }])).toBe('↩ [{"type":"image"}]');
     expect(result({ ok: 1 })).toBe('↩ {"ok":1}');
     expect(result('  spaced\n\tout  ')).toBe('↩ spaced out');
+    expect(result(undefined)).toBe('↩ ');
+  });
+
+  it('survives what JSON cannot hold and blocks that are not objects', () => {
+    // A value JSON.stringify refuses (a BigInt) reads as its string.
+    expect(eventText(ev('x', 12n))).toBe('12');
+    expect(eventText(ev('assistant', msg(null, { type: 'text', text: 'after' })))).toBe('after');
+    // A message whose content is neither text nor a list of blocks: the payload's other fields.
+    expect(
+      eventText(ev('x', { message: { content: { type: 'text', text: 'no' } }, text: 'caption' })),
+    ).toBe('caption');
   });
 
   it('cuts at exactly the limit, with an ellipsis past it', () => {

@@ -22,6 +22,25 @@ describe('coalescer', () => {
     }
   });
 
+  it('runs on the global clock and timers when none are given (as the daemon builds it)', () => {
+    vi.useFakeTimers();
+    try {
+      const emit = vi.fn();
+      const c = createCoalescer(emit, 250);
+      c.poke();
+      vi.advanceTimersByTime(0);
+      expect(emit).toHaveBeenCalledTimes(1);
+      c.poke(); // within the interval: waits for its end
+      vi.advanceTimersByTime(100);
+      expect(emit).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(150);
+      expect(emit).toHaveBeenCalledTimes(2);
+      c.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('flush emits at once only when dirty, and close stops emissions', () => {
     vi.useFakeTimers();
     try {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ManifestEntry, RemoteView } from '../../../shared/index.ts';
+import type {
+  ManifestEntry,
+  RemoteView,
+  ResourceUse,
+  WorkerRuntimeView,
+} from '../../../shared/index.ts';
 import { derivedStatus, fuseWorkers, isVersionStale, toRemoteView } from './fuse.ts';
 
 const entry = (id: string, apiUrl = 'http://127.0.0.1:1/'): ManifestEntry => ({
@@ -36,6 +41,10 @@ describe('status fusion', () => {
       busy: false,
       workerVersion: null,
       versionStale: false,
+      runtime: null,
+      resources: null,
+      lastStderr: null,
+      recentRuns: [],
     });
     expect(out[1]).toMatchObject({
       busy: true,
@@ -74,9 +83,27 @@ describe('status fusion', () => {
       disabled: false,
     });
     expect('derivedStatus' in v).toBe(false);
+    const sent = toRemoteView({
+      id: 'w',
+      status: 'online',
+      lastSeenAt: null,
+      disabled: false,
+      derivedStatus: 'busy',
+    });
+    expect(sent.derivedStatus).toBe('busy');
   });
 
-  it('marks a remote view stale with why, and carries the last stderr line and recent runs', () => {
+  it('marks a remote view stale with why, and carries the last stderr line, recent runs, runtime and resources', () => {
+    const runtime: WorkerRuntimeView = {
+      source: 'managed',
+      version: '1.4.0',
+      previous: null,
+      command: '/home/u/.pipedai/runtime/1.4.0/pipedai-worker',
+      rolledBackFrom: null,
+      rolledBackAutomatically: false,
+      problem: null,
+    };
+    const use: ResourceUse = { cpuPercent: 12.5, rssBytes: 1024, processes: 2, at: 1 };
     const out = fuseWorkers({
       entries: [entry('a'), entry('b'), entry('c')],
       local: () => null,
@@ -86,12 +113,18 @@ describe('status fusion', () => {
       staleness: (e) => (e.id === 'a' ? 'api-unreachable' : null),
       lastStderr: (id) => (id === 'a' ? { line: 'boom', ts: 1 } : null),
       recentRuns: (id) => (id === 'a' ? ['failed', 'succeeded'] : []),
+      runtime: (id) => (id === 'a' ? runtime : null),
+      resources: (id) => (id === 'a' ? use : null),
     });
     expect(out[0]).toMatchObject({
       remote: { status: 'online', stale: true, staleReason: 'api-unreachable' },
       lastStderr: { line: 'boom', ts: 1 },
       recentRuns: ['failed', 'succeeded'],
+      runtime,
+      resources: use,
     });
+    // Online with no run: not busy.
+    expect(out[1]).toMatchObject({ busy: false, runtime: null, resources: null });
     expect(out[1]?.remote).toMatchObject({ stale: false });
     expect(out[1]?.remote).not.toHaveProperty('staleReason');
     expect(out[2]?.remote).toBeNull();

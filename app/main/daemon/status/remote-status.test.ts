@@ -35,12 +35,16 @@ function slowApi() {
     },
     listPoolWorkers: async () => ({ items: [] }),
   };
+  let reads = 0;
   const credentials = {
-    operatorToken: async () => 'hos_x',
+    operatorToken: async () => {
+      reads++;
+      return 'hos_x';
+    },
     poolReadToken: async () => null,
   };
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { server, pending, api, credentials, flush };
+  return { server, pending, api, credentials, flush, tokenReads: () => reads };
 }
 
 describe('remote status refresh', () => {
@@ -90,6 +94,15 @@ describe('remote status refresh', () => {
     s.pending.shift()!.answer();
     await done;
     expect(remote.get('w1')).toMatchObject({ status: 'online', disabled: true });
+
+    // Once that round has ended, the next refresh starts its own before it even returns (its
+    // token is being read), rather than queueing behind the finished one.
+    const before = s.tokenReads();
+    const again = remote.refresh([entry('w1')]);
+    expect(s.tokenReads()).toBe(before + 1);
+    await s.flush();
+    s.pending.shift()!.answer();
+    await again;
   });
 
   it('a failed poll keeps the rows, marked out of date, until a poll succeeds again', async () => {
@@ -158,6 +171,30 @@ describe('remote status environments', () => {
     expect(remote.get('w1')).toBeNull();
   });
 
+  it('a pool entry is polled as a pool even when it still names a workspace; each API its own pool', async () => {
+    const asked: string[] = [];
+    const remote = createRemoteStatus(
+      {
+        listWorkspaceWorkers: async (url, _t, ws) => {
+          asked.push(`ws ${url} ${ws}`);
+          return { items: [] };
+        },
+        listPoolWorkers: async (url) => {
+          asked.push(`pool ${url}`);
+          return { items: [row(url === 'http://api.test' ? 'p1' : 'p2', false)] };
+        },
+      },
+      { operatorToken: async () => 'hos_x', poolReadToken: async () => 'pwk_read' },
+    );
+    await remote.refresh([
+      { ...poolEntry('p1'), workspaceId: 'ws_1' },
+      { ...poolEntry('p2'), apiUrl: 'http://other.test' },
+    ]);
+    expect(asked.sort()).toEqual(['pool http://api.test', 'pool http://other.test']);
+    expect(remote.get('p1')).not.toBeNull();
+    expect(remote.get('p2')).not.toBeNull();
+  });
+
   it('retain forgets the rows of workers no longer managed, keeps the others', async () => {
     const s = slowApi();
     const remote = createRemoteStatus(
@@ -181,9 +218,13 @@ describe('remote status environments', () => {
           asked.push(ws);
           return { items: [row(ws === 'ws_1' ? 'a' : 'b', ws === 'ws_2')] };
         },
-        listPoolWorkers: async () => ({ items: [] }),
+        listPoolWorkers: async () => {
+          asked.push('pool');
+          return { items: [] };
+        },
       },
-      { operatorToken: async () => 'hos_x', poolReadToken: async () => null },
+      // A pool token exists: the entry without a workspace is still not asked for as a pool.
+      { operatorToken: async () => 'hos_x', poolReadToken: async () => 'pwk_read' },
     );
     await remote.refresh([
       entry('a', 'ws_1'),
