@@ -59,8 +59,17 @@ export function createTracker() {
       let err = '';
       child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
       child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+      // 'exit' can come before the last output is read from the pipes; 'close' waits for them
+      // (bounded: a grandchild that inherited them may keep them open).
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-        child.once('exit', (code, signal) => res({ code, signal })),
+        child.once('exit', (code, signal) => {
+          const done = () => res({ code, signal });
+          const late = setTimeout(done, 2_000);
+          child.once('close', () => {
+            clearTimeout(late);
+            done();
+          });
+        }),
       );
       return { child, stdout: () => out, stderr: () => err, exited };
     },
