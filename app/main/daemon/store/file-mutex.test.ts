@@ -121,6 +121,9 @@ describe('withFileLock', () => {
         expect(pause).toBeLessThan(2 * base);
       });
       expect(time.pauses.length).toBeGreaterThan(50);
+      // …spread over that range (the largest of some 70 draws is past its middle).
+      const spread = time.pauses.map((pause, k) => pause / Math.min(5 * 2 ** k, 100) - 1);
+      expect(Math.max(...spread)).toBeGreaterThan(0.5);
       expect(await readFile(lockPath, 'utf8')).toBe(theirs);
     } finally {
       holder.release();
