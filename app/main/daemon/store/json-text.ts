@@ -110,9 +110,7 @@ export function jsonErrorPosition(text: string): number {
   try {
     value(0);
     skipSpace();
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: at the end, fail() reports i, which is text.length, as the line below does
-    if (i < text.length) fail();
-    return text.length; // JSON.parse disagreed: blame the end
+    return i; // where the trailing text starts; or the end, if JSON.parse disagreed on the rest
   } catch (err) {
     // Stryker disable next-line ConditionalExpression: only a Stop is thrown inside (the depth bound keeps the recursion off the stack limit)
     if (err instanceof Stop) return err.position;
