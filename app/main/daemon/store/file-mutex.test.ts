@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockTimeoutError, withFileLock, type FileMutexOptions } from './file-mutex.ts';
-import { deadPid } from './test-support.ts';
+import { deadPid, rejectionOf } from './test-support.ts';
 
 let dir: string;
 let file: string;
@@ -52,14 +52,8 @@ function holdLock(): { held: Promise<string>; release: () => void; done: Promise
 const lockText = (pid: number, at: number, nonce = 'theirs'): string =>
   JSON.stringify({ pid, at, nonce });
 
-async function timeoutOf(p: Promise<unknown>): Promise<LockTimeoutError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(LockTimeoutError);
-  return err as LockTimeoutError;
-}
+const timeoutOf = (p: Promise<unknown>): Promise<LockTimeoutError> =>
+  rejectionOf(p, LockTimeoutError);
 
 describe('withFileLock', () => {
   it('holds <file>.lock while the task runs and removes it after, also when the task throws', async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { withFileLock } from './file-mutex.ts';
 import { JsonFile, LockTimeoutError, StateFileError } from './json-file.ts';
-import { deadPid, sleeper } from './test-support.ts';
+import { deadPid, rejectionOf, sleeper } from './test-support.ts';
 
 const Counter = z.object({ version: z.literal(1), items: z.array(z.number().int()) });
 type Counter = z.infer<typeof Counter>;
@@ -24,14 +24,8 @@ afterEach(async () => {
 
 const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 
-async function expectStateFileError(p: Promise<unknown>): Promise<StateFileError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StateFileError);
-  return err as StateFileError;
-}
+const expectStateFileError = (p: Promise<unknown>): Promise<StateFileError> =>
+  rejectionOf(p, StateFileError);
 
 describe('JsonFile', () => {
   it('reads a missing file as the empty value without creating it', async () => {
