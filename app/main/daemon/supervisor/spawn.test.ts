@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   binLaunch,
@@ -5,6 +7,7 @@ import {
   escapeCmdCommand,
   resolveWorkerBin,
   runCommand,
+  systemKillPrimitives,
   workerEnv,
   type KillPrimitives,
 } from './spawn.ts';
@@ -245,5 +248,35 @@ describe('createKiller', () => {
     killer.killGroup(4242);
     await killer.killTree(4242);
     expect(calls).toEqual([['runFile', 'taskkill', ['/pid', '4242', '/T', '/F']]]);
+  });
+});
+
+describe('systemKillPrimitives', () => {
+  /** A pid above Linux's pid_max: never a process. */
+  const NO_PID = 4_194_305;
+
+  it('walks a tree only with its lister (ps; pgrep on macOS) on PATH, and says which is missing', async () => {
+    for (const [platform, lister] of [
+      ['linux', 'ps'],
+      ['darwin', 'pgrep'],
+    ] as const) {
+      const prim = systemKillPrimitives(platform, { PATH: `:${join(tmpdir(), 'no-such-dir')}:` });
+      await expect(prim.treeKill(NO_PID, 'SIGKILL')).rejects.toThrow(
+        `tree-kill needs ${lister} on PATH`,
+      );
+    }
+  });
+
+  it("tree-kill: a pid already gone is done; tree-kill's own failure reaches the caller", async () => {
+    const prim = systemKillPrimitives('linux', process.env);
+    await expect(prim.treeKill(NO_PID, 'SIGKILL')).resolves.toBeUndefined();
+    await expect(prim.treeKill(NO_PID, 'SIGNOPE' as NodeJS.Signals)).rejects.toThrow(/SIGNOPE/);
+  });
+
+  it('signals by pid, and runs a program to its end, failing when it fails', async () => {
+    const prim = systemKillPrimitives('linux', process.env);
+    expect(() => prim.signal(NO_PID, 'SIGTERM')).toThrow(/ESRCH/);
+    await expect(prim.runFile('sh', ['-c', 'exit 0'])).resolves.toBeUndefined();
+    await expect(prim.runFile('sh', ['-c', 'exit 3'])).rejects.toThrow();
   });
 });

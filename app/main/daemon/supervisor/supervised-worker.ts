@@ -79,10 +79,6 @@ export class SupervisedWorker {
     this.#deps = deps;
   }
 
-  get state(): RunState {
-    return this.#state;
-  }
-
   /** A process of this worker is alive (or being spawned). */
   get hasProcess(): boolean {
     return this.#proc !== null;
@@ -107,7 +103,7 @@ export class SupervisedWorker {
   start(): void {
     if (this.#closed) return;
     this.#wantRunning = true;
-    if (this.#stop !== null) return;
+    // (a drain has a process: the start waits for its end, see #completeStop)
     if (this.#state === 'running' || this.#state === 'starting') return;
     this.#clearRestart();
     this.#streak = 0;
@@ -116,7 +112,7 @@ export class SupervisedWorker {
 
   /** Reconcile's start (§5.4): like start, but a pending backoff is left to run its course. */
   keepRunning(): void {
-    if (this.#state === 'backing-off' && this.#stop === null) return;
+    if (this.#state === 'backing-off') return; // (never while a stop drains: no process backs off)
     this.start();
   }
 
@@ -124,9 +120,9 @@ export class SupervisedWorker {
   stop(opts: StopOptions = {}): Promise<void> {
     this.#wantRunning = false;
     if (this.#stop !== null) {
-      if (opts.force) this.#scheduleKill(0);
+      if (opts.force) this.#scheduleKill(this.#stop, 0);
       else if (opts.ceilingMs !== undefined)
-        this.#scheduleKill(this.#stop.since + opts.ceilingMs - this.#deps.now());
+        this.#scheduleKill(this.#stop, this.#stop.since + opts.ceilingMs - this.#deps.now());
       return this.#stop.done;
     }
     const proc = this.#proc;
@@ -151,15 +147,15 @@ export class SupervisedWorker {
     this.#stop = stop;
     const ceiling = opts.ceilingMs ?? this.#deps.drainCeilingMs;
     if (opts.force) {
-      this.#scheduleKill(0);
+      this.#scheduleKill(stop, 0);
     } else if (this.#deps.platform === 'win32') {
       // No drain signal on Windows (§5.6): the tree goes once the worker holds no run.
       if (this.#deps.isIdle) this.#killWhenIdle(stop, this.#deps.isIdle);
-      else this.#scheduleKill(0);
-      if (ceiling !== null) this.#scheduleKill(ceiling);
+      else this.#scheduleKill(stop, 0);
+      if (ceiling !== null) this.#scheduleKill(stop, ceiling);
     } else {
       proc.terminate();
-      if (ceiling !== null) this.#scheduleKill(ceiling);
+      if (ceiling !== null) this.#scheduleKill(stop, ceiling);
     }
     this.#changed();
     return done;
@@ -247,7 +243,7 @@ export class SupervisedWorker {
     this.#proc = null;
     this.#startedAt = null;
     this.#lastExit = { code: result.code, signal: result.signal, at };
-    if (this.#stop !== null) return this.#completeStop();
+    if (this.#stop !== null) return this.#completeStop(this.#stop);
     // An adopted worker ending on its own is replaced at once: its history is not ours to count.
     if (proc.adopted) return this.#spawn();
     const { backoff } = this.#deps;
@@ -266,11 +262,11 @@ export class SupervisedWorker {
     this.#changed();
   }
 
-  #completeStop(): void {
-    const stop = this.#stop;
-    if (stop === null) return;
+  #completeStop(stop: PendingStop): void {
     this.#stop = null;
+    // Stryker disable next-line ConditionalExpression: clearTimeout(null) does nothing
     if (stop.killTimer !== null) clearTimeout(stop.killTimer);
+    // Stryker disable next-line ConditionalExpression: clearTimeout(null) does nothing
     if (stop.idleTimer !== null) clearTimeout(stop.idleTimer);
     this.#state = 'stopped';
     this.#streak = 0;
@@ -285,21 +281,21 @@ export class SupervisedWorker {
       stop.idleTimer = null;
       // A failed probe proves nothing: look again rather than cut a run short.
       const idle = await isIdle().catch(() => false);
-      if (this.#stop !== stop) return;
-      if (idle) this.#scheduleKill(0);
+      if (this.#stop !== stop) return; // the drain ended meanwhile
+      if (idle) this.#scheduleKill(stop, 0);
       else stop.idleTimer = setTimeout(() => void check(), this.#deps.idlePollMs);
     };
     void check();
   }
 
   /** Kill the tree `ms` from now, unless an earlier kill is already due. */
-  #scheduleKill(ms: number): void {
-    const stop = this.#stop;
-    if (stop === null) return;
+  #scheduleKill(stop: PendingStop, ms: number): void {
     ms = Math.max(0, ms);
     const at = this.#deps.now() + ms;
+    // Stryker disable next-line EqualityOperator: a kill due at the same time is the same kill
     if (at >= stop.killAt) return;
     stop.killAt = at;
+    // Stryker disable next-line ConditionalExpression: clearTimeout(null) does nothing
     if (stop.killTimer !== null) clearTimeout(stop.killTimer);
     stop.killTimer = setTimeout(() => {
       stop.killTimer = null;

@@ -184,6 +184,7 @@ export function adoptWorkerProcess(
     },
     release() {
       exited = true;
+      // Stryker disable next-line ConditionalExpression: clearTimeout(null) does nothing
       if (timer !== null) clearTimeout(timer);
       timer = null;
     },

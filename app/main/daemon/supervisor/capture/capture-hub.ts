@@ -27,6 +27,8 @@ export interface CaptureHubOptions {
   onError?: (err: unknown) => void;
   /** Told what every capture reads and skips. */
   counters?: CaptureCounters;
+  /** The folder watcher (default fs.watch); injectable so a test can fail it. */
+  watch?: (dir: string, onFile: (name: string | null) => void) => FSWatcher;
 }
 
 export const DEFAULT_TURN_BYTES = 256 * 1024;
@@ -63,28 +65,39 @@ export function turnScheduler(turnBytes: number): PumpScheduler {
 
 export interface CaptureHub {
   capture(workerId: string, log: WorkerLog): OutputCapture;
+  /** The workers whose files the hub tails now (a closed capture leaves it). */
+  workerIds(): string[];
   close(): void;
 }
+
+/** The worker an output file belongs to (`<id>.out`, `<id>.err`), from the name a watch reports. */
+export function workerIdOfFile(name: string | null): string | null {
+  const dot = name === null ? -1 : name.lastIndexOf('.');
+  return dot > 0 ? (name as string).slice(0, dot) : null;
+}
+
+const nodeWatch = (dir: string, onFile: (name: string | null) => void): FSWatcher =>
+  watch(dir, { persistent: false }, (_event, name) => onFile(name));
 
 export function createCaptureHub(o: CaptureHubOptions): CaptureHub {
   const captures = new Map<string, WorkerCapture>();
   const scheduler = turnScheduler(o.turnBytes ?? DEFAULT_TURN_BYTES);
+  const watchDir = o.watch ?? nodeWatch;
   let watcher: FSWatcher | null = null;
   const startWatching = (): void => {
     if (watcher !== null) return;
     try {
       mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-      watcher = watch(o.dir, { persistent: false }, (_event, name) => {
-        const file = typeof name === 'string' ? name : '';
-        const dot = file.lastIndexOf('.');
-        if (dot > 0) captures.get(file.slice(0, dot))?.poke();
+      watcher = watchDir(o.dir, (name) => {
+        const id = workerIdOfFile(name);
+        if (id !== null) captures.get(id)?.poke();
       });
       watcher.on('error', () => {
         watcher?.close();
-        watcher = null; // the poll carries on alone
+        watcher = null; // the poll carries on alone (and tries to watch again)
       });
     } catch {
-      watcher = null;
+      // no watch (a folder that cannot be made, no inotify left): the poll carries on alone
     }
   };
   const poll = setInterval(() => {
@@ -113,6 +126,7 @@ export function createCaptureHub(o: CaptureHubOptions): CaptureHub {
       captures.set(workerId, c);
       return c;
     },
+    workerIds: () => [...captures.keys()],
     close() {
       clearInterval(poll);
       watcher?.close();

@@ -111,6 +111,22 @@ describe('LineSplitter', () => {
     expect(s.linesCut).toBe(1);
   });
 
+  it('an invalid byte whose wider replacement still fits the cap is no cut', () => {
+    const { s, lines } = splitter(8);
+    s.push(Buffer.from([0xff, 0x61, 0x62, 0x63, 0x0a])); // 4 bytes in, 6 bytes out
+    expect(lines).toEqual(['\uFFFDabc']);
+    expect(s.linesCut).toBe(0);
+    expect(s.bytesDiscarded).toBe(0);
+  });
+
+  it('an empty first line is a line', () => {
+    const { s, lines } = splitter();
+    s.push(Buffer.from('\n'));
+    s.push(Buffer.from('\r'));
+    s.push(Buffer.from('\n'));
+    expect(lines).toEqual(['', '']);
+  });
+
   it('flush emits the unterminated tail once, and nothing for a cut line', () => {
     const { s, lines } = splitter(8);
     s.push(Buffer.from('tail\r'));

@@ -105,8 +105,8 @@ export class LineSplitter {
       this.#heldCr = false; // the CR was the terminator's; the line is exactly the cap
     else if (end > 0 && this.#buf?.[end - 1] === CR) end--;
     this.#len = 0;
-    if (this.#buf) this.#out(this.#buf, 0, end, false);
-    else this.#emit('');
+    // Only reached with bytes held (an empty line takes the fast path in push).
+    this.#out(this.#buf as Buffer, 0, end, false);
   }
 
   /** Decode and emit; invalid bytes decode to U+FFFD (3 bytes), so re-check the cap then. */

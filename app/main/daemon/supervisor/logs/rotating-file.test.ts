@@ -2,16 +2,19 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../../../../test/support/wait-for.ts';
 import { nodeFileOps, RotatingFile } from './rotating-file.ts';
 import type { FileOps } from './rotating-file.ts';
@@ -221,4 +224,120 @@ describe('RotatingFile', () => {
       }
     },
   );
+});
+
+describe('RotatingFile, when the file system fails it', () => {
+  it('fileId: a path through a file is no file; other failures are errors', async () => {
+    const plain = join(dir, 'plain');
+    writeFileSync(plain, '');
+    await expect(nodeFileOps.fileId(join(plain, 'x.log'))).resolves.toBeNull(); // ENOTDIR
+    await expect(nodeFileOps.fileId(join(dir, 'missing.log'))).resolves.toBeNull();
+    await expect(nodeFileOps.fileId(dir)).resolves.toBeNull(); // a folder
+    symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
+    symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
+    await expect(nodeFileOps.fileId(join(dir, 'loop-a'))).rejects.toMatchObject({ code: 'ELOOP' });
+  });
+
+  it('openAppend closes the file it opened when it cannot finish opening it', async () => {
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const stat = vi.spyOn(proto, 'stat').mockRejectedValueOnce(new Error('EIO: i/o error'));
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    try {
+      await expect(nodeFileOps.openAppend(join(dir, 'w.log'))).rejects.toThrow('EIO');
+      expect(fds()).toBe(before);
+    } finally {
+      stat.mockRestore();
+    }
+  });
+
+  it('lines refused while the file fails are marked as lost to a file error', async () => {
+    let failing = true;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      openAppend: (file) =>
+        failing ? Promise.reject(new Error('EIO: i/o error')) : nodeFileOps.openAppend(file),
+    };
+    const file = join(dir, 'w.log');
+    const f = new RotatingFile({
+      file,
+      fs: ops,
+      rotateBytes: 1 << 20,
+      maxPendingBytes: 200,
+      dropMarker: marker,
+      retryMinMs: 10,
+      retryMaxMs: 20,
+    });
+    f.write(record(1));
+    await until(() => f.stats().errors >= 1);
+    for (let i = 2; i <= 4; i++) f.write(record(i)); // 97 bytes each: the third does not fit
+    expect(f.stats().linesDropped).toBe(2);
+    failing = false;
+    await until(() => f.stats().pendingBytes === 0);
+    f.write(record(5));
+    await until(() => f.stats().pendingBytes === 0);
+    expect(readFileSync(file, 'utf8')).toBe(
+      [record(1), record(2), marker(2, 'file error'), record(5)].join(''),
+    );
+    await f.close();
+  });
+
+  it('an open that ends after close is closed at once', async () => {
+    let finish = (): void => undefined;
+    const gate = new Promise<void>((r) => (finish = r));
+    let closed = 0;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      ensureDir: async () => undefined,
+      openAppend: async () => {
+        await gate;
+        return {
+          size: 0,
+          handle: { append: async () => undefined, close: async () => void closed++ },
+        };
+      },
+      fileId: async () => 'id',
+    };
+    const f = new RotatingFile({
+      file: join(dir, 'w.log'),
+      fs: ops,
+      rotateBytes: 1 << 20,
+      maxPendingBytes: 1 << 20,
+      dropMarker: marker,
+      closeTimeoutMs: 20,
+    });
+    f.write(record(1));
+    await f.close(); // gives up on the hung open
+    expect(f.stats().linesDropped).toBe(1);
+    finish();
+    await until(() => closed === 1);
+  });
+
+  it('rotates on when the file to rotate is already gone; another rename failure is an error', async () => {
+    const renameFailing = (code: string): FileOps => ({
+      ...nodeFileOps,
+      rename: () => Promise.reject(Object.assign(new Error(code), { code })),
+    });
+    for (const [code, rotations, errors] of [
+      ['ENOENT', 1, 0],
+      ['EACCES', 0, 1],
+    ] as const) {
+      const f = new RotatingFile({
+        file: join(dir, `${code}.log`),
+        fs: renameFailing(code),
+        rotateBytes: 1024,
+        maxPendingBytes: 1 << 20,
+        dropMarker: marker,
+        retryMinMs: 60_000,
+      });
+      for (let i = 0; i < 10; i++) f.write(record(i)); // 970 bytes: fits
+      await until(() => f.stats().pendingBytes === 0);
+      f.write(record(10)); // would pass 1024: rotate first
+      await until(() => f.stats().rotations + f.stats().errors > 0);
+      expect(f.stats()).toMatchObject({ rotations, errors });
+      await f.close();
+    }
+  });
 });
