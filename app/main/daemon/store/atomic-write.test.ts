@@ -1,14 +1,16 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, chmod } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, readdir, rm, stat, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDir, writeFileAtomic } from './atomic-write.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ensureDir, fsyncDir, writeFileAtomic } from './atomic-write.ts';
 
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pipedai-atomic-'));
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -38,6 +40,40 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(target, 'data')).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(['taken']);
     expect(await readdir(target)).toEqual(['inside']);
+  });
+});
+
+// Linux names what each descriptor is open on in /proc/self/fd.
+describe.runIf(process.platform === 'linux')('writeFileAtomic on Linux', () => {
+  const openFiles = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+
+  it('syncs the new content and then the folder, so a power cut leaves the old file or the new', async () => {
+    const handle = await open(join(dir, 'probe'), 'w');
+    const FileHandle = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
+    await handle.close();
+    const synced: string[] = [];
+    const sync = FileHandle.sync;
+    vi.spyOn(FileHandle, 'sync').mockImplementation(function (this: { fd: number }) {
+      synced.push(readlinkSync(`/proc/self/fd/${this.fd}`));
+      return sync.call(this);
+    });
+    const file = join(dir, 'state.json');
+    await writeFileAtomic(file, '{}');
+    expect(synced).toHaveLength(2);
+    expect(synced[0]).toMatch(/\/\.state\.json\.\d+\.[0-9a-f]+\.tmp$/); // the content, before the rename
+    expect(synced[1]).toBe(dir); // the rename
+  });
+
+  it('closes every file and folder it opens', async () => {
+    const before = await openFiles();
+    for (let i = 0; i < 20; i++) await writeFileAtomic(join(dir, 'f.json'), `${i}`);
+    expect(await openFiles()).toBeLessThan(before + 10);
+  });
+});
+
+describe('fsyncDir', () => {
+  it('does nothing more for a folder it cannot open (Windows cannot open folders)', async () => {
+    await expect(fsyncDir(join(dir, 'missing'))).resolves.toBeUndefined();
   });
 });
 

@@ -55,6 +55,14 @@ describe('CredentialsStore', () => {
     expect(saved.localToken).toMatch(/^oct_/);
   });
 
+  it('reads an existing file as it is: no rewrite, byte for byte', async () => {
+    await mkdir(join(dir, 'orchestrator'));
+    const text = '{"version":1,"localToken":"oct_kept","operators":{},"poolReadTokens":{}}';
+    await writeFile(path, text);
+    expect(await new CredentialsStore(path).localToken()).toBe('oct_kept');
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
   it('reads an older file without poolReadTokens', async () => {
     await mkdir(join(dir, 'orchestrator'));
     const old = { version: 1, localToken: 'oct_old', operators: { 'https://a.test': 'pwk_x' } };

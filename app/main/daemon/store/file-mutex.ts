@@ -2,6 +2,7 @@
 // the daemon never interleave a read-modify-write. Waits are bounded; a lock left by a dead
 // process, or held longer than any mutation takes, is taken over.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { isProcessAlive } from '../owner/process-info.ts';
 import {
@@ -15,6 +16,10 @@ import {
 export interface FileMutexOptions {
   /** Give up after this long (default 10 s). */
   timeoutMs?: number;
+  /** The clock of the wait and of the lock's age (default Date.now). */
+  now?: () => number;
+  /** The pause between attempts (default a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A lock older than this is abandoned whoever holds it: no mutation of a state file takes that long. */
@@ -62,12 +67,14 @@ async function acquireFileLock(
   options: FileMutexOptions,
 ): Promise<() => Promise<void>> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? delay;
+  const started = now();
   let pause = 5;
   for (;;) {
     const mine: LockContent = {
       pid: process.pid,
-      at: Date.now(),
+      at: now(),
       nonce: randomBytes(8).toString('hex'),
     };
     const content = JSON.stringify(mine);
@@ -78,17 +85,23 @@ async function acquireFileLock(
         await removeLockIfContent(lockPath, content);
       };
     }
+    // null: released between our attempt and the read, or a link to nothing (which never goes
+    // away by itself): either way a wait like for a holder, so it stays bounded.
     const current = await readLock(lockPath);
-    if (current === null) continue; // released between our attempt and the read
-    const holder = parseJsonWith(LockContent, current);
+    // Stryker disable next-line ConditionalExpression: parseJsonWith(null) is null too; the test is for the type
+    const holder = current === null ? null : parseJsonWith(LockContent, current);
     // Stale and removed by us: retry at once. Another process taking it over: wait like for a holder.
-    if (isStale(holder, Date.now()) && (await takeOverStaleLock(lockPath, current))) {
+    if (
+      current !== null &&
+      isStale(holder, now()) &&
+      (await takeOverStaleLock(lockPath, current))
+    ) {
       continue;
     }
-    const waited = Date.now() - started;
+    const waited = now() - started;
     if (waited >= timeoutMs) throw new LockTimeoutError(lockPath, holder?.pid ?? null, waited);
     // Jittered, growing pauses: contenders do not retry in lock-step.
-    await new Promise((r) => setTimeout(r, pause + Math.random() * pause));
+    await sleep(pause + Math.random() * pause);
     pause = Math.min(pause * 2, 100);
   }
 }

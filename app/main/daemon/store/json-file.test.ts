@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { withFileLock } from './file-mutex.ts';
 import { JsonFile, LockTimeoutError, StateFileError } from './json-file.ts';
-import { sleeper } from './test-support.ts';
+import { deadPid, rejectionOf, sleeper } from './test-support.ts';
 
 const Counter = z.object({ version: z.literal(1), items: z.array(z.number().int()) });
 type Counter = z.infer<typeof Counter>;
@@ -24,21 +24,8 @@ afterEach(async () => {
 
 const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 
-/** The pid of a process that has exited. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  await new Promise((r) => child.on('exit', r));
-  return child.pid ?? 0;
-}
-
-async function expectStateFileError(p: Promise<unknown>): Promise<StateFileError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StateFileError);
-  return err as StateFileError;
-}
+const expectStateFileError = (p: Promise<unknown>): Promise<StateFileError> =>
+  rejectionOf(p, StateFileError);
 
 describe('JsonFile', () => {
   it('reads a missing file as the empty value without creating it', async () => {
@@ -127,8 +114,10 @@ describe('JsonFile with a damaged file', () => {
     expect(err.message).toContain(file);
     expect(err.message).toContain('not valid JSON');
     expect(err.message).toContain('line 3 column 15, position 32');
+    expect(err.name).toBe('StateFileError');
     expect(err.file).toBe(file);
     expect(err.field).toBeNull();
+    expect(err.message).toContain(`; a copy is kept at ${err.backupPath ?? ''};`);
     expect(err.backupPath).toMatch(/counter\.json\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z$/);
     expect(await readFile(err.backupPath ?? '')).toEqual(bad);
     expect(await modeOf(err.backupPath ?? '')).toBe(0o600);
@@ -148,6 +137,26 @@ describe('JsonFile with a damaged file', () => {
     expect(err.field).toBe('items[1]');
     expect(err.message).toMatch(/counter\.json is invalid: items\[1\]: /);
     expect(err.message).toContain('left as it is until fixed or removed');
+  });
+
+  it('still reports the problem, and leaves the file, when no copy can be kept', async () => {
+    await mkdir(join(dir, 'state'));
+    await writeFile(file, 'not json');
+    // A clock that gives no valid time: the copy cannot be named.
+    const f = new JsonFile(file, Counter, { empty, now: () => Number.NaN });
+    const err = await expectStateFileError(f.read());
+    expect(err.message).toBe(
+      `${file} is not valid JSON (unexpected character at line 1 column 1, position 0); could not keep a copy (error); it is left as it is until fixed or removed`,
+    );
+    expect(err.backupPath).toBeNull();
+    expect(await readFile(file, 'utf8')).toBe('not json');
+  });
+
+  it('refuses a state file it cannot read, rather than taking it for missing', async () => {
+    await mkdir(file, { recursive: true });
+    const f = new JsonFile(file, Counter, { empty });
+    await expect(f.read()).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(f.update((c) => c)).rejects.toMatchObject({ code: 'EISDIR' });
   });
 
   it('keeps only the five newest copies of distinct damaged contents', async () => {
@@ -195,6 +204,24 @@ describe('JsonFile cross-process lock', () => {
       expect(existsSync(`${file}.lock`)).toBe(false);
     } finally {
       await holder.stop();
+    }
+  });
+
+  it('waits no longer than its lockTimeoutMs (0: one attempt)', async () => {
+    await mkdir(join(dir, 'state'));
+    let release = (): void => undefined;
+    const holding = withFileLock(file, () => new Promise<void>((r) => (release = r)));
+    try {
+      await vi.waitFor(() => expect(existsSync(`${file}.lock`)).toBe(true), { timeout: 30_000 });
+      // The holder lets go soon: a file that waited (the default 10 s) would get the lock.
+      setTimeout(() => release(), 500);
+      const f = new JsonFile(file, Counter, { empty, lockTimeoutMs: 0 });
+      const err = await f.update((c) => c).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LockTimeoutError);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      release();
+      await holding;
     }
   });
 

@@ -17,8 +17,6 @@ export { LockTimeoutError } from './file-mutex.ts';
 export interface JsonFileOptions<T> {
   /** File mode (default 0o600). */
   mode?: number;
-  /** Mode of the folder, created if missing (default 0o700). */
-  dirMode?: number;
   /** The value when the file is missing. */
   empty: () => T;
   /** Default: JSON.stringify(v, null, 2), no trailing newline. */
@@ -85,7 +83,7 @@ export class JsonFile<T> {
 
   private exclusive<R>(task: () => Promise<R>): Promise<R> {
     return serializeByPath(this.path, async () => {
-      await ensureDir(dirname(this.path), this.options.dirMode ?? 0o700);
+      await ensureDir(dirname(this.path), 0o700);
       if (this.options.crossProcessLock === false) return task();
       return withFileLock(this.path, task, {
         timeoutMs: this.options.lockTimeoutMs,

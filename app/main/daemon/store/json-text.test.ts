@@ -41,8 +41,28 @@ describe('parseJsonText', () => {
     ['tru', 0],
     ['\uFEFF{}', 0],
     ['{"a":"\\u12G4"}', 10],
+    ['"abc', 4],
+    ['"abc\\', 5],
+    ['"\\u12', 5],
+    ['["a\\nb\\"\\/", x]', 13],
+    ['["\\u00e9", x]', 11],
+    ['[1] x', 4],
+    ['[] x', 3],
+    ['[ ] x', 4],
+    ['{} x', 3],
+    ['[true, false, null x]', 19],
+    ['[1.25 x]', 6],
+    ['[1e25 x]', 6],
+    ['[1E+5 x]', 6],
+    ['[-2.5e-3 x]', 9],
   ])('%j fails at %i', (text, position) => {
     expect(() => JSON.parse(text)).toThrow();
     expect(jsonErrorPosition(text)).toBe(position);
+  });
+
+  it('stops at depth 512 instead of overflowing the stack on deep nesting', () => {
+    const text = '['.repeat(100_000);
+    expect(() => JSON.parse(text)).toThrow();
+    expect(jsonErrorPosition(text)).toBe(513);
   });
 });

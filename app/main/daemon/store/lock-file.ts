@@ -13,6 +13,7 @@ import { tempPathFor } from './atomic-write.ts';
  */
 export async function createExclusive(path: string, content: string): Promise<boolean> {
   const tmp = tempPathFor(path);
+  // Stryker disable next-line StringLiteral: the temp name is new (pid and random bytes), so plain 'w' creates it just as 'wx' does
   await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
   try {
     await link(tmp, path);

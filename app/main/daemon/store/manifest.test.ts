@@ -88,12 +88,27 @@ describe('ManifestStore', () => {
       label: 'renamed',
     });
     await expect(store.update('w1', { id: 'w9' } as Partial<ManifestEntry>)).rejects.toMatchObject({
+      code: 'bad-request',
       field: 'id',
+      message: 'the id of worker w1 cannot change',
+    });
+    // The same id in the patch is no change.
+    expect(
+      await store.update('w1', { id: 'w1', label: 'same id' } as Partial<ManifestEntry>),
+    ).toMatchObject({ id: 'w1', label: 'same id' });
+    await expect(store.update('w1', { apiUrl: 'not a url' })).rejects.toMatchObject({
+      code: 'bad-request',
+      field: 'apiUrl',
+      message: expect.stringMatching(/^invalid manifest entry: apiUrl: /) as unknown,
     });
     await expect(store.update('w1', { configPath: '/configs/w2.json' })).rejects.toMatchObject({
       field: 'configPath',
     });
-    await expect(store.update('nope', { label: 'x' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(store.update('nope', { label: 'x' })).rejects.toMatchObject({
+      code: 'not-found',
+      field: 'id',
+      message: 'no worker nope in the manifest',
+    });
     expect(await store.update('w1', { configPath: '/configs/w1.json' })).toMatchObject({
       id: 'w1',
     });
@@ -102,15 +117,16 @@ describe('ManifestStore', () => {
       desiredState: 'disabled',
     });
     expect(await store.get('w2')).toMatchObject({ desiredState: 'disabled' });
-    expect(await store.get('w1')).toMatchObject({ label: 'renamed' });
+    expect(await store.get('w1')).toMatchObject({ label: 'same id' });
   });
 
-  it('removes an entry and says whether it existed', async () => {
+  it('removes an entry, only that one, and says whether it existed', async () => {
     const store = new ManifestStore(path);
     await store.add(entry('w1'));
+    await store.add(entry('w2'));
     expect(await store.remove('w1')).toBe(true);
     expect(await store.remove('w1')).toBe(false);
-    expect(await store.list()).toEqual([]);
+    expect((await store.list()).map((w) => w.id)).toEqual(['w2']);
   });
 
   it('loses none of 200 concurrent mutations', async () => {

@@ -16,3 +16,8 @@ export function serializeByPath<R>(path: string, task: () => Promise<R>): Promis
   });
   return run;
 }
+
+/** How many files have work queued or running (bounded by the files busy at once). */
+export function busyPathCount(): number {
+  return tails.size;
+}

@@ -54,6 +54,9 @@ describe('writeWorkerConfig', () => {
       writeWorkerConfig(path, { ...cfg, apiUrl: 'nope', workerToken: 'wkt_SECRET' }),
     );
     expect(err.field).toBe('apiUrl');
+    expect(err.message).toMatch(
+      new RegExp(`^refusing to write worker config ${path.replaceAll('.', '\\.')}: apiUrl: `),
+    );
     expect(err.message).not.toContain('SECRET');
     expect((await stateError(writeWorkerConfig(path, { ...cfg, workerToken: '' }))).field).toBe(
       'workerToken',
@@ -90,6 +93,14 @@ describe('readWorkerConfig', () => {
     expect(err.message).toContain(path);
     expect(err.field).toBe(field);
     expect(err.message).not.toContain('SECRET');
+  });
+
+  it('says where the JSON goes wrong', async () => {
+    await writeFile(path, '{"workerId": "w", "workerToken": wkt_SECRET}');
+    const err = await stateError(readWorkerConfig(path));
+    expect(err.message).toBe(
+      `worker config ${path} is not valid JSON (unexpected character at line 1 column 34, position 33)`,
+    );
   });
 
   it('reports a missing file by name', async () => {

@@ -28,6 +28,7 @@ export async function readWorkerConfig(path: string): Promise<WorkerConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
+    // Stryker disable next-line StringLiteral: readFile's errors all carry a code
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new StateFileError(path, `cannot read worker config ${path} (${code})`);
   }
